@@ -1,0 +1,1 @@
+"""Publishing adapters: one contract (base.py), one module per platform, loaded as plugins."""

@@ -1,0 +1,129 @@
+"""The adapter contract: publish one post to one platform account.
+
+An adapter gets everything that talks to the outside world from its caller (an
+AdapterContext: HTTP session, base URL, credentials, clock, outbox folder), so tests
+point it at fake servers on 127.0.0.1. It raises the typed errors below and never
+puts a credential in an error message (use `self.redact`).
+
+Errors (all subclass scheduler.errors.SiarError through PublishError):
+
+PublishError
+├── TransientPublishError     not published; safe to try again after `retry_after` seconds
+├── PermanentPublishError     not published; the platform refuses this post as it is
+├── ReauthorizationRequired   not published; the account's token must be renewed
+└── AmbiguousPublishError     may have been published (timeout after sending, lost
+                              connection, duplicate-content reply): never resend blindly
+"""
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import ClassVar
+
+import requests
+
+from scheduler.clock import Clock
+from scheduler.errors import SiarError
+# Adapters take their `limits` from this one table: limits = PLATFORM_LIMITS["x"].
+from scheduler.platforms import PLATFORM_LIMITS as PLATFORM_LIMITS
+from scheduler.platforms import PlatformLimits as PlatformLimits
+from scheduler.redact import redact
+
+
+class PublishError(SiarError):
+    """Base of adapter failures; `platform_message` is the platform's own text, redacted."""
+
+    def __init__(self, message: str, *, platform_message: str | None = None,
+                 status: int | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.platform_message = platform_message
+        self.status = status
+        self.code = code
+
+
+class TransientPublishError(PublishError):
+    def __init__(self, message: str, *, retry_after: float | None = None,
+                 **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.retry_after = retry_after
+
+
+class PermanentPublishError(PublishError):
+    pass
+
+
+class ReauthorizationRequired(PublishError):
+    pass
+
+
+class AmbiguousPublishError(PublishError):
+    pass
+
+
+@dataclass(frozen=True)
+class PostPayload:
+    """One post as an adapter sees it."""
+
+    post_id: int
+    text: str
+    scheduled_at: datetime
+    region_key: str
+    handle: str
+    image_path: Path | None = None
+    image_url: str | None = None  # public URL of the image, for platforms that fetch it
+    attempt: int = 1
+
+
+@dataclass(frozen=True)
+class Receipt:
+    platform_id: str
+    url: str | None = None
+
+
+@dataclass
+class AdapterContext:
+    session: requests.Session
+    credentials: Mapping[str, str]  # field -> secret value (never logged)
+    clock: Clock
+    base_url: str | None = None  # None: the platform's real address
+    timeout: float = 30.0
+    outbox_dir: Path = Path("outbox")
+    # Persist a platform reference (e.g. a media container id) before the next request
+    # leaves, so a crash after it can be reconciled. Set by the publishing service.
+    checkpoint: Callable[[Mapping[str, str]], None] = field(default=lambda ref: None)
+
+
+class Adapter(ABC):
+    """Publishes posts to one account of one platform."""
+
+    name: ClassVar[str]
+    limits: ClassVar[PlatformLimits]
+    default_base_url: ClassVar[str] = ""
+    credential_fields: ClassVar[tuple[str, ...]] = ()
+    can_reconcile: ClassVar[bool] = False
+
+    def __init__(self, context: AdapterContext) -> None:
+        self.context = context
+        self.base_url = (context.base_url or self.default_base_url).rstrip("/")
+
+    @abstractmethod
+    def publish(self, post: PostPayload) -> Receipt:
+        """Publish the post once. Raise a PublishError subclass on failure."""
+
+    def reconcile(self, post: PostPayload, ref: Mapping[str, str]) -> Receipt | None:
+        """After an ambiguous attempt: the receipt if the post is live, None if it surely
+        is not (safe to try again); raise AmbiguousPublishError if the platform cannot tell."""
+        raise AmbiguousPublishError(
+            f"{self.name} tidak dapat dicek ulang; perlu keputusan operator")
+
+    def credential(self, field_name: str) -> str:
+        value = self.context.credentials.get(field_name)
+        if not value:
+            raise ReauthorizationRequired(
+                f"kredensial {self.name} belum diisi: {field_name}")
+        return value
+
+    def redact(self, text: str) -> str:
+        return redact(text, self.context.credentials.values())

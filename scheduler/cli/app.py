@@ -1,0 +1,68 @@
+"""The `siar` Typer application: global options, and errors turned into clear messages."""
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from typer.core import TyperGroup
+
+from scheduler.cli.state import AppState
+from scheduler.config import load_settings
+from scheduler.errors import ContentError, SiarError
+
+
+class SiarGroup(TyperGroup):
+    """Shows a SiarError as one clear message and exits with its code (no traceback)."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SiarError as exc:
+            report_error(exc)
+            raise typer.Exit(exc.exit_code) from None
+        finally:
+            state = ctx.obj
+            if isinstance(state, AppState):
+                state.close()
+
+
+def report_error(exc: SiarError) -> None:
+    console = Console(stderr=True, highlight=False)
+    if isinstance(exc, ContentError):
+        console.print(f"[bold red]Galat:[/] {len(exc.problems)} masalah pada konten/templat")
+        for problem in exc.problems:
+            console.print(f"  {escape(str(problem))}")
+        return
+    console.print(f"[bold red]Galat:[/] {escape(str(exc))}")
+
+
+app = typer.Typer(
+    cls=SiarGroup,
+    name="siar",
+    help="Siar: penjadwal unggahan sosialisasi KPU (Siar: schedules KPU public-information "
+         "posts).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    now: Annotated[str | None, typer.Option(
+        "--now", help="Anggap sekarang pukul ini (ISO 8601, waktu lokal bila tanpa offset), "
+                      "untuk demo dan uji. Sama dengan SIAR_NOW.")] = None,
+    env_file: Annotated[Path, typer.Option(
+        "--env-file", help="Berkas .env yang dibaca (bila ada).")] = Path(".env"),
+) -> None:
+    overrides = {"SIAR_NOW": now} if now else {}
+    try:
+        settings = load_settings(env_file=env_file, **overrides)
+    except SiarError as exc:
+        report_error(exc)
+        raise typer.Exit(exc.exit_code) from None
+    ctx.obj = AppState(settings)

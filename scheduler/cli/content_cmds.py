@@ -1,0 +1,119 @@
+"""Commands about the database and content: init, check, stages, preview."""
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
+from scheduler import localtime
+from scheduler.calendar import countdowns, stage_rows
+from scheduler.checks.length import length_for
+from scheduler.cli.app import app
+from scheduler.cli.parse import parse_date, parse_time
+from scheduler.cli.state import AppState
+from scheduler.errors import ContentError
+from scheduler.platforms import platform_limit
+from scheduler.preview import preview_post
+from scheduler.setup import check_content, initialize
+
+
+@app.command("init")
+def init_command(ctx: typer.Context) -> None:
+    """Siapkan atau perbarui basis data, lalu sinkronkan wilayah dan akun dari content/."""
+    state: AppState = ctx.obj
+    catalog = state.catalog
+    result = initialize(state.raw_engine, catalog, state.clock.now())
+    before = result.revision_before or "kosong"
+    state.out.print(f"Basis data siap ({state.settings.database_url}): skema {before} → "
+                    f"{result.revision_after}")
+    sync = result.sync
+    state.out.print(
+        f"Wilayah: {sync.regions}; akun baru: {sync.accounts_added}, diperbarui: "
+        f"{sync.accounts_updated}, dinonaktifkan: {sync.accounts_disabled}")
+
+
+@app.command("check")
+def check_command(ctx: typer.Context) -> None:
+    """Periksa semua konten dan templat; setiap aturan dirender untuk setiap akun."""
+    state: AppState = ctx.obj
+    result = check_content(state.settings.content_dir, state.settings.templates_dir,
+                           state.renderer)
+    if result.problems:
+        raise ContentError(result.problems)
+    catalog = result.catalog
+    assert catalog is not None
+    stages = sum(len(e.stages) for e in catalog.elections.values())
+    state.out.print(
+        f"[green]Konten valid.[/] {len(catalog.elections)} pemilihan, {stages} tahapan, "
+        f"{len(catalog.regions)} wilayah, {len(catalog.accounts())} akun, "
+        f"{len(catalog.rules)} aturan, {len(catalog.templates)} templat, "
+        f"{len(catalog.neutral_terms)} istilah netralitas.")
+
+
+@app.command("stages")
+def stages_command(
+    ctx: typer.Context,
+    election: Annotated[str | None, typer.Option(
+        "--election", help="Kunci pemilihan, mis. pemilu-2024.")] = None,
+    on: Annotated[str | None, typer.Option(
+        "--on", help="Hanya tahapan yang aktif pada tanggal ini (YYYY-MM-DD).")] = None,
+) -> None:
+    """Kalender tahapan, atau tahapan yang aktif pada satu tanggal beserta hitung mundur."""
+    state: AppState = ctx.obj
+    day = parse_date(on, "--on") if on else None
+    rows = stage_rows(state.catalog, election, day)
+    title = f"Tahapan aktif {localtime.format_date(day)}" if day else "Kalender tahapan"
+    table = Table(title=title, show_lines=False)
+    for column in ("Pemilihan", "Tahapan", "Mulai", "Selesai", "Tanda"):
+        table.add_column(column)
+    for row in rows:
+        stage = row.stage
+        mark = " (belum pasti)" if stage.unconfirmed else ""
+        table.add_row(
+            row.election.short_name,
+            escape("  " * row.depth + stage.name + mark) + f" [dim]{stage.key}[/]",
+            localtime.format_date_short(stage.start) if stage.start else "bersyarat",
+            localtime.format_date_short(stage.end) if stage.end else "bersyarat",
+            ", ".join(stage.tags),
+        )
+    state.out.print(table)
+    if day is not None:
+        if not rows:
+            state.out.print("Tidak ada tahapan aktif pada tanggal ini.")
+        for countdown in countdowns(state.catalog, day, election):
+            voting_day = countdown.election.voting_day
+            assert voting_day is not None
+            state.out.print(
+                f"{countdown.election.short_name}: {localtime.countdown(countdown.days)} "
+                f"menuju pemungutan suara, {localtime.format_date(voting_day)}")
+
+
+@app.command("preview")
+def preview_command(
+    ctx: typer.Context,
+    template: Annotated[str, typer.Option("--template", help="Nama templat, mis. coklit.")],
+    region: Annotated[str, typer.Option("--region", help="Kunci wilayah, mis. kota-blitar.")],
+    platform: Annotated[str, typer.Option("--platform", help="facebook, instagram, x, ...")],
+    on: Annotated[str, typer.Option("--on", help="Tanggal unggahan (YYYY-MM-DD).")],
+    at: Annotated[str | None, typer.Option("--at", help="Jam (HH:MM); bawaan: jadwal aturan."
+                                           )] = None,
+    stage: Annotated[str | None, typer.Option("--stage", help="Kunci tahapan (opsional).")
+                     ] = None,
+) -> None:
+    """Tampilkan satu unggahan persis seperti akan diterbitkan, dengan panjangnya."""
+    state: AppState = ctx.obj
+    result = preview_post(
+        state.catalog, state.renderer, template=template, region=region, platform=platform,
+        on=parse_date(on, "--on"), at=parse_time(at, "--at") if at else None, stage=stage)
+    length = length_for(platform, result.text)
+    limit = platform_limit(platform)
+    colour = "red" if length > limit.max_length else "green"
+    subtitle = f"[{colour}]{length}/{limit.max_length} {limit.counted_as}[/]"
+    state.out.print(Panel(
+        escape(result.text),
+        title=f"{escape(result.template_file)} · {region} · {platform} · "
+              f"{localtime.format_datetime(result.slot, result.slot.tzinfo or state.settings.timezone)}",
+        subtitle=subtitle, expand=False))
+    state.out.print(f"Tahapan: {escape(result.stage.name)} [dim]({result.stage.key})[/]")

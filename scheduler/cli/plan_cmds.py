@@ -1,0 +1,122 @@
+"""Commands that plan posts and list them: plan, posts."""
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from scheduler import localtime
+from scheduler.cli.app import app
+from scheduler.cli.output import OutputFormat, write_records
+from scheduler.cli.parse import parse_date
+from scheduler.cli.state import AppState
+from scheduler.db import session_scope
+from scheduler.planning import PlanRequest, PlanSummary, plan_posts, validate_request
+from scheduler.posts import RECORD_FIELDS, PostFilter, iter_posts, post_record
+
+PROGRESS_THRESHOLD = 2_000  # posts; below this a run is too short for a progress bar
+
+RegionOption = Annotated[list[str] | None, typer.Option(
+    "--region", help="Kunci wilayah (boleh berulang), mis. kota-blitar.")]
+PlatformOption = Annotated[list[str] | None, typer.Option(
+    "--platform", help="Platform (boleh berulang): facebook, instagram, x, threads, telegram.")]
+
+
+@app.command("plan")
+def plan_command(
+    ctx: typer.Context,
+    date_from: Annotated[str, typer.Option("--from", help="Tanggal awal (YYYY-MM-DD).")],
+    date_to: Annotated[str, typer.Option("--to", help="Tanggal akhir, inklusif (YYYY-MM-DD).")],
+    region: RegionOption = None,
+    platform: PlatformOption = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Hitung saja; tidak ada yang disimpan.")] = False,
+) -> None:
+    """Rencanakan unggahan untuk rentang tanggal (tidak menggandakan yang sudah ada)."""
+    state: AppState = ctx.obj
+    request = PlanRequest(
+        date_from=parse_date(date_from, "--from"), date_to=parse_date(date_to, "--to"),
+        regions=tuple(region or ()), platforms=tuple(platform or ()), dry_run=dry_run)
+    catalog = state.catalog
+    validate_request(catalog, request)  # before touching the database
+    with Progress(
+        TextColumn("Merencanakan"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=state.err, transient=True, disable=not state.err.is_terminal,
+    ) as bar:
+        task = bar.add_task("plan", total=None, visible=False)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, visible=total >= PROGRESS_THRESHOLD)
+
+        summary = plan_posts(state.engine, catalog, state.settings.templates_dir, request,
+                             state.clock.now(), progress)
+    _print_summary(state, summary)
+
+
+def _print_summary(state: AppState, summary: PlanSummary) -> None:
+    request = summary.request
+    title = (f"Rencana {localtime.format_date_short(request.date_from)} – "
+             f"{localtime.format_date_short(request.date_to)}")
+    if request.dry_run:
+        title += " (uji coba, tidak disimpan)"
+    table = Table(title=title)
+    table.add_column("Tahapan")
+    table.add_column("Platform")
+    table.add_column("Baru", justify="right")
+    table.add_column("Sudah ada", justify="right")
+    keys = sorted(set(summary.created) | set(summary.existing))
+    for stage, platform in keys:
+        table.add_row(stage, platform, str(summary.created[(stage, platform)]),
+                      str(summary.existing[(stage, platform)]))
+    table.add_section()
+    table.add_row("[bold]Jumlah[/]", "", f"[bold]{summary.total_created}[/]",
+                  f"[bold]{summary.total_existing}[/]")
+    state.out.print(table)
+    verb = "akan dibuat" if request.dry_run else "dibuat, menunggu tinjauan"
+    state.out.print(f"{summary.total_created} unggahan {verb}; "
+                    f"{summary.total_existing} sudah ada dan tidak diubah.")
+
+
+@app.command("posts")
+def posts_command(
+    ctx: typer.Context,
+    region: RegionOption = None,
+    platform: PlatformOption = None,
+    stage: Annotated[list[str] | None, typer.Option("--stage", help="Kunci tahapan.")] = None,
+    status: Annotated[list[str] | None, typer.Option(
+        "--status", help="pending, approved, published, ...")] = None,
+    batch: Annotated[str | None, typer.Option("--batch", help="Kunci batch.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Sejak tanggal.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Sampai tanggal.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Paling banyak N.")] = None,
+    output: Annotated[OutputFormat, typer.Option(
+        "--format", help="table, json atau csv.")] = OutputFormat.table,
+) -> None:
+    """Daftar unggahan, urut waktu terjadwal (waktu ditampilkan dalam WIB)."""
+    state: AppState = ctx.obj
+    filters = PostFilter(
+        regions=tuple(region or ()), platforms=tuple(platform or ()), stages=tuple(stage or ()),
+        statuses=tuple(status or ()), batch=batch,
+        date_from=parse_date(date_from, "--from") if date_from else None,
+        date_to=parse_date(date_to, "--to") if date_to else None, limit=limit)
+    tz = state.settings.timezone
+    with session_scope(state.engine, write=False) as session:
+        records = (post_record(p, tz) for p in iter_posts(session, filters, tz))
+        if output is not OutputFormat.table:
+            write_records(records, output, RECORD_FIELDS)
+            return
+        table = Table()
+        for column in ("ID", "Waktu (lokal)", "Wilayah", "Platform", "Tahapan", "Status",
+                       "Teks"):
+            table.add_column(column, overflow="fold" if column == "Teks" else "ellipsis")
+        count = 0
+        for record in records:
+            count += 1
+            text = record["text"].replace("\n", " ")
+            table.add_row(str(record["id"]), record["scheduled_at"][:16].replace("T", " "),
+                          record["region"], record["platform"], record["stage"] or "-",
+                          record["status"], escape(text[:80] + ("…" if len(text) > 80 else "")))
+        state.out.print(table)
+        state.out.print(f"{count} unggahan.")

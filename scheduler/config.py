@@ -1,0 +1,163 @@
+"""Settings: one table of name, default and help; read from the environment and .env.
+
+Nothing is read at import time: call load_settings(). Credentials are not settings;
+accounts name the environment variables that hold them, and `Settings.secret(name)`
+looks them up in the same environment (process first, then .env).
+"""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+from scheduler.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SIAR_DATABASE_URL", "sqlite:///siar.db",
+            "Database URL: SQLite file (default) or postgresql+psycopg://user@host/db"),
+    Setting("SIAR_CONTENT_DIR", "content",
+            "Folder with elections/, regions/, plan.yaml and neutrality.yaml"),
+    Setting("SIAR_TEMPLATES_DIR", "templates", "Folder with the Jinja post templates"),
+    Setting("SIAR_TIMEZONE", "Asia/Jakarta", "Time zone for showing times and reading local input"),
+    Setting("SIAR_NOW", "",
+            "Pretend it is this instant (ISO 8601; local time if no offset); empty: real time"),
+    Setting("SIAR_OUTBOX_DIR", "outbox",
+            "Folder where the outbox adapter writes posts of accounts without credentials"),
+    Setting("SIAR_MEDIA_DIR", "content/media", "Folder that post images are read from"),
+    Setting("SIAR_MEDIA_BASE_URL", "",
+            "Public URL where SIAR_MEDIA_DIR is served (Instagram and Threads fetch images)"),
+    Setting("SIAR_PLAN_DAYS_AHEAD", "7", "The worker's daily planning job plans this many days"),
+    Setting("SIAR_PLAN_AT", "0 6 * * *",
+            "When the worker plans (cron, local time): minute hour day month weekday"),
+    Setting("SIAR_WORKER_CONCURRENCY", "8",
+            "How many accounts the worker publishes to at once (one request per account)"),
+    Setting("SIAR_HTTP_TIMEOUT", "30", "Seconds to wait for a platform's answer"),
+    Setting("SIAR_MAX_ATTEMPTS", "5", "Attempts before a transiently failing post is failed"),
+    Setting("SIAR_INSTAGRAM_MAX_HASHTAGS", "5", "Hashtags allowed in an Instagram caption"),
+    Setting("SIAR_LOG_LEVEL", "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR"),
+)
+
+_DEFAULTS = {s.name: s.default for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    content_dir: Path
+    templates_dir: Path
+    timezone: ZoneInfo
+    now: datetime | None
+    outbox_dir: Path
+    media_dir: Path
+    media_base_url: str
+    plan_days_ahead: int
+    plan_at: str
+    worker_concurrency: int
+    http_timeout: float
+    max_attempts: int
+    instagram_max_hashtags: int
+    log_level: str
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    def secret(self, env_name: str) -> str | None:
+        """The value of a credential variable, or None when it is not set."""
+        value = self.environ.get(env_name)
+        return value or None
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None,
+    env_file: Path | None = Path(".env"),
+    **overrides: str,
+) -> Settings:
+    """Build Settings from `env` (default: os.environ) over an optional .env file.
+
+    The process environment wins over .env, and keyword overrides (from command-line
+    options) win over both.
+    """
+    merged: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    merged.update(os.environ if env is None else env)
+    merged.update(overrides)
+
+    def get(name: str) -> str:
+        return merged.get(name) or _DEFAULTS[name]
+
+    tz = _timezone(get("SIAR_TIMEZONE"))
+    return Settings(
+        database_url=get("SIAR_DATABASE_URL"),
+        content_dir=Path(get("SIAR_CONTENT_DIR")),
+        templates_dir=Path(get("SIAR_TEMPLATES_DIR")),
+        timezone=tz,
+        now=parse_now(merged.get("SIAR_NOW", ""), tz),
+        outbox_dir=Path(get("SIAR_OUTBOX_DIR")),
+        media_dir=Path(get("SIAR_MEDIA_DIR")),
+        media_base_url=get("SIAR_MEDIA_BASE_URL"),
+        plan_days_ahead=_positive_int("SIAR_PLAN_DAYS_AHEAD", get("SIAR_PLAN_DAYS_AHEAD")),
+        plan_at=get("SIAR_PLAN_AT"),
+        worker_concurrency=_positive_int(
+            "SIAR_WORKER_CONCURRENCY", get("SIAR_WORKER_CONCURRENCY")),
+        http_timeout=_positive_float("SIAR_HTTP_TIMEOUT", get("SIAR_HTTP_TIMEOUT")),
+        max_attempts=_positive_int("SIAR_MAX_ATTEMPTS", get("SIAR_MAX_ATTEMPTS")),
+        instagram_max_hashtags=_positive_int(
+            "SIAR_INSTAGRAM_MAX_HASHTAGS", get("SIAR_INSTAGRAM_MAX_HASHTAGS")),
+        log_level=get("SIAR_LOG_LEVEL").upper(),
+        environ=merged,
+    )
+
+
+def parse_now(value: str, tz: ZoneInfo) -> datetime | None:
+    """Parse SIAR_NOW / --now: ISO 8601, a date alone means local midnight."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(
+            f"SIAR_NOW/--now tidak valid: {value!r} (contoh: 2024-02-10T09:00 atau "
+            "2024-02-10T09:00+07:00)"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed
+
+
+def _timezone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"SIAR_TIMEZONE tidak dikenal: {name!r} (contoh: Asia/Jakarta)") from None
+
+
+def _positive_int(name: str, value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ConfigError(f"{name} harus bilangan bulat positif, bukan {value!r}")
+    return number
+
+
+def _positive_float(name: str, value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if number <= 0:
+        raise ConfigError(f"{name} harus angka positif, bukan {value!r}")
+    return number

@@ -1,0 +1,269 @@
+"""Load and cross-check everything in content/ and templates/ into one Catalog.
+
+Every problem in every file is collected before anything is reported, so a user fixes
+them all in one pass instead of one per run.
+"""
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from jinja2 import TemplateError
+
+from scheduler.content import schema
+from scheduler.content.cadence import cron_trigger
+from scheduler.content.model import (
+    VOTING_DAY,
+    Account,
+    Catalog,
+    Election,
+    NeutralTerm,
+    Region,
+    Rule,
+    Stage,
+)
+from scheduler.content.yamlsource import YamlDocument, read_yaml
+from scheduler.errors import ContentError, Problem
+from scheduler.rendering import TemplateInfo, make_environment, scan_templates, template_problem
+
+
+def load_catalog(content_dir: Path, templates_dir: Path) -> Catalog:
+    """Read and validate all content; raise ContentError listing every problem."""
+    problems: list[Problem] = []
+    elections = _load_elections(content_dir / "elections", problems)
+    regions = _load_regions(content_dir / "regions", problems)
+    templates, template_problems = scan_templates(templates_dir)
+    problems.extend(template_problems)
+    problems.extend(_syntax_problems(templates_dir, templates))
+    rules = _load_rules(content_dir / "plan.yaml", elections, regions, templates, problems)
+    terms = _load_neutrality(content_dir / "neutrality.yaml", problems)
+    if problems:
+        raise ContentError(problems)
+    return Catalog(
+        elections=elections,
+        regions=regions,
+        rules=tuple(rules),
+        neutral_terms=tuple(terms),
+        templates=templates,
+        platforms=schema.PLATFORMS,
+    )
+
+
+def _yaml_files(folder: Path, problems: list[Problem]) -> list[Path]:
+    files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    if not files:
+        problems.append(Problem(str(folder), "tidak ada berkas .yaml"))
+    return files
+
+
+def _zone(name: str, doc: YamlDocument, loc: tuple[str | int, ...],
+          problems: list[Problem]) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(doc.problem(f"zona waktu tidak dikenal: {name!r}", loc))
+        return None
+
+
+def _load_elections(folder: Path, problems: list[Problem]) -> dict[str, Election]:
+    elections: dict[str, Election] = {}
+    stage_owner: dict[str, str] = {}
+    for path in _yaml_files(folder, problems):
+        doc, found = read_yaml(path)
+        problems.extend(found)
+        if doc is None:
+            continue
+        spec, found = doc.validate(schema.ElectionSpec)
+        problems.extend(found)
+        if spec is None:
+            continue
+        zone = _zone(spec.timezone, doc, ("timezone",), problems)
+        if spec.key in elections:
+            problems.append(doc.problem(f"kunci pemilihan ganda: {spec.key!r}", ("key",)))
+        keys = {s.key for s in spec.stages}
+        for index, stage in enumerate(spec.stages):
+            if stage.key in stage_owner:
+                problems.append(doc.problem(
+                    f"kunci tahapan ganda: {stage.key!r} (sudah ada di {stage_owner[stage.key]})",
+                    ("stages", index, "key")))
+            stage_owner[stage.key] = spec.key
+            if stage.parent is not None and stage.parent not in keys:
+                problems.append(doc.problem(
+                    f"induk tahapan tidak dikenal: {stage.parent!r}", ("stages", index, "parent")))
+        voting = [i for i, s in enumerate(spec.stages) if VOTING_DAY in s.tags]
+        if len(voting) > 1:
+            problems.append(doc.problem(
+                "lebih dari satu tahapan bertanda voting_day", ("stages", voting[1], "tags")))
+        if zone is None:
+            continue
+        elections[spec.key] = Election(
+            key=spec.key, name=spec.name, short_name=spec.short_name, timezone=zone,
+            hashtags=spec.hashtags,
+            stages=tuple(
+                Stage(spec.key, s.key, s.name, s.name_en, s.start, s.end, s.parent, s.tags,
+                      s.unconfirmed, s.notes)
+                for s in spec.stages
+            ),
+        )
+    return elections
+
+
+def _load_regions(folder: Path, problems: list[Problem]) -> dict[str, Region]:
+    provinces: dict[str, Region] = {}
+    regencies: dict[str, Region] = {}
+    for path in _yaml_files(folder, problems):
+        doc, found = read_yaml(path)
+        problems.extend(found)
+        if doc is None:
+            continue
+        spec, found = doc.validate(schema.RegionFileSpec)
+        problems.extend(found)
+        if spec is None:
+            continue
+        zone = _zone(spec.timezone, doc, ("timezone",), problems)
+        if zone is None:
+            continue
+        if spec.province.kind != "provinsi":
+            problems.append(doc.problem("province.kind harus 'provinsi'", ("province", "kind")))
+        entries: list[tuple[tuple[str | int, ...], schema.RegionSpec]] = [
+            (("province",), spec.province),
+            *((("regencies", i), r) for i, r in enumerate(spec.regencies)),
+        ]
+        for loc, region in entries:
+            if region.key in provinces or region.key in regencies:
+                problems.append(doc.problem(f"kunci wilayah ganda: {region.key!r}", (*loc, "key")))
+            if loc != ("province",) and region.kind == "provinsi":
+                problems.append(doc.problem("wilayah di regencies tidak boleh 'provinsi'",
+                                            (*loc, "kind")))
+            target = provinces if loc == ("province",) else regencies
+            target[region.key] = _region(region, zone, spec.province.key)
+    return {**provinces, **regencies}
+
+
+def _region(spec: schema.RegionSpec, zone: ZoneInfo, province_key: str) -> Region:
+    accounts = tuple(
+        Account(spec.key, a.platform, a.handle, a.placeholder, a.enabled, a.url,
+                dict(a.credentials))
+        for a in spec.accounts
+    )
+    return Region(
+        key=spec.key, name=spec.name, area=spec.area, kind=spec.kind, website=spec.website,
+        website_verified=spec.website_verified, hashtag=spec.hashtag, timezone=zone,
+        province_key=province_key, bps_code=spec.bps_code, accounts=accounts,
+    )
+
+
+def _syntax_problems(templates_dir: Path, templates: dict[str, TemplateInfo]) -> list[Problem]:
+    env = make_environment(templates_dir, ZoneInfo("UTC"))
+    problems: list[Problem] = []
+    files = {
+        f for info in templates.values() for f in [*info.variants.values(), info.default_file] if f
+    }
+    for file in sorted(files):
+        try:
+            env.get_template(file)
+        except TemplateError as exc:
+            problems.append(template_problem(templates_dir, exc, file))
+    return problems
+
+
+def _load_rules(
+    path: Path,
+    elections: dict[str, Election],
+    regions: dict[str, Region],
+    templates: dict[str, TemplateInfo],
+    problems: list[Problem],
+) -> list[Rule]:
+    doc, found = read_yaml(path)
+    problems.extend(found)
+    if doc is None:
+        return []
+    spec, found = doc.validate(schema.PlanSpec)
+    problems.extend(found)
+    if spec is None:
+        return []
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for index, rule in enumerate(spec.rules):
+        loc: tuple[str | int, ...] = ("rules", index)
+        if rule.key in seen:
+            problems.append(doc.problem(f"kunci aturan ganda: {rule.key!r}", (*loc, "key")))
+        seen.add(rule.key)
+        before = len(problems)
+        resolved = _resolve_rule(rule, spec.defaults, doc, loc, elections, regions, templates,
+                                 problems)
+        if resolved is not None and len(problems) == before and rule.enabled:
+            rules.append(resolved)
+    return rules
+
+
+def _resolve_rule(
+    rule: schema.RuleSpec,
+    defaults: schema.PlanDefaults,
+    doc: YamlDocument,
+    loc: tuple[str | int, ...],
+    elections: dict[str, Election],
+    regions: dict[str, Region],
+    templates: dict[str, TemplateInfo],
+    problems: list[Problem],
+) -> Rule | None:
+    def problem(message: str, *field: str | int) -> None:
+        problems.append(doc.problem(message, (*loc, *field)))
+
+    if rule.template not in templates:
+        problem(f"templat tidak dikenal: {rule.template!r}", "template")
+    election_key = rule.election or defaults.election
+    election = elections.get(election_key or "")
+    if election is None:
+        problem(f"pemilihan tidak dikenal: {election_key!r}", "election")
+    stage_keys = {s.key for s in election.stages} if election else set()
+    for i, stage in enumerate(rule.during):
+        if election and stage not in stage_keys:
+            problem(f"tahapan tidak dikenal di {election_key}: {stage!r}", "during", i)
+    if rule.offsets and election and rule.offsets.stage not in stage_keys:
+        problem(f"tahapan tidak dikenal di {election_key}: {rule.offsets.stage!r}",
+                "offsets", "stage")
+    cadence = rule.cadence or defaults.cadence
+    try:
+        cron_trigger(cadence, ZoneInfo("UTC"))
+    except ValueError as exc:
+        problem(str(exc), "cadence")
+    platforms = rule.platforms or defaults.platforms
+    for i, platform in enumerate(platforms):
+        if platform not in schema.PLATFORMS:
+            problem(f"platform tidak dikenal: {platform!r} (pilihan: "
+                    f"{', '.join(schema.PLATFORMS)})", "platforms", i)
+    region_keys = _select_regions(rule.regions or defaults.regions, regions)
+    if isinstance(rule.regions, tuple):
+        for i, key in enumerate(rule.regions):
+            if key not in regions:
+                problem(f"wilayah tidak dikenal: {key!r}", "regions", i)
+    if election is None or election_key is None:
+        return None
+    return Rule(
+        key=rule.key, template=rule.template, election=election_key, during=rule.during,
+        offset_stage=rule.offsets.stage if rule.offsets else None,
+        offset_days=rule.offsets.days() if rule.offsets else (),
+        cadence=cadence, platforms=tuple(platforms), regions=region_keys, image=rule.image,
+    )
+
+
+def _select_regions(selector: schema.RegionSelector, regions: dict[str, Region]) -> tuple[str, ...]:
+    if selector == "all":
+        return tuple(regions)
+    if selector == "province":
+        return tuple(k for k, r in regions.items() if r.is_province)
+    if selector == "regencies":
+        return tuple(k for k, r in regions.items() if not r.is_province)
+    return tuple(k for k in selector if k in regions)
+
+
+def _load_neutrality(path: Path, problems: list[Problem]) -> list[NeutralTerm]:
+    doc, found = read_yaml(path)
+    problems.extend(found)
+    if doc is None:
+        return []
+    spec, found = doc.validate(schema.NeutralitySpec)
+    problems.extend(found)
+    if spec is None:
+        return []
+    return [NeutralTerm(t.term, t.category, t.note) for t in spec.terms]

@@ -1,0 +1,119 @@
+"""Engines, sessions and the UTC column type. SQLite (WAL, busy timeout) by default,
+PostgreSQL by URL. The schema is created and upgraded by Alembic migrations only."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import String, event
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.types import TIMESTAMP, TypeDecorator, TypeEngine
+from sqlmodel import Session, create_engine
+
+from scheduler.errors import ConfigError
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An instant, always timezone-aware UTC.
+
+    PostgreSQL stores it as timestamptz. SQLite has no such type, so it is stored as
+    fixed-width ISO 8601 text with an explicit +00:00 offset
+    ("2024-02-14T02:00:00.000000+00:00"), which sorts chronologically as text.
+    A naive datetime is refused: it could be in any zone.
+    """
+
+    impl = String(32)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(TIMESTAMP(timezone=True))
+        return dialect.type_descriptor(String(32))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime refused: {value!r}")
+        value = value.astimezone(UTC)
+        if dialect.name == "postgresql":
+            return value
+        return value.isoformat(timespec="microseconds")
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            return value.astimezone(UTC)
+        return datetime.fromisoformat(value).astimezone(UTC)
+
+
+def utc_text(value: datetime) -> str:
+    """The SQLite storage form of an instant, for raw SQL and benchmarks."""
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def make_engine(database_url: str, *, echo: bool = False) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout and enforced foreign keys."""
+    if database_url.startswith("sqlite"):
+        _ensure_sqlite_folder(database_url)
+        engine = create_engine(
+            database_url, echo=echo,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # pysqlite's own BEGIN handling defers locks; we issue BEGIN IMMEDIATE ourselves
+        # where a transaction will write, so disable the driver's implicit transactions.
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if database_url.startswith("postgresql"):
+        return create_engine(database_url, echo=echo, pool_pre_ping=True)
+    raise ConfigError(
+        f"SIAR_DATABASE_URL tidak didukung: {database_url.split(':', 1)[0]}:... "
+        "(gunakan sqlite:///berkas.db atau postgresql+psycopg://...)")
+
+
+def _ensure_sqlite_folder(database_url: str) -> None:
+    path = database_url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # we send BEGIN ourselves (see _sqlite_begin)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # A writing transaction takes the write lock at BEGIN (IMMEDIATE), so two writers
+    # wait for each other through busy_timeout instead of one failing with "database is
+    # locked" when it upgrades a read lock. Readers stay DEFERRED and never block.
+    write = connection.get_execution_options().get("siar_write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, for transactions that will write."""
+    return engine.execution_options(siar_write=True)
+
+
+@contextmanager
+def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+    """One transaction: committed on success, rolled back on any error."""
+    bind = writer(engine) if write else engine
+    with Session(bind, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

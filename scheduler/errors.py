@@ -1,0 +1,85 @@
+"""Every error Siar raises on purpose, in one tree.
+
+SiarError                      base; its message is shown to the user as is
+├── ConfigError                a setting has a bad value
+├── ContentError               content/ or templates/ is invalid (carries every problem found)
+├── InputError(ValueError)     a bad value on the command line or in a form
+│   ├── UnknownRegionError
+│   └── UnknownPlatformError
+├── NotFoundError(LookupError) a post, batch, user or account that does not exist
+├── AuthError                  unknown user or wrong password
+├── PermissionDenied           acting outside one's role or region
+├── ReviewError                a state transition that the workflow refuses
+└── PublishError               raised by adapters (see scheduler.adapters.base)
+    ├── TransientPublishError        try again later
+    ├── PermanentPublishError        the platform refused the post
+    ├── ReauthorizationRequired      the account's token is expired or revoked
+    └── AmbiguousPublishError        the post may or may not have been published
+
+Messages are user-facing (Bahasa Indonesia) and never contain secrets.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class SiarError(Exception):
+    """Base class: the message is safe to show to a user."""
+
+    exit_code = 1
+
+
+class ConfigError(SiarError):
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in one content or template file, located as precisely as we can."""
+
+    source: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where}: {self.message}"
+
+
+class ContentError(SiarError):
+    """Content or templates are invalid; carries every problem found, not just the first."""
+
+    exit_code = 2
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} masalah pada konten/templat:\n{lines}")
+
+
+class InputError(SiarError, ValueError):
+    exit_code = 2
+
+
+class UnknownRegionError(InputError):
+    pass
+
+
+class UnknownPlatformError(InputError):
+    pass
+
+
+class NotFoundError(SiarError, LookupError):
+    exit_code = 3
+
+
+class AuthError(SiarError):
+    exit_code = 4
+
+
+class PermissionDenied(SiarError):
+    exit_code = 5
+
+
+class ReviewError(SiarError):
+    exit_code = 6

@@ -1,0 +1,126 @@
+"""Database tables (SQLModel). Every instant is a UTCDateTime; the schema itself is
+owned by the Alembic migrations in scheduler/migrations, which must match this file
+(tests/test_migrations.py checks that they do)."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from scheduler.db import UTCDateTime
+
+
+class PostStatus(StrEnum):
+    DRAFT = "draft"  # ad-hoc post being written, not yet sent to review
+    PENDING = "pending"  # awaiting review
+    APPROVED = "approved"  # waiting for its minute
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    PUBLISHING = "publishing"  # claimed by a worker; an attempt may be in flight
+    RETRYING = "retrying"  # a transient failure; tried again at due_at
+    PUBLISHED = "published"
+    FAILED = "failed"  # the platform refused it, or attempts ran out
+    UNCERTAIN = "uncertain"  # may or may not be live; never resent automatically
+
+
+class Region(SQLModel, table=True):
+    key: str = Field(primary_key=True, max_length=64)
+    name: str
+    area: str
+    kind: str = Field(max_length=16)
+    province_key: str = Field(max_length=64, index=True)
+    website: str
+    hashtag: str
+    timezone: str = Field(max_length=64)
+    synced_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Account(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("region_key", "platform", name="uq_account_region_platform"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    region_key: str = Field(foreign_key="region.key", max_length=64)
+    platform: str = Field(max_length=32)
+    handle: str
+    placeholder: bool = False
+    enabled: bool = True
+    url: str | None = None
+    # Names of the environment variables that hold the credentials, never the values.
+    credential_names: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
+    paused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    paused_reason: str | None = None
+    synced_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class PlanRun(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    actor: str
+    date_from: str = Field(max_length=10)
+    date_to: str = Field(max_length=10)
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created: int = 0
+    existing: int = 0
+
+
+class Post(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_post_status_due", "status", "due_at"),
+        Index("ix_post_region_platform_time", "region_key", "platform", "scheduled_at"),
+        Index("ix_post_scheduled", "scheduled_at"),
+        Index("ix_post_batch", "batch"),
+        Index("ix_post_plan_run", "plan_run_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    region_key: str = Field(max_length=64)
+    platform: str = Field(max_length=32)
+    election_key: str | None = Field(default=None, max_length=64)
+    stage_key: str | None = Field(default=None, max_length=64)
+    template: str | None = Field(default=None, max_length=64)
+    rule_key: str | None = Field(default=None, max_length=64)
+    batch: str | None = Field(default=None, max_length=128)
+    # Natural key of a planned post: rule, account and slot. Unique, so planning the
+    # same range twice inserts nothing. Ad-hoc posts have none (NULLs never collide).
+    plan_key: str | None = Field(default=None, max_length=200, unique=True)
+    plan_run_id: int | None = Field(default=None, foreign_key="planrun.id")
+    scheduled_at: datetime = Field(sa_type=UTCDateTime)
+    due_at: datetime = Field(sa_type=UTCDateTime)  # next dispatch instant
+    text: str
+    image: str | None = None
+    status: str = Field(default=PostStatus.PENDING, max_length=16)
+    problems: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    edited_by: str | None = Field(default=None, max_length=64)  # last person to edit
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    approved_by: str | None = Field(default=None, max_length=64)
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attempts: int = 0
+    claimed_by: str | None = Field(default=None, max_length=128)
+    platform_id: str | None = None
+    platform_url: str | None = None
+    platform_ref: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
+    last_error: str | None = None
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PostEvent(SQLModel, table=True):
+    """Append-only: one row per thing that happened to a post."""
+
+    __table_args__ = (Index("ix_postevent_post", "post_id", "id"), Index("ix_postevent_at", "at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id")
+    at: datetime = Field(sa_type=UTCDateTime)
+    actor: str = Field(max_length=64)
+    kind: str = Field(max_length=32)
+    from_status: str | None = Field(default=None, max_length=16)
+    to_status: str | None = Field(default=None, max_length=16)
+    note: str | None = None
+    details: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))

@@ -1,0 +1,251 @@
+"""Planning: active stages x rules x accounts x cadence slots -> rendered pending posts.
+
+Idempotent: every planned post has a natural key (rule, account, slot) that is unique
+in the database, and inserts skip keys that exist, so planning a range twice creates
+nothing and never overwrites a post someone has touched. Rows stream through in
+chunks (bounded memory) and the whole run is one transaction (no partial writes).
+"""
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Table, insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
+
+from scheduler.accounts import account_ids, sync_accounts
+from scheduler.content.model import Account, Catalog, Region, Rule
+from scheduler.db import session_scope
+from scheduler.errors import InputError, UnknownPlatformError, UnknownRegionError
+from scheduler.models import PlanRun as PlanRunRow
+from scheduler.models import Post, PostEvent, PostStatus
+from scheduler.postcontext import election_vars, region_vars, slot_vars, stage_vars
+from scheduler.rendering import PostRenderer
+from scheduler.slots import rule_slots
+
+CHUNK_SIZE = 2000
+POSTS: Table = Post.__table__  # type: ignore[attr-defined]
+EVENTS: Table = PostEvent.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    date_from: date
+    date_to: date
+    regions: tuple[str, ...] = ()  # empty: every region
+    platforms: tuple[str, ...] = ()  # empty: every platform
+    dry_run: bool = False
+    actor: str = "planner"
+
+
+@dataclass
+class PlanSummary:
+    request: PlanRequest
+    run_id: int | None = None
+    created: Counter[tuple[str, str]] = field(default_factory=Counter)  # (stage, platform)
+    existing: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    @property
+    def total_created(self) -> int:
+        return sum(self.created.values())
+
+    @property
+    def total_existing(self) -> int:
+        return sum(self.existing.values())
+
+
+@dataclass(frozen=True)
+class _Member:
+    region: Region
+    account: Account
+    account_id: int
+
+
+Progress = Callable[[int, int], None]  # (posts done, posts total)
+
+
+def validate_request(catalog: Catalog, request: PlanRequest) -> None:
+    if request.date_to < request.date_from:
+        raise InputError(
+            f"tanggal akhir {request.date_to} lebih awal dari tanggal awal {request.date_from}")
+    for key in request.regions:
+        if key not in catalog.regions:
+            raise UnknownRegionError(
+                f"wilayah tidak dikenal: {key!r} (lihat content/regions/; contoh: "
+                f"{', '.join(list(catalog.regions)[:3])})")
+    for platform in request.platforms:
+        if platform not in catalog.platforms:
+            raise UnknownPlatformError(
+                f"platform tidak dikenal: {platform!r} (pilihan: {', '.join(catalog.platforms)})")
+
+
+def plan_posts(
+    engine: Engine,
+    catalog: Catalog,
+    templates_dir: Path,
+    request: PlanRequest,
+    now: datetime,
+    progress: Progress | None = None,
+) -> PlanSummary:
+    """Plan every post of the requested range; with dry_run, count and roll back."""
+    validate_request(catalog, request)
+    summary = PlanSummary(request)
+    with session_scope(engine) as session:
+        sync_accounts(session, catalog, now)
+        planner = _Planner(catalog, templates_dir, request, _members(session, catalog, request))
+        run = PlanRunRow(actor=request.actor, date_from=str(request.date_from),
+                         date_to=str(request.date_to), started_at=now)
+        session.add(run)
+        session.flush()
+        summary.run_id = run.id
+        total = planner.count()
+        done = 0
+        for chunk in _chunks(planner.rows(run.id or 0, now), CHUNK_SIZE):
+            _insert_chunk(session.connection(), chunk, summary, request.actor, now)
+            done += len(chunk)
+            if progress:
+                progress(done, total)
+        run.created, run.existing = summary.total_created, summary.total_existing
+        run.finished_at = now
+        session.add(run)
+        if request.dry_run:
+            session.rollback()
+            summary.run_id = None
+    return summary
+
+
+class _Planner:
+    """Expands rules into rows; holds the per-run caches (templates, region variables)."""
+
+    def __init__(self, catalog: Catalog, templates_dir: Path, request: PlanRequest,
+                 members: dict[str, list[_Member]]) -> None:
+        self.catalog = catalog
+        self.request = request
+        self.members = members
+        self.renderer = PostRenderer(templates_dir, next(iter(catalog.regions.values())).timezone)
+        self.region_ctx = {
+            key: {"region": region_vars(r),
+                  "province": region_vars(catalog.regions[r.province_key])}
+            for key, r in catalog.regions.items()
+        }
+
+    def count(self) -> int:
+        return sum(
+            len(self.members.get(rule.key, []))
+            for rule in self.catalog.rules
+            for _ in rule_slots(self.catalog, rule, self.request.date_from, self.request.date_to,
+                                self._zone(rule))
+        )
+
+    def _zone(self, rule: Rule) -> Any:
+        members = self.members.get(rule.key)
+        return members[0].region.timezone if members else self.catalog.elections[
+            rule.election].timezone
+
+    def rows(self, run_id: int, now: datetime) -> Iterator[dict[str, Any]]:
+        for rule in self.catalog.rules:
+            members = self.members.get(rule.key, [])
+            if not members:
+                continue
+            election = self.catalog.elections[rule.election]
+            election_ctx = election_vars(election)
+            for slot in rule_slots(self.catalog, rule, self.request.date_from,
+                                   self.request.date_to, members[0].region.timezone):
+                base = {"election": election_ctx, "stage": stage_vars(slot.stage),
+                        **slot_vars(election, slot.stage, slot.at)}
+                at_utc = slot.at.astimezone(UTC)
+                batch = f"{rule.key}@{slot.at:%Y-%m-%dT%H:%M}"
+                stamp = f"{at_utc:%Y%m%dT%H%MZ}"
+                for member in members:
+                    account = member.account
+                    context = {**base, **self.region_ctx[account.region_key],
+                               "platform": account.platform, "account": {"handle": account.handle}}
+                    yield {
+                        "account_id": member.account_id,
+                        "region_key": account.region_key,
+                        "platform": account.platform,
+                        "election_key": rule.election,
+                        "stage_key": slot.stage.key,
+                        "template": rule.template,
+                        "rule_key": rule.key,
+                        "batch": batch,
+                        "plan_key": f"{rule.key}|{account.key}|{stamp}",
+                        "plan_run_id": run_id,
+                        "scheduled_at": at_utc,
+                        "due_at": at_utc,
+                        "text": self.renderer.render(
+                            self.catalog.templates[rule.template].file_for(account.platform),
+                            context),
+                        "image": rule.image,
+                        "status": PostStatus.PENDING.value,
+                        "problems": [],
+                        "created_by": self.request.actor,
+                        "created_at": now,
+                        "updated_at": now,
+                        "attempts": 0,
+                        "platform_ref": {},
+                    }
+
+
+def _members(session: Session, catalog: Catalog, request: PlanRequest) -> dict[str, list[_Member]]:
+    """For each rule, the enabled accounts it posts to, in region order."""
+    ids = account_ids(session)
+    wanted_regions = set(request.regions)
+    wanted_platforms = set(request.platforms)
+    result: dict[str, list[_Member]] = {}
+    for rule in catalog.rules:
+        members = []
+        for region_key in rule.regions:
+            if wanted_regions and region_key not in wanted_regions:
+                continue
+            region = catalog.regions[region_key]
+            for account in region.accounts:
+                if account.platform not in rule.platforms or not account.enabled:
+                    continue
+                if wanted_platforms and account.platform not in wanted_platforms:
+                    continue
+                row = ids[(region_key, account.platform)]
+                members.append(_Member(region, account, row.id or 0))
+        result[rule.key] = members
+    return result
+
+
+def _chunks(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _insert_chunk(connection: Connection, rows: list[dict[str, Any]], summary: PlanSummary,
+                  actor: str, now: datetime) -> None:
+    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
+    statement = (
+        dialect.insert(POSTS)
+        .on_conflict_do_nothing(index_elements=["plan_key"])
+        .returning(POSTS.c.id, POSTS.c.stage_key, POSTS.c.platform)
+    )
+    inserted = connection.execute(statement, rows).all()
+    for _, stage_key, platform in inserted:
+        summary.created[(stage_key, platform)] += 1
+    for row in rows:
+        summary.existing[(row["stage_key"], row["platform"])] += 1
+    for _, stage_key, platform in inserted:
+        summary.existing[(stage_key, platform)] -= 1
+    if inserted:
+        connection.execute(insert(EVENTS), [
+            {"post_id": post_id, "at": now, "actor": actor, "kind": "planned",
+             "from_status": None, "to_status": PostStatus.PENDING.value, "note": None,
+             "details": {"run": summary.run_id}}
+            for post_id, _, _ in inserted
+        ])
+    summary.existing += Counter()  # drop zero entries

@@ -1,0 +1,103 @@
+"""Finding posts and turning them into records other tools can rely on."""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, select
+
+from scheduler.errors import InputError
+from scheduler.localtime import local_midnight_utc
+from scheduler.models import Post, PostStatus
+
+RECORD_FIELDS = (
+    "id", "region", "platform", "election", "stage", "template", "rule", "batch", "status",
+    "scheduled_at", "text", "image", "created_by", "edited_by", "approved_by",
+    "platform_id", "platform_url", "problems",
+)
+
+
+@dataclass(frozen=True)
+class PostFilter:
+    regions: Sequence[str] = ()
+    platforms: Sequence[str] = ()
+    stages: Sequence[str] = ()
+    statuses: Sequence[str] = ()
+    batch: str | None = None
+    date_from: date | None = None  # local dates, inclusive
+    date_to: date | None = None
+    limit: int | None = None
+
+    def validate(self) -> None:
+        for status in self.statuses:
+            if status not in {s.value for s in PostStatus}:
+                raise InputError(
+                    f"status tidak dikenal: {status!r} (pilihan: "
+                    f"{', '.join(s.value for s in PostStatus)})")
+        if self.date_from and self.date_to and self.date_to < self.date_from:
+            raise InputError(
+                f"tanggal akhir {self.date_to} lebih awal dari tanggal awal {self.date_from}")
+
+
+def post_conditions(filters: PostFilter, tz: tzinfo) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.regions:
+        conditions.append(col(Post.region_key).in_(filters.regions))
+    if filters.platforms:
+        conditions.append(col(Post.platform).in_(filters.platforms))
+    if filters.stages:
+        conditions.append(col(Post.stage_key).in_(filters.stages))
+    if filters.statuses:
+        conditions.append(col(Post.status).in_(filters.statuses))
+    if filters.batch:
+        conditions.append(col(Post.batch) == filters.batch)
+    if filters.date_from:
+        conditions.append(col(Post.scheduled_at) >= local_midnight_utc(filters.date_from, tz))
+    if filters.date_to:
+        end = local_midnight_utc(filters.date_to + timedelta(days=1), tz)
+        conditions.append(col(Post.scheduled_at) < end)
+    return conditions
+
+
+def iter_posts(session: Session, filters: PostFilter, tz: tzinfo) -> Iterator[Post]:
+    """Posts in time order, streamed (a large listing is never held in memory at once)."""
+    filters.validate()
+    statement = (
+        select(Post).where(*post_conditions(filters, tz))
+        .order_by(col(Post.scheduled_at), col(Post.id))
+        .execution_options(yield_per=500)
+    )
+    if filters.limit:
+        statement = statement.limit(filters.limit)
+    yield from session.exec(statement)
+
+
+def post_record(post: Post, tz: tzinfo) -> dict[str, Any]:
+    """The stable public shape of a post (JSON, CSV, the web app)."""
+    return {
+        "id": post.id,
+        "region": post.region_key,
+        "platform": post.platform,
+        "election": post.election_key,
+        "stage": post.stage_key,
+        "template": post.template,
+        "rule": post.rule_key,
+        "batch": post.batch,
+        "status": post.status,
+        "scheduled_at": local_iso(post.scheduled_at, tz),
+        "text": post.text,
+        "image": post.image,
+        "created_by": post.created_by,
+        "edited_by": post.edited_by,
+        "approved_by": post.approved_by,
+        "platform_id": post.platform_id,
+        "platform_url": post.platform_url,
+        "problems": post.problems or [],
+    }
+
+
+def local_iso(instant: datetime | None, tz: tzinfo) -> str | None:
+    """ISO 8601 in local time with its offset: 2024-02-14T09:00:00+07:00."""
+    return instant.astimezone(tz).isoformat(timespec="seconds") if instant else None

@@ -1,0 +1,131 @@
+"""Render posts without planning them: one preview, or every rule on a sample day (check)."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from scheduler.content.cadence import cron_trigger
+from scheduler.content.model import Catalog, Election, Rule, Stage
+from scheduler.errors import (
+    ContentError,
+    InputError,
+    Problem,
+    UnknownPlatformError,
+    UnknownRegionError,
+)
+from scheduler.localtime import local_midnight_utc
+from scheduler.postcontext import post_context
+from scheduler.rendering import PostRenderer
+from scheduler.slots import rule_slots
+
+DEFAULT_TIME = time(9, 0)
+_CALENDAR_START, _CALENDAR_END = date(1900, 1, 1), date(2200, 12, 31)
+
+
+@dataclass(frozen=True)
+class Preview:
+    text: str
+    template_file: str
+    region: str
+    platform: str
+    stage: Stage
+    election: Election
+    slot: datetime
+
+
+def preview_post(
+    catalog: Catalog,
+    renderer: PostRenderer,
+    *,
+    template: str,
+    region: str,
+    platform: str,
+    on: date,
+    at: time | None = None,
+    stage: str | None = None,
+) -> Preview:
+    """One post exactly as planning would render it for that account and day."""
+    if template not in catalog.templates:
+        raise InputError(f"templat tidak dikenal: {template!r} (pilihan: "
+                         f"{', '.join(sorted(catalog.templates))})")
+    if region not in catalog.regions:
+        raise UnknownRegionError(f"wilayah tidak dikenal: {region!r}")
+    if platform not in catalog.platforms:
+        raise UnknownPlatformError(
+            f"platform tidak dikenal: {platform!r} (pilihan: {', '.join(catalog.platforms)})")
+    the_region = catalog.regions[region]
+    account = next((a for a in the_region.accounts if a.platform == platform), None)
+    if account is None:
+        raise UnknownPlatformError(f"{the_region.name} tidak punya akun {platform}")
+    election, the_stage, rule = _stage_for(catalog, template, on, stage)
+    slot_time = at or (_first_fire(rule, on, the_region.timezone) if rule else None) or DEFAULT_TIME
+    slot = datetime.combine(on, slot_time, tzinfo=the_region.timezone)
+    file = catalog.templates[template].file_for(platform)
+    context = post_context(region=the_region, province=catalog.regions[the_region.province_key],
+                           election=election, stage=the_stage, slot=slot, account=account)
+    return Preview(renderer.render(file, context), file, region, platform, the_stage, election,
+                   slot)
+
+
+def _stage_for(catalog: Catalog, template: str, on: date,
+               stage_key: str | None) -> tuple[Election, Stage, Rule | None]:
+    rules = [r for r in catalog.rules if r.template == template]
+    if stage_key is not None:
+        try:
+            stage = catalog.stage(stage_key)
+        except KeyError:
+            raise InputError(f"tahapan tidak dikenal: {stage_key!r}") from None
+        rule = next((r for r in rules if stage_key in (*r.during, r.offset_stage)), None)
+        return catalog.elections[stage.election_key], stage, rule
+    for rule in rules:
+        election = catalog.elections[rule.election]
+        for slot in rule_slots(catalog, rule, on, on, election.timezone):
+            return election, slot.stage, rule
+    for election in catalog.elections.values():
+        active = election.active_stages(on)
+        if active:
+            return election, max(active, key=election.depth), None
+    raise InputError(
+        f"tidak ada tahapan aktif pada {on} untuk templat {template!r}; pilih dengan --stage")
+
+
+def _first_fire(rule: Rule, on: date, tz: tzinfo) -> time | None:
+    start = local_midnight_utc(on, tz)
+    fire = cron_trigger(rule.cadence, tz).get_next_fire_time(None, start)
+    if fire is not None and fire < start + timedelta(days=1):
+        return fire.time().replace(tzinfo=None)  # type: ignore[no-any-return]
+    return None
+
+
+def check_rendering(catalog: Catalog, renderer: PostRenderer) -> list[Problem]:
+    """Render every rule for every account and platform it covers on its first slot (or
+    its stage's first day when the calendar gives it none); collect every failure."""
+    problems: dict[tuple[str, int | None, str], Problem] = {}
+    for rule in catalog.rules:
+        day, stage = _sample_day(catalog, rule)
+        for region_key in rule.regions:
+            for account in catalog.regions[region_key].accounts:
+                if account.platform not in rule.platforms:
+                    continue
+                try:
+                    preview_post(catalog, renderer, template=rule.template, region=region_key,
+                                 platform=account.platform, on=day, stage=stage.key)
+                except ContentError as exc:
+                    for p in exc.problems:  # one line per template error, not per account
+                        problems.setdefault((p.source, p.line, p.message), Problem(
+                            p.source, f"{p.message} (aturan {rule.key}, mis. {account.key})",
+                            p.line))
+                except (InputError, LookupError) as exc:
+                    message = f"aturan {rule.key} ({account.key}): {exc}"
+                    problems.setdefault(("plan", None, message),
+                                        Problem("content/plan.yaml", message))
+    return list(problems.values())
+
+
+def _sample_day(catalog: Catalog, rule: Rule) -> tuple[date, Stage]:
+    election = catalog.elections[rule.election]
+    first = next(iter(rule_slots(catalog, rule, _CALENDAR_START, _CALENDAR_END,
+                                 election.timezone)), None)
+    if first is not None:
+        return first.at.date(), first.stage
+    stage = election.stage(rule.offset_stage or rule.during[0])
+    return stage.start or election.voting_day or _CALENDAR_START, stage

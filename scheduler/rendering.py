@@ -1,0 +1,203 @@
+"""One sandboxed Jinja environment for post templates, with Indonesian filters.
+
+Templates live in templates/posts/NAME.j2, with platform variants NAME.PLATFORM.j2
+(for example NAME.x.j2 for X's 280 weighted characters) and shared partials in
+templates/partials/. A template may open with a front-matter comment:
+
+    {#---
+    title: Ajakan cek DPT online
+    quiet_period_safe: true
+    ---#}
+
+StrictUndefined makes a missing variable an error, never an empty string.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from scheduler import localtime
+from scheduler.errors import ContentError, Problem
+
+POSTS_DIR = "posts"
+_FRONT_MATTER = re.compile(r"\A\{#-?-{3}\s*\n(.*?)\n-{3}-?#\}\s*\n?", re.DOTALL)
+_BLANK_LINES = re.compile(r"\n{3,}")
+BASE_HASHTAGS = ("#TemanPemilih", "#KPUMelayani")
+# Official sources posts may point to (reference/election-domain.md §3.3).
+OFFICIAL_LINKS = {
+    "infopemilu": "https://infopemilu.kpu.go.id",
+    "cekdpt": "https://cekdptonline.kpu.go.id",
+    "kpu": "https://www.kpu.go.id",
+    "jdih": "https://jdih.kpu.go.id",
+}
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    """A post template and what its front matter says about it."""
+
+    name: str
+    title: str
+    quiet_period_safe: bool = False
+    voting_day_safe: bool = False
+    results: bool = False
+    variants: Mapping[str, str] = field(default_factory=dict)  # platform -> file name
+    default_file: str | None = None
+
+    def file_for(self, platform: str) -> str:
+        chosen = self.variants.get(platform, self.default_file)
+        if chosen is None:  # only variants exist and none is for this platform
+            raise LookupError(f"templat {self.name!r} tidak punya versi untuk {platform}")
+        return chosen
+
+
+def render_text(template: Template, context: Mapping[str, Any]) -> str:
+    """Render and tidy: trailing spaces and runs of blank lines removed."""
+    text = template.render(context)
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines))
+
+
+class PostRenderer:
+    """One environment and its compiled templates; errors become ContentError with the
+    template's file and line."""
+
+    def __init__(self, templates_dir: Path, timezone: ZoneInfo) -> None:
+        self.templates_dir = templates_dir
+        self.env = make_environment(templates_dir, timezone)
+        self._compiled: dict[str, Template] = {}
+
+    def render(self, file: str, context: Mapping[str, Any]) -> str:
+        try:
+            template = self._compiled.get(file)
+            if template is None:
+                template = self._compiled[file] = self.env.get_template(file)
+            return render_text(template, context)
+        except TemplateError as exc:
+            raise ContentError([template_problem(self.templates_dir, exc, file)]) from None
+
+
+def make_environment(templates_dir: Path, timezone: ZoneInfo) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader(str(templates_dir)),
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        auto_reload=False,
+    )
+    env.filters.update(
+        tanggal=_date_filter(localtime.format_date),
+        tanggal_pendek=_date_filter(localtime.format_date_short),
+        jam=lambda instant: localtime.format_time(instant, instant.tzinfo or timezone),
+        waktu=lambda instant: localtime.format_datetime(instant, instant.tzinfo or timezone),
+        hitung_mundur=localtime.countdown,
+        ribuan=_thousands,
+    )
+    env.globals.update(tagar=hashtags, tautan=dict(OFFICIAL_LINKS))
+    return env
+
+
+def hashtags(*extra: Any) -> str:
+    """#TemanPemilih #KPUMelayani plus the given tags (or regions' own tags), no repeats."""
+    tags: list[str] = list(BASE_HASHTAGS)
+    for item in extra:
+        tag = item.get("hashtag") if isinstance(item, Mapping) else item
+        if tag and str(tag) not in tags:
+            tags.append(str(tag))
+    return " ".join(tags)
+
+
+def scan_templates(templates_dir: Path) -> tuple[dict[str, TemplateInfo], list[Problem]]:
+    """Find every post template and read its front matter."""
+    posts = templates_dir / POSTS_DIR
+    if not posts.is_dir():
+        return {}, [Problem(str(posts), "folder templat tidak ada")]
+    files: dict[str, dict[str, str]] = {}
+    for path in sorted(posts.glob("*.j2")):
+        stem = path.name[: -len(".j2")]
+        name, _, platform = stem.partition(".")
+        files.setdefault(name, {})[platform or ""] = f"{POSTS_DIR}/{path.name}"
+    infos: dict[str, TemplateInfo] = {}
+    problems: list[Problem] = []
+    for name, by_platform in files.items():
+        info, found = _template_info(templates_dir, name, by_platform)
+        problems.extend(found)
+        if info is not None:
+            infos[name] = info
+    return infos, problems
+
+
+def _template_info(
+    templates_dir: Path, name: str, by_platform: dict[str, str]
+) -> tuple[TemplateInfo | None, list[Problem]]:
+    from scheduler.content.schema import PLATFORMS
+
+    default = by_platform.pop("", None)
+    problems = [
+        Problem(f"{templates_dir}/{path}", f"platform tidak dikenal: {platform!r}")
+        for platform, path in by_platform.items() if platform not in PLATFORMS
+    ]
+    source_file = default or next(iter(by_platform.values()))
+    meta, meta_problem = read_front_matter(templates_dir / source_file)
+    if meta_problem:
+        problems.append(Problem(f"{templates_dir}/{source_file}", meta_problem, 1))
+        return None, problems
+    allowed = {"title", "quiet_period_safe", "voting_day_safe", "results", "notes"}
+    unknown = sorted(set(meta) - allowed)
+    if unknown:
+        problems.append(Problem(f"{templates_dir}/{source_file}",
+                                f"front matter tidak dikenal: {', '.join(unknown)}", 1))
+    info = TemplateInfo(
+        name=name,
+        title=str(meta.get("title", name)),
+        quiet_period_safe=bool(meta.get("quiet_period_safe", False)),
+        voting_day_safe=bool(meta.get("voting_day_safe", meta.get("quiet_period_safe", False))),
+        results=bool(meta.get("results", False)),
+        variants={p: f for p, f in by_platform.items() if p in PLATFORMS},
+        default_file=default,
+    )
+    return info, problems
+
+
+def read_front_matter(path: Path) -> tuple[dict[str, Any], str | None]:
+    text = path.read_text(encoding="utf-8")
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, None
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        return {}, f"front matter bukan YAML yang valid: {exc}"
+    if not isinstance(meta, dict):
+        return {}, "front matter harus berupa pemetaan (key: value)"
+    return meta, None
+
+
+def template_problem(templates_dir: Path, exc: TemplateError, fallback: str) -> Problem:
+    """Turn a Jinja error into a Problem naming the file and line."""
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or fallback
+    line = getattr(exc, "lineno", None)
+    source = name if str(name).startswith(str(templates_dir)) else f"{templates_dir}/{name}"
+    return Problem(source, f"{type(exc).__name__}: {exc.message or exc}", line)
+
+
+def _date_filter(fmt: Any) -> Any:
+    def apply(value: date | datetime) -> str:
+        return str(fmt(value.date() if isinstance(value, datetime) else value))
+
+    return apply
+
+
+def _thousands(number: int) -> str:
+    """31402838 -> 31.402.838 (Indonesian thousands separator)."""
+    return f"{number:,}".replace(",", ".")

@@ -1,0 +1,57 @@
+"""Preparing a database and checking content: the services behind `siar init` and `check`."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from scheduler.accounts import SyncSummary, sync_accounts
+from scheduler.content.catalog import load_catalog
+from scheduler.content.model import Catalog
+from scheduler.db import session_scope
+from scheduler.errors import ContentError, Problem, SiarError
+from scheduler.migrate import current_revision, head_revision, upgrade_database
+from scheduler.preview import check_rendering
+from scheduler.rendering import PostRenderer
+
+
+@dataclass(frozen=True)
+class InitResult:
+    revision_before: str | None
+    revision_after: str
+    sync: SyncSummary
+
+
+def initialize(engine: Engine, catalog: Catalog, now: datetime) -> InitResult:
+    """Create or upgrade the schema, then sync regions and accounts from content."""
+    before, after = upgrade_database(engine)
+    with session_scope(engine) as session:
+        summary = sync_accounts(session, catalog, now)
+    return InitResult(before, after, summary)
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Refuse to work on a database that `siar init` has not prepared or upgraded."""
+    current = current_revision(engine)
+    if current is None:
+        raise SiarError("basis data belum disiapkan: jalankan `siar init` terlebih dahulu")
+    if current != head_revision():
+        raise SiarError(
+            f"skema basis data versi {current} sudah usang: jalankan `siar init` untuk "
+            "memperbarui")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    catalog: Catalog | None
+    problems: list[Problem]
+
+
+def check_content(content_dir: Path, templates_dir: Path, renderer: PostRenderer) -> CheckResult:
+    """Validate every file, then render every rule for every account; all problems at once."""
+    try:
+        catalog = load_catalog(content_dir, templates_dir)
+    except ContentError as exc:
+        return CheckResult(None, exc.problems)
+    return CheckResult(catalog, check_rendering(catalog, renderer))

@@ -1,0 +1,77 @@
+"""Shared fixtures: every test gets its own copy of the mini content and its own SQLite file."""
+
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
+
+from scheduler.clock import FixedClock
+from scheduler.config import Settings, load_settings
+from scheduler.content.catalog import load_catalog
+from scheduler.content.model import Catalog
+from scheduler.db import make_engine
+from scheduler.migrate import upgrade_database
+
+REPO = Path(__file__).resolve().parent.parent
+MINI = Path(__file__).resolve().parent / "data" / "mini"
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A writable copy of tests/data/mini (content/ and templates/)."""
+    target = tmp_path / "mini"
+    shutil.copytree(MINI, target)
+    return target
+
+
+@pytest.fixture
+def settings(tmp_path: Path, mini: Path) -> Settings:
+    return load_settings(
+        env={
+            "SIAR_DATABASE_URL": f"sqlite:///{tmp_path / 'siar.db'}",
+            "SIAR_CONTENT_DIR": str(mini / "content"),
+            "SIAR_TEMPLATES_DIR": str(mini / "templates"),
+            "SIAR_OUTBOX_DIR": str(tmp_path / "outbox"),
+        },
+        env_file=None,
+    )
+
+
+@pytest.fixture
+def catalog(settings: Settings) -> Catalog:
+    return load_catalog(settings.content_dir, settings.templates_dir)
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = make_engine(settings.database_url)
+    upgrade_database(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2023, 12, 20, 3, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def cli_env(settings: Settings) -> dict[str, str]:
+    """Environment for running `siar` against the test database and content."""
+    return {
+        "SIAR_DATABASE_URL": settings.database_url,
+        "SIAR_CONTENT_DIR": str(settings.content_dir),
+        "SIAR_TEMPLATES_DIR": str(settings.templates_dir),
+        "SIAR_OUTBOX_DIR": str(settings.outbox_dir),
+        "SIAR_NOW": "",
+        "COLUMNS": "200",
+    }
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
