@@ -13,6 +13,7 @@ StrictUndefined makes a missing variable an error, never an empty string.
 """
 
 import re
+import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -184,9 +185,20 @@ def read_front_matter(path: Path) -> tuple[dict[str, Any], str | None]:
 
 
 def template_problem(templates_dir: Path, exc: TemplateError, fallback: str) -> Problem:
-    """Turn a Jinja error into a Problem naming the file and line."""
-    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or fallback
-    line = getattr(exc, "lineno", None)
+    """Turn a Jinja error into a Problem naming the file and line.
+
+    Syntax errors carry both. Runtime errors (an undefined variable) do not, but Jinja
+    rewrites the traceback so that its frames point into the templates: the innermost
+    such frame is where the error happened, possibly in a partial.
+    """
+    name: str | None = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    line: int | None = getattr(exc, "lineno", None)
+    if line is None:
+        root = str(templates_dir.resolve())
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if str(Path(frame.filename).resolve()).startswith(root):
+                name, line = frame.filename, frame.lineno
+    name = name or fallback
     source = name if str(name).startswith(str(templates_dir)) else f"{templates_dir}/{name}"
     return Problem(source, f"{type(exc).__name__}: {exc.message or exc}", line)
 

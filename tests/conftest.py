@@ -75,3 +75,15 @@ def cli_env(settings: Settings) -> dict[str, str]:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture
+def siar(runner: CliRunner, cli_env: dict[str, str], tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Run a `siar` command in-process against the test database; returns the Result."""
+    from scheduler.cli import app
+
+    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+        return runner.invoke(app, ["--env-file", str(tmp_path / "no.env"), *args],
+                             env={**cli_env, **(env or {})}, input=input)
+
+    return run

@@ -29,7 +29,7 @@ class SiarGroup(TyperGroup):
 
 
 def report_error(exc: SiarError) -> None:
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
     if isinstance(exc, ContentError):
         console.print(f"[bold red]Galat:[/] {len(exc.problems)} masalah pada konten/templat")
         for problem in exc.problems:

@@ -4,6 +4,7 @@ Every problem in every file is collected before anything is reported, so a user 
 them all in one pass instead of one per run.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,11 +31,19 @@ def load_catalog(content_dir: Path, templates_dir: Path) -> Catalog:
     """Read and validate all content; raise ContentError listing every problem."""
     problems: list[Problem] = []
     elections = _load_elections(content_dir / "elections", problems)
+    after_elections = len(problems)
     regions = _load_regions(content_dir / "regions", problems)
+    after_regions = len(problems)
     templates, template_problems = scan_templates(templates_dir)
     problems.extend(template_problems)
     problems.extend(_syntax_problems(templates_dir, templates))
-    rules = _load_rules(content_dir / "plan.yaml", elections, regions, templates, problems)
+    # A file that failed to load would make every rule that refers to it fail too; those
+    # echoes would bury the real problem, so cross-references are only checked against
+    # the kinds of content that loaded cleanly.
+    loaded = _Loaded(elections=after_elections == 0, regions=after_regions == after_elections,
+                     templates=len(problems) == after_regions)
+    rules = _load_rules(content_dir / "plan.yaml", elections, regions, templates, loaded,
+                        problems)
     terms = _load_neutrality(content_dir / "neutrality.yaml", problems)
     if problems:
         raise ContentError(problems)
@@ -46,6 +55,13 @@ def load_catalog(content_dir: Path, templates_dir: Path) -> Catalog:
         templates=templates,
         platforms=schema.PLATFORMS,
     )
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    elections: bool
+    regions: bool
+    templates: bool
 
 
 def _yaml_files(folder: Path, problems: list[Problem]) -> list[Path]:
@@ -171,6 +187,7 @@ def _load_rules(
     elections: dict[str, Election],
     regions: dict[str, Region],
     templates: dict[str, TemplateInfo],
+    loaded: _Loaded,
     problems: list[Problem],
 ) -> list[Rule]:
     doc, found = read_yaml(path)
@@ -190,7 +207,7 @@ def _load_rules(
         seen.add(rule.key)
         before = len(problems)
         resolved = _resolve_rule(rule, spec.defaults, doc, loc, elections, regions, templates,
-                                 problems)
+                                 loaded, problems)
         if resolved is not None and len(problems) == before and rule.enabled:
             rules.append(resolved)
     return rules
@@ -204,17 +221,20 @@ def _resolve_rule(
     elections: dict[str, Election],
     regions: dict[str, Region],
     templates: dict[str, TemplateInfo],
+    loaded: _Loaded,
     problems: list[Problem],
 ) -> Rule | None:
     def problem(message: str, *field: str | int) -> None:
-        problems.append(doc.problem(message, (*loc, *field)))
+        problems.append(doc.problem(f"aturan {rule.key}: {message}", (*loc, *field)))
 
-    if rule.template not in templates:
+    if rule.template not in templates and loaded.templates:
         problem(f"templat tidak dikenal: {rule.template!r}", "template")
     election_key = rule.election or defaults.election
     election = elections.get(election_key or "")
-    if election is None:
-        problem(f"pemilihan tidak dikenal: {election_key!r}", "election")
+    if election is None and loaded.elections:
+        where = (*loc, "election") if rule.election else ("defaults", "election")
+        problems.append(doc.problem(f"aturan {rule.key}: pemilihan tidak dikenal: "
+                                    f"{election_key!r}", where))
     stage_keys = {s.key for s in election.stages} if election else set()
     for i, stage in enumerate(rule.during):
         if election and stage not in stage_keys:
@@ -233,7 +253,7 @@ def _resolve_rule(
             problem(f"platform tidak dikenal: {platform!r} (pilihan: "
                     f"{', '.join(schema.PLATFORMS)})", "platforms", i)
     region_keys = _select_regions(rule.regions or defaults.regions, regions)
-    if isinstance(rule.regions, tuple):
+    if isinstance(rule.regions, tuple) and loaded.regions:
         for i, key in enumerate(rule.regions):
             if key not in regions:
                 problem(f"wilayah tidak dikenal: {key!r}", "regions", i)

@@ -32,6 +32,17 @@ _MESSAGES = {
 }
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so pydantic validates them and an impossible
+    date (2024-02-30) becomes a located problem instead of a crash."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 class YamlDocument:
     """A parsed YAML file: its data plus the node tree that knows every line."""
 
@@ -85,7 +96,7 @@ def read_yaml(path: Path, label: str | None = None) -> tuple[YamlDocument | None
     except UnicodeDecodeError:
         return None, [Problem(label, "bukan teks UTF-8")]
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         return None, [Problem(label, f"YAML tidak valid: {exc.problem}", line)]
@@ -95,7 +106,7 @@ def read_yaml(path: Path, label: str | None = None) -> tuple[YamlDocument | None
     if problems:
         return None, problems
     try:
-        data = yaml.SafeLoader(text).get_single_data() if node is not None else None
+        data = _Loader(text).get_single_data() if node is not None else None
     except yaml.YAMLError as exc:  # a scalar that composes but does not construct
         mark = getattr(exc, "problem_mark", None)
         return None, [Problem(label, f"YAML tidak valid: {exc}", mark.line + 1 if mark else None)]

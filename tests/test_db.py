@@ -1,0 +1,46 @@
+"""The database layer: SQLite pragmas, migrations as the only schema owner."""
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+import scheduler.models  # noqa: F401
+from scheduler.db import make_engine
+from scheduler.errors import ConfigError, SiarError
+from scheduler.migrate import head_revision, upgrade_database
+from scheduler.setup import ensure_schema
+
+
+def test_sqlite_runs_in_wal_mode_with_busy_timeout_and_foreign_keys(engine: Engine) -> None:
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_migrations_create_exactly_the_models(engine: Engine) -> None:
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert diff == []
+
+
+def test_upgrade_is_repeatable(engine: Engine) -> None:
+    assert upgrade_database(engine) == (head_revision(), head_revision())
+    assert "post" in inspect(engine).get_table_names()
+
+
+def test_a_fresh_database_is_refused_until_init(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'baru.db'}")
+    with pytest.raises(SiarError, match="siar init"):
+        ensure_schema(engine)
+    engine.dispose()
+
+
+def test_unsupported_database_url_is_refused() -> None:
+    with pytest.raises(ConfigError, match="mysql"):
+        make_engine("mysql://localhost/siar")
