@@ -1,0 +1,1 @@
+"""Content checks run on a rendered post before it is scheduled."""
