@@ -80,7 +80,7 @@ class Settings:
 def load_settings(
     env: Mapping[str, str] | None = None,
     env_file: Path | None = Path(".env"),
-    **overrides: str,
+    overrides: Mapping[str, str] | None = None,
 ) -> Settings:
     """Build Settings from `env` (default: os.environ) over an optional .env file.
 
@@ -91,7 +91,7 @@ def load_settings(
     if env_file is not None and env_file.is_file():
         merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
     merged.update(os.environ if env is None else env)
-    merged.update(overrides)
+    merged.update(overrides or {})
 
     def get(name: str) -> str:
         return merged.get(name) or _DEFAULTS[name]

@@ -124,3 +124,24 @@ class PostEvent(SQLModel, table=True):
     to_status: str | None = Field(default=None, max_length=16)
     note: str | None = None
     details: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class Role(StrEnum):
+    AUTHOR = "author"  # writes and queues posts
+    REVIEWER = "reviewer"  # approves or rejects; never their own
+    OPERATOR = "operator"  # runs the worker, resolves failures, pauses accounts
+    ADMIN = "admin"  # users and overrides
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=16)
+    # A regency's key, or the province's key for province-wide users.
+    region_key: str = Field(foreign_key="region.key", max_length=64)
+    password_hash: str
+    active: bool = True
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)

@@ -8,7 +8,7 @@ chunks (bounded memory) and the whole run is one transaction (no partial writes)
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -19,14 +19,17 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from scheduler.accounts import account_ids, sync_accounts
+from scheduler.checks.post_checks import CheckSettings, PostDraft, check_post, problems_as_json
 from scheduler.content.model import Account, Catalog, Region, Rule
 from scheduler.db import session_scope
 from scheduler.errors import InputError, UnknownPlatformError, UnknownRegionError
 from scheduler.models import PlanRun as PlanRunRow
 from scheduler.models import Post, PostEvent, PostStatus
+from scheduler.permissions import Action, require, require_role
 from scheduler.postcontext import election_vars, region_vars, slot_vars, stage_vars
 from scheduler.rendering import PostRenderer
 from scheduler.slots import rule_slots
+from scheduler.users import Actor
 
 CHUNK_SIZE = 2000
 POSTS: Table = Post.__table__  # type: ignore[attr-defined]
@@ -84,6 +87,15 @@ def validate_request(catalog: Catalog, request: PlanRequest) -> None:
                 f"platform tidak dikenal: {platform!r} (pilihan: {', '.join(catalog.platforms)})")
 
 
+def authorize(session: Session, actor: Actor, request: PlanRequest) -> PlanRequest:
+    """The request as `actor` may run it: a regency author plans only their own region."""
+    require_role(actor, Action.PLAN)
+    if not request.regions and not actor.province_wide:
+        request = replace(request, regions=(actor.region_key,))
+    require(session, actor, Action.PLAN, request.regions)
+    return replace(request, actor=actor.name)
+
+
 def plan_posts(
     engine: Engine,
     catalog: Catalog,
@@ -91,13 +103,19 @@ def plan_posts(
     request: PlanRequest,
     now: datetime,
     progress: Progress | None = None,
+    checks: CheckSettings | None = None,
+    actor: Actor | None = None,
 ) -> PlanSummary:
-    """Plan every post of the requested range; with dry_run, count and roll back."""
+    """Plan every post of the requested range; with dry_run, count and roll back.
+    Without an actor this is the system planner (the worker's daily job)."""
     validate_request(catalog, request)
-    summary = PlanSummary(request)
     with session_scope(engine) as session:
+        if actor is not None:
+            request = authorize(session, actor, request)
+        summary = PlanSummary(request)
         sync_accounts(session, catalog, now)
-        planner = _Planner(catalog, templates_dir, request, _members(session, catalog, request))
+        planner = _Planner(catalog, templates_dir, request, _members(session, catalog, request),
+                           checks or CheckSettings())
         run = PlanRunRow(actor=request.actor, date_from=str(request.date_from),
                          date_to=str(request.date_to), started_at=now)
         session.add(run)
@@ -123,8 +141,9 @@ class _Planner:
     """Expands rules into rows; holds the per-run caches (templates, region variables)."""
 
     def __init__(self, catalog: Catalog, templates_dir: Path, request: PlanRequest,
-                 members: dict[str, list[_Member]]) -> None:
+                 members: dict[str, list[_Member]], checks: CheckSettings) -> None:
         self.catalog = catalog
+        self.checks = checks
         self.request = request
         self.members = members
         self.renderer = PostRenderer(templates_dir, next(iter(catalog.regions.values())).timezone)
@@ -165,6 +184,12 @@ class _Planner:
                     account = member.account
                     context = {**base, **self.region_ctx[account.region_key],
                                "platform": account.platform, "account": {"handle": account.handle}}
+                    text = self.renderer.render(
+                        self.catalog.templates[rule.template].file_for(account.platform), context)
+                    problems = check_post(PostDraft(
+                        text=text, platform=account.platform, region_key=account.region_key,
+                        scheduled_at=at_utc, image=rule.image, election_key=rule.election,
+                        template=rule.template), self.catalog, self.checks)
                     yield {
                         "account_id": member.account_id,
                         "region_key": account.region_key,
@@ -178,12 +203,10 @@ class _Planner:
                         "plan_run_id": run_id,
                         "scheduled_at": at_utc,
                         "due_at": at_utc,
-                        "text": self.renderer.render(
-                            self.catalog.templates[rule.template].file_for(account.platform),
-                            context),
+                        "text": text,
                         "image": rule.image,
                         "status": PostStatus.PENDING.value,
-                        "problems": [],
+                        "problems": problems_as_json(problems),
                         "created_by": self.request.actor,
                         "created_at": now,
                         "updated_at": now,

@@ -1,6 +1,12 @@
 """The `siar` command line: a thin shell over the service modules."""
 
-from scheduler.cli import content_cmds, plan_cmds  # noqa: F401  (registers the commands)
+from scheduler.cli import (  # noqa: F401  (importing a module registers its commands)
+    content_cmds,
+    plan_cmds,
+    post_cmds,
+    review_cmds,
+    user_cmds,
+)
 from scheduler.cli.app import app
 
 

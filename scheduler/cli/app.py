@@ -61,7 +61,7 @@ def main_options(
 ) -> None:
     overrides = {"SIAR_NOW": now} if now else {}
     try:
-        settings = load_settings(env_file=env_file, **overrides)
+        settings = load_settings(env_file=env_file, overrides=overrides)
     except SiarError as exc:
         report_error(exc)
         raise typer.Exit(exc.exit_code) from None

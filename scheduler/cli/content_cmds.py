@@ -111,9 +111,9 @@ def preview_command(
     limit = platform_limit(platform)
     colour = "red" if length > limit.max_length else "green"
     subtitle = f"[{colour}]{length}/{limit.max_length} {limit.counted_as}[/]"
+    when = localtime.format_datetime(result.slot, result.slot.tzinfo or state.settings.timezone)
     state.out.print(Panel(
         escape(result.text),
-        title=f"{escape(result.template_file)} · {region} · {platform} · "
-              f"{localtime.format_datetime(result.slot, result.slot.tzinfo or state.settings.timezone)}",
+        title=f"{escape(result.template_file)} · {region} · {platform} · {when}",
         subtitle=subtitle, expand=False))
     state.out.print(f"Tahapan: {escape(result.stage.name)} [dim]({result.stage.key})[/]")

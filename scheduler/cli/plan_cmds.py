@@ -9,6 +9,7 @@ from rich.table import Table
 
 from scheduler import localtime
 from scheduler.cli.app import app
+from scheduler.cli.auth import PasswordStdinOption, login
 from scheduler.cli.output import OutputFormat, write_records
 from scheduler.cli.parse import parse_date
 from scheduler.cli.state import AppState
@@ -33,9 +34,13 @@ def plan_command(
     platform: PlatformOption = None,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Hitung saja; tidak ada yang disimpan.")] = False,
+    as_user: Annotated[str | None, typer.Option(
+        "--as", help="Pengguna yang merencanakan (bawaan: perencana sistem).")] = None,
+    password_stdin: PasswordStdinOption = False,
 ) -> None:
     """Rencanakan unggahan untuk rentang tanggal (tidak menggandakan yang sudah ada)."""
     state: AppState = ctx.obj
+    actor = login(state, as_user, password_stdin) if as_user else None
     request = PlanRequest(
         date_from=parse_date(date_from, "--from"), date_to=parse_date(date_to, "--to"),
         regions=tuple(region or ()), platforms=tuple(platform or ()), dry_run=dry_run)
@@ -51,7 +56,7 @@ def plan_command(
             bar.update(task, completed=done, total=total, visible=total >= PROGRESS_THRESHOLD)
 
         summary = plan_posts(state.engine, catalog, state.settings.templates_dir, request,
-                             state.clock.now(), progress)
+                             state.clock.now(), progress, state.checks, actor)
     _print_summary(state, summary)
 
 

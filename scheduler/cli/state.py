@@ -5,6 +5,7 @@ from functools import cached_property
 from rich.console import Console
 from sqlalchemy.engine import Engine
 
+from scheduler.checks.post_checks import CheckSettings
 from scheduler.clock import Clock, make_clock
 from scheduler.config import Settings
 from scheduler.content.catalog import load_catalog
@@ -37,6 +38,11 @@ class AppState:
     @cached_property
     def catalog(self) -> Catalog:
         return load_catalog(self.settings.content_dir, self.settings.templates_dir)
+
+    @cached_property
+    def checks(self) -> CheckSettings:
+        return CheckSettings(instagram_max_hashtags=self.settings.instagram_max_hashtags,
+                             media_dir=self.settings.media_dir)
 
     @cached_property
     def renderer(self) -> PostRenderer:

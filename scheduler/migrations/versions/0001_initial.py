@@ -8,7 +8,6 @@ Create Date: 2026-11-27 18:13:10.752475
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 import scheduler.db
@@ -20,13 +19,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "planrun",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("date_from", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-        sa.Column("date_to", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("actor", sa.String(), nullable=False),
+        sa.Column("date_from", sa.String(length=10), nullable=False),
+        sa.Column("date_to", sa.String(length=10), nullable=False),
         sa.Column("started_at", scheduler.db.UTCDateTime(length=32), nullable=False),
         sa.Column("finished_at", scheduler.db.UTCDateTime(length=32), nullable=True),
         sa.Column("created", sa.Integer(), nullable=False),
@@ -35,14 +33,14 @@ def upgrade() -> None:
     )
     op.create_table(
         "region",
-        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("area", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column("province_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("website", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("hashtag", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("timezone", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(), nullable=False),
+        sa.Column("area", sa.String(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("province_key", sa.String(length=64), nullable=False),
+        sa.Column("website", sa.String(), nullable=False),
+        sa.Column("hashtag", sa.String(), nullable=False),
+        sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("synced_at", scheduler.db.UTCDateTime(length=32), nullable=False),
         sa.PrimaryKeyConstraint("key"),
     )
@@ -52,15 +50,15 @@ def upgrade() -> None:
     op.create_table(
         "account",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("region_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("platform", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("handle", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("region_key", sa.String(length=64), nullable=False),
+        sa.Column("platform", sa.String(length=32), nullable=False),
+        sa.Column("handle", sa.String(), nullable=False),
         sa.Column("placeholder", sa.Boolean(), nullable=False),
         sa.Column("enabled", sa.Boolean(), nullable=False),
-        sa.Column("url", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("url", sa.String(), nullable=True),
         sa.Column("credential_names", sa.JSON(), nullable=True),
         sa.Column("paused_at", scheduler.db.UTCDateTime(length=32), nullable=True),
-        sa.Column("paused_reason", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("paused_reason", sa.String(), nullable=True),
         sa.Column("synced_at", scheduler.db.UTCDateTime(length=32), nullable=False),
         sa.ForeignKeyConstraint(
             ["region_key"],
@@ -73,33 +71,33 @@ def upgrade() -> None:
         "post",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
-        sa.Column("region_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("platform", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("election_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-        sa.Column("stage_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-        sa.Column("template", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-        sa.Column("rule_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-        sa.Column("batch", sqlmodel.sql.sqltypes.AutoString(length=128), nullable=True),
-        sa.Column("plan_key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+        sa.Column("region_key", sa.String(length=64), nullable=False),
+        sa.Column("platform", sa.String(length=32), nullable=False),
+        sa.Column("election_key", sa.String(length=64), nullable=True),
+        sa.Column("stage_key", sa.String(length=64), nullable=True),
+        sa.Column("template", sa.String(length=64), nullable=True),
+        sa.Column("rule_key", sa.String(length=64), nullable=True),
+        sa.Column("batch", sa.String(length=128), nullable=True),
+        sa.Column("plan_key", sa.String(length=200), nullable=True),
         sa.Column("plan_run_id", sa.Integer(), nullable=True),
         sa.Column("scheduled_at", scheduler.db.UTCDateTime(length=32), nullable=False),
         sa.Column("due_at", scheduler.db.UTCDateTime(length=32), nullable=False),
-        sa.Column("text", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("image", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("text", sa.String(), nullable=False),
+        sa.Column("image", sa.String(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("problems", sa.JSON(), nullable=True),
-        sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
         sa.Column("created_at", scheduler.db.UTCDateTime(length=32), nullable=False),
-        sa.Column("edited_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("edited_by", sa.String(length=64), nullable=True),
         sa.Column("updated_at", scheduler.db.UTCDateTime(length=32), nullable=False),
-        sa.Column("approved_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("approved_by", sa.String(length=64), nullable=True),
         sa.Column("approved_at", scheduler.db.UTCDateTime(length=32), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("claimed_by", sqlmodel.sql.sqltypes.AutoString(length=128), nullable=True),
-        sa.Column("platform_id", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-        sa.Column("platform_url", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("claimed_by", sa.String(length=128), nullable=True),
+        sa.Column("platform_id", sa.String(), nullable=True),
+        sa.Column("platform_url", sa.String(), nullable=True),
         sa.Column("platform_ref", sa.JSON(), nullable=True),
-        sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("last_error", sa.String(), nullable=True),
         sa.Column("published_at", scheduler.db.UTCDateTime(length=32), nullable=True),
         sa.ForeignKeyConstraint(
             ["account_id"],
@@ -126,11 +124,11 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("post_id", sa.Integer(), nullable=False),
         sa.Column("at", scheduler.db.UTCDateTime(length=32), nullable=False),
-        sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("from_status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
-        sa.Column("to_status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
-        sa.Column("note", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("actor", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("from_status", sa.String(length=16), nullable=True),
+        sa.Column("to_status", sa.String(length=16), nullable=True),
+        sa.Column("note", sa.String(), nullable=True),
         sa.Column("details", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
             ["post_id"],
@@ -144,7 +142,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-
     with op.batch_alter_table("postevent", schema=None) as batch_op:
         batch_op.drop_index("ix_postevent_post")
         batch_op.drop_index("ix_postevent_at")

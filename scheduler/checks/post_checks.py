@@ -1,0 +1,167 @@
+"""The checks every post goes through when it is created, edited and approved.
+
+A problem blocks approval unless an admin overrides it with a written reason. Checks:
+platform limits (length as the platform counts it, hashtag cap, required image),
+neutrality (participants' names, parties, ballot numbers), the quiet period and voting
+day (only templates marked safe), and results held until their official publication.
+"""
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from scheduler import localtime
+from scheduler.checks.length import count_hashtags, length_for
+from scheduler.content.model import QUIET_PERIOD, RESULTS, VOTING_DAY, Catalog, Stage
+from scheduler.platforms import platform_limit
+
+
+@dataclass(frozen=True)
+class PostProblem:
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class PostDraft:
+    """What the checks look at; planned, ad-hoc and imported posts all fit."""
+
+    text: str
+    platform: str
+    region_key: str
+    scheduled_at: datetime  # aware
+    image: str | None = None
+    election_key: str | None = None
+    template: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    instagram_max_hashtags: int = 5
+    media_dir: Path | None = None  # where images live; None skips the file check
+
+
+def check_post(draft: PostDraft, catalog: Catalog, settings: CheckSettings) -> list[PostProblem]:
+    problems = length_problems(draft, settings)
+    problems += neutrality_problems(draft.text, catalog)
+    problems += calendar_problems(draft, catalog)
+    return problems
+
+
+def length_problem(platform: str, text: str, image: str | None) -> PostProblem | None:
+    """Too long as the platform counts it (a caption when an image is attached)."""
+    limits = platform_limit(platform)
+    maximum = limits.caption_length if image and limits.caption_length else limits.max_length
+    length = length_for(platform, text)
+    if length <= maximum:
+        return None
+    what = "keterangan gambar" if maximum != limits.max_length else "teks"
+    return PostProblem("too_long",
+                       f"{what} {length}/{maximum} {limits.counted_as} untuk {platform}")
+
+
+def length_problems(draft: PostDraft, settings: CheckSettings) -> list[PostProblem]:
+    limits = platform_limit(draft.platform)
+    too_long = length_problem(draft.platform, draft.text, draft.image)
+    problems = [too_long] if too_long else []
+    cap = settings.instagram_max_hashtags if draft.platform == "instagram" else limits.max_hashtags
+    if cap is not None:
+        hashtags = count_hashtags(draft.text)
+        if hashtags > cap:
+            problems.append(PostProblem(
+                "too_many_hashtags", f"{hashtags} tagar, {draft.platform} paling banyak {cap}"))
+    if limits.image_required and not draft.image:
+        problems.append(PostProblem("image_required", f"{draft.platform} wajib menyertakan gambar"))
+    if draft.image and settings.media_dir and not (settings.media_dir / draft.image).is_file():
+        problems.append(PostProblem(
+            "image_missing", f"gambar tidak ditemukan: {settings.media_dir / draft.image}"))
+    return problems
+
+
+def neutrality_problems(text: str, catalog: Catalog) -> list[PostProblem]:
+    pattern = _neutrality_pattern(tuple(t.term for t in catalog.neutral_terms))
+    if pattern is None:
+        return []
+    found = {" ".join(m.group(0).split()) for m in pattern.finditer(_fold(text))}
+    if not found:
+        return []
+    names = sorted(t.term for t in catalog.neutral_terms if _fold(t.term) in found)
+    return [PostProblem("neutrality", "menyebut peserta pemilu (netralitas): " + ", ".join(names))]
+
+
+def calendar_problems(draft: PostDraft, catalog: Catalog) -> list[PostProblem]:
+    region = catalog.regions.get(draft.region_key)
+    zone = region.timezone if region else next(iter(catalog.elections.values())).timezone
+    day = draft.scheduled_at.astimezone(zone).date()
+    info = catalog.templates.get(draft.template) if draft.template else None
+    problems = []
+    for tag, code, safe in (
+        (QUIET_PERIOD, "quiet_period", info.quiet_period_safe if info else False),
+        (VOTING_DAY, "voting_day", info.voting_day_safe if info else False),
+    ):
+        stage = _tagged_stage_on(catalog, tag, day)
+        if stage is not None and not safe:
+            kind = f"templat {draft.template!r}" if draft.template else "unggahan ad hoc"
+            problems.append(PostProblem(code, (
+                f"{stage.name} ({_span(stage)}): {kind} tidak ditandai aman untuk "
+                f"{'masa tenang' if tag == QUIET_PERIOD else 'hari pemungutan suara'}")))
+    if info is not None and info.results:
+        problems += _results_problems(draft, catalog, day)
+    return problems
+
+
+def problems_as_json(problems: Sequence[PostProblem]) -> list[dict[str, Any]]:
+    return [p.as_dict() for p in problems]
+
+
+def _results_problems(draft: PostDraft, catalog: Catalog, day: date) -> list[PostProblem]:
+    election = catalog.elections.get(draft.election_key or "")
+    dated = [s.start for s in election.stages if RESULTS in s.tags and s.start] if election else []
+    if not dated:
+        return [PostProblem("results_held", "konten hasil ditahan: tanggal penetapan hasil resmi "
+                                            "belum ada di kalender")]
+    official = min(dated)
+    if day < official:
+        return [PostProblem("results_held", (
+            "konten hasil ditahan sampai penetapan resmi "
+            f"({localtime.format_date(official)})"))]
+    return []
+
+
+def _tagged_stage_on(catalog: Catalog, tag: str, day: date) -> Stage | None:
+    for election in catalog.elections.values():
+        for stage in election.stages:
+            if tag in stage.tags and stage.active_on(day):
+                return stage
+    return None
+
+
+def _span(stage: Stage) -> str:
+    assert stage.start is not None
+    assert stage.end is not None
+    if stage.start == stage.end:
+        return localtime.format_date_short(stage.start)
+    return f"{localtime.format_date_short(stage.start)} – {localtime.format_date_short(stage.end)}"
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form: 'Pilkāda' and 'PILKADA' both become 'pilkada'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@lru_cache(maxsize=8)
+def _neutrality_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not terms:
+        return None
+    folded = sorted({_fold(t) for t in terms}, key=len, reverse=True)
+    alternatives = "|".join(r"\s+".join(map(re.escape, t.split())) for t in folded)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")

@@ -1,0 +1,84 @@
+"""Who may do what, where: one table of role x action, and region scope.
+
+Enforced here, in the service layer, so the command line and the web app get the same
+answers. A regency user acts on that regency's posts only; a province user on every
+region of the province.
+"""
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, false, true
+from sqlmodel import Session, col, select
+
+from scheduler.errors import PermissionDenied
+from scheduler.models import Post, Region, Role
+from scheduler.users import Actor
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    PLAN = "plan"
+    CREATE = "create"  # ad-hoc posts and CSV import
+    EDIT = "edit"
+    SUBMIT = "submit"
+    APPROVE = "approve"
+    REJECT = "reject"
+    OVERRIDE = "override"  # approve despite a blocking problem, with a written reason
+    CANCEL = "cancel"
+    RESCHEDULE = "reschedule"
+    RESOLVE = "resolve"  # decide what happened to an uncertain or failed post
+    PAUSE = "pause"  # pause or resume an account
+
+
+ALLOWED: dict[Action, frozenset[Role]] = {
+    Action.VIEW: frozenset(Role),
+    Action.PLAN: frozenset({Role.AUTHOR, Role.ADMIN}),
+    Action.CREATE: frozenset({Role.AUTHOR, Role.ADMIN}),
+    Action.EDIT: frozenset({Role.AUTHOR, Role.ADMIN}),
+    Action.SUBMIT: frozenset({Role.AUTHOR, Role.ADMIN}),
+    Action.APPROVE: frozenset({Role.REVIEWER, Role.ADMIN}),
+    Action.REJECT: frozenset({Role.REVIEWER, Role.ADMIN}),
+    Action.OVERRIDE: frozenset({Role.ADMIN}),
+    Action.CANCEL: frozenset({Role.AUTHOR, Role.REVIEWER, Role.OPERATOR, Role.ADMIN}),
+    Action.RESCHEDULE: frozenset({Role.AUTHOR, Role.REVIEWER, Role.OPERATOR, Role.ADMIN}),
+    Action.RESOLVE: frozenset({Role.OPERATOR, Role.ADMIN}),
+    Action.PAUSE: frozenset({Role.OPERATOR, Role.ADMIN}),
+}
+
+_VERBS = {
+    Action.VIEW: "melihat", Action.PLAN: "merencanakan", Action.CREATE: "membuat unggahan",
+    Action.EDIT: "menyunting", Action.SUBMIT: "mengajukan", Action.APPROVE: "menyetujui",
+    Action.REJECT: "menolak", Action.OVERRIDE: "mengesampingkan masalah",
+    Action.CANCEL: "membatalkan", Action.RESCHEDULE: "menjadwal ulang",
+    Action.RESOLVE: "menyelesaikan unggahan", Action.PAUSE: "menjeda akun",
+}
+
+
+def require_role(actor: Actor, action: Action) -> None:
+    if actor.role not in ALLOWED[action]:
+        raise PermissionDenied(
+            f"{actor.name} ({actor.role}) tidak berwenang {_VERBS[action]}")
+
+
+def require(session: Session, actor: Actor, action: Action, region_keys: Iterable[str]) -> None:
+    """Refuse unless the actor's role allows `action` in every one of `region_keys`."""
+    require_role(actor, action)
+    outside = sorted({k for k in region_keys if not covers(session, actor, k)})
+    if outside:
+        raise PermissionDenied(
+            f"{actor.name} hanya berwenang untuk wilayah {actor.region_key}, bukan "
+            f"{', '.join(outside)}")
+
+
+def covers(session: Session, actor: Actor, region_key: str) -> bool:
+    return actor.covers(session.get(Region, region_key), region_key)
+
+
+def scope_condition(session: Session, actor: Actor) -> ColumnElement[bool]:
+    """SQL condition on Post that keeps only the posts the actor may see."""
+    if actor.province_wide:
+        keys = list(session.exec(select(Region.key).where(
+            col(Region.province_key) == actor.region_key)))
+        return col(Post.region_key).in_(keys) if keys else false()
+    return col(Post.region_key) == actor.region_key if actor.region_key else true()

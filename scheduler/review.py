@@ -1,0 +1,185 @@
+"""Review: pending batches, approval under the four-eyes rule, rejection.
+
+A batch is every post one rule produced for one slot, across accounts. A reviewer
+approves the part of a batch in their scope in one decision, with exceptions. Approval
+is all or nothing: if any targeted post breaks the four-eyes rule or has a problem, the
+whole decision is refused and nothing changes. An admin may override problems (never the
+four-eyes rule) with a written reason, which the event log keeps.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from scheduler.checks.post_checks import (
+    CheckSettings,
+    PostDraft,
+    PostProblem,
+    check_post,
+    problems_as_json,
+)
+from scheduler.content.model import Catalog
+from scheduler.errors import InputError, ReviewError
+from scheduler.events import record
+from scheduler.models import Post, PostStatus
+from scheduler.permissions import Action, require_role, scope_condition
+from scheduler.posts import PostFilter, post_conditions
+from scheduler.targets import is_post_id, target_posts
+from scheduler.users import Actor
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    batch: str
+    template: str | None
+    stage: str | None
+    scheduled_at: datetime
+    pending: int
+    with_problems: int
+    regions: int
+    platforms: tuple[str, ...]
+    sample_id: int
+    sample_text: str
+
+
+@dataclass
+class Decision:
+    """What an approval or rejection changed."""
+
+    changed: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)  # excepted, or not pending in a batch
+    overridden: dict[int, list[str]] = field(default_factory=dict)
+
+
+def list_batches(session: Session, actor: Actor, filters: PostFilter, tz: tzinfo,
+                 limit: int = 200) -> list[BatchSummary]:
+    """Pending batches the actor can see, soonest first."""
+    require_role(actor, Action.VIEW)
+    pending = PostFilter(regions=filters.regions, platforms=filters.platforms,
+                         stages=filters.stages, statuses=(PostStatus.PENDING.value,),
+                         date_from=filters.date_from, date_to=filters.date_to)
+    conditions = [*post_conditions(pending, tz), scope_condition(session, actor)]
+    rows = session.exec(
+        select(Post.batch, func.min(Post.scheduled_at), func.count(), func.min(Post.id))
+        .where(*conditions).group_by(col(Post.batch))
+        .order_by(func.min(Post.scheduled_at), col(Post.batch)).limit(limit)
+    ).all()
+    summaries = []
+    for batch, _, count, first_id in rows:
+        posts = list(session.exec(select(Post).where(
+            col(Post.batch) == batch, *conditions).order_by(col(Post.id))))
+        sample = session.get(Post, first_id)
+        assert sample is not None
+        assert sample.id is not None
+        summaries.append(BatchSummary(
+            batch=batch or f"#{first_id}", template=sample.template, stage=sample.stage_key,
+            scheduled_at=sample.scheduled_at, pending=count,
+            with_problems=sum(1 for p in posts if p.problems),
+            regions=len({p.region_key for p in posts}),
+            platforms=tuple(sorted({p.platform for p in posts})),
+            sample_id=sample.id, sample_text=sample.text))
+    return summaries
+
+
+def show(session: Session, actor: Actor, target: str) -> list[Post]:
+    """Every variant of a batch in the actor's scope (or one post), with its problems."""
+    require_role(actor, Action.VIEW)
+    return target_posts(session, actor, target)
+
+
+def approve(
+    session: Session,
+    actor: Actor,
+    target: str,
+    *,
+    catalog: Catalog,
+    checks: CheckSettings,
+    now: datetime,
+    excepts: Sequence[int] = (),
+    note: str | None = None,
+    override_reason: str | None = None,
+) -> Decision:
+    require_role(actor, Action.APPROVE)
+    if override_reason is not None:
+        require_role(actor, Action.OVERRIDE)
+        if not override_reason.strip():
+            raise InputError("mengesampingkan masalah perlu alasan tertulis")
+    posts, decision = _pending_targets(session, actor, target, excepts, "disetujui")
+    own = [p for p in posts if actor.name in (p.created_by, p.edited_by)]
+    if own:
+        raise ReviewError(
+            "aturan empat mata: tidak boleh menyetujui unggahan yang Anda buat atau sunting "
+            f"terakhir: {_ids(own)}")
+    found = {p.id: recheck(p, catalog, checks, now) for p in posts}
+    blocked = {pid: probs for pid, probs in found.items() if probs}
+    if blocked and override_reason is None:
+        lines = [f"#{pid}: {'; '.join(p.message for p in probs)}" for pid, probs in blocked.items()]
+        raise ReviewError(
+            f"{len(blocked)} unggahan bermasalah, tidak ada yang disetujui "
+            "(kecualikan dengan --except ID, perbaiki, atau minta admin mengesampingkan):\n  "
+            + "\n  ".join(lines))
+    for post in posts:
+        problems = found[post.id]
+        post.problems = problems_as_json(problems)
+        post.approved_by, post.approved_at = actor.name, now
+        details = None
+        if problems:
+            details = {"override": override_reason, "problems": problems_as_json(problems)}
+            decision.overridden[post.id or 0] = [p.message for p in problems]
+        record(session, post, kind="approved", actor=actor.name, now=now,
+               to_status=PostStatus.APPROVED, note=note, details=details)
+        decision.changed.append(post.id or 0)
+    return decision
+
+
+def reject(session: Session, actor: Actor, target: str, *, note: str, now: datetime,
+           excepts: Sequence[int] = ()) -> Decision:
+    require_role(actor, Action.REJECT)
+    if not note or not note.strip():
+        raise InputError("menolak perlu catatan (--note) agar penulis tahu apa yang diperbaiki")
+    posts, decision = _pending_targets(session, actor, target, excepts, "ditolak")
+    for post in posts:
+        record(session, post, kind="rejected", actor=actor.name, now=now,
+               to_status=PostStatus.REJECTED, note=note.strip())
+        decision.changed.append(post.id or 0)
+    return decision
+
+
+def recheck(post: Post, catalog: Catalog, checks: CheckSettings,
+            now: datetime) -> list[PostProblem]:
+    """The post's problems as of now, including a time that has already passed."""
+    problems = check_post(PostDraft(
+        text=post.text, platform=post.platform, region_key=post.region_key,
+        scheduled_at=post.scheduled_at, image=post.image, election_key=post.election_key,
+        template=post.template), catalog, checks)
+    if post.scheduled_at < now - timedelta(minutes=1):
+        problems.append(
+            PostProblem("in_the_past", "waktu terjadwal sudah lewat; jadwal ulang dulu"))
+    return problems
+
+
+def _pending_targets(session: Session, actor: Actor, target: str, excepts: Sequence[int],
+                     verb: str) -> tuple[list[Post], Decision]:
+    posts = target_posts(session, actor, target)
+    decision = Decision()
+    ids = {p.id for p in posts}
+    strangers = sorted(set(excepts) - ids)
+    if strangers:
+        raise InputError(f"--except {', '.join(map(str, strangers))}: bukan bagian dari {target}")
+    if is_post_id(target):
+        post = posts[0]
+        if post.status != PostStatus.PENDING:
+            raise ReviewError(f"unggahan #{post.id} berstatus {post.status}, tidak dapat {verb}")
+        return posts, decision
+    chosen = [p for p in posts if p.status == PostStatus.PENDING and p.id not in excepts]
+    decision.skipped = [p.id or 0 for p in posts if p not in chosen]
+    if not chosen:
+        raise ReviewError(f"tidak ada unggahan yang menunggu tinjauan di batch {target}")
+    return chosen, decision
+
+
+def _ids(posts: Sequence[Post]) -> str:
+    return ", ".join(f"#{p.id}" for p in posts)
