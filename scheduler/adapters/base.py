@@ -26,6 +26,7 @@ import requests
 
 from scheduler.clock import Clock
 from scheduler.errors import SiarError
+
 # Adapters take their `limits` from this one table: limits = PLATFORM_LIMITS["x"].
 from scheduler.platforms import PLATFORM_LIMITS as PLATFORM_LIMITS
 from scheduler.platforms import PlatformLimits as PlatformLimits

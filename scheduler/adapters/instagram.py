@@ -1,0 +1,29 @@
+"""Instagram (Graph API content publishing): one image with a caption, via a container."""
+
+from typing import ClassVar
+
+from scheduler.adapters.base import PLATFORM_LIMITS, PermanentPublishError, PostPayload
+from scheduler.adapters.http import make_error
+from scheduler.adapters.meta import MetaContainerAdapter
+
+
+class InstagramAdapter(MetaContainerAdapter):
+    name = "instagram"
+    label: ClassVar[str] = "Instagram"
+    limits = PLATFORM_LIMITS["instagram"]
+    default_base_url = "https://graph.facebook.com"
+    credential_fields = ("ig_user_id", "access_token")
+    user_field = "ig_user_id"
+    create_edge = "media"
+    publish_edge = "media_publish"
+    quota_edge = "content_publishing_limit"
+    status_field = "status_code"
+    text_field = "caption"
+
+    def container_params(self, post: PostPayload) -> dict[str, str]:
+        if not post.image_url:
+            # Meta fetches the image itself, so a local file is not enough.
+            raise make_error(self, PermanentPublishError,
+                             "Instagram wajib memakai gambar dengan URL publik (image_url); "
+                             "unggahan teks saja tidak didukung")
+        return {"image_url": post.image_url, "caption": post.text}

@@ -1,0 +1,95 @@
+"""Publishes to files instead of the network: the default when an account has no
+credentials, so the whole flow works offline. One JSON file per post, written once."""
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+from scheduler.adapters.base import (
+    PLATFORM_LIMITS,
+    Adapter,
+    PermanentPublishError,
+    PostPayload,
+    Receipt,
+    TransientPublishError,
+)
+
+_SAFE_REGION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class OutboxAdapter(Adapter):
+    name = "outbox"
+    label: ClassVar[str] = "Outbox"
+    limits = PLATFORM_LIMITS["outbox"]
+    can_reconcile = True
+
+    def publish(self, post: PostPayload) -> Receipt:
+        target = self.path_for(post)
+        if not target.exists():
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _write_once(target, self._record(post))
+            except OSError as exc:  # disk full, permissions: nothing was written
+                raise TransientPublishError(
+                    f"Outbox tidak dapat ditulis: {target} ({exc.strerror})") from None
+        # Existing file: an earlier attempt published it; at most once means keep it.
+        return self._receipt(post, target)
+
+    def reconcile(self, post: PostPayload, ref: Mapping[str, str]) -> Receipt | None:
+        target = self.path_for(post)
+        return self._receipt(post, target) if target.exists() else None
+
+    def path_for(self, post: PostPayload) -> Path:
+        if not _SAFE_REGION.match(post.region_key):  # it becomes a folder name
+            raise PermanentPublishError(f"Kunci wilayah tidak valid untuk outbox: "
+                                        f"{post.region_key!r}")
+        return self.context.outbox_dir / post.region_key / f"{post.post_id}.json"
+
+    def _record(self, post: PostPayload) -> dict[str, Any]:
+        image = post.image_url or (str(post.image_path) if post.image_path else None)
+        return {"post_id": post.post_id, "region": post.region_key, "handle": post.handle,
+                "scheduled_at": post.scheduled_at.isoformat(),
+                "published_at": self.context.clock.now().isoformat(),
+                "text": post.text, "image": image}
+
+    @staticmethod
+    def _receipt(post: PostPayload, target: Path) -> Receipt:
+        return Receipt(f"outbox-{post.post_id}", target.resolve().as_uri())
+
+
+def _write_once(target: Path, record: dict[str, Any]) -> None:
+    """Write the file whole or not at all, and never over an existing one.
+
+    The temporary file lives in the same folder so the final step is atomic; it is
+    hard-linked into place rather than renamed because a link refuses to replace a file
+    another worker wrote meanwhile, where os.replace would silently overwrite it.
+    """
+    data = json.dumps(record, ensure_ascii=False, indent=2).encode() + b"\n"
+    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as temp:
+            temp.write(data)
+            temp.flush()
+            os.fsync(temp.fileno())
+        try:
+            os.link(temp_name, target)
+        except FileExistsError:
+            return  # a concurrent attempt won; its file stands
+        _fsync_dir(target.parent)
+    finally:
+        os.unlink(temp_name)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the new directory entry durable (POSIX; a no-op where unsupported)."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,32 @@
+"""Threads (graph.threads.net): a text post, or one image with text, via a container."""
+
+from typing import ClassVar
+
+from scheduler.adapters.base import PLATFORM_LIMITS, PermanentPublishError, PostPayload
+from scheduler.adapters.http import make_error
+from scheduler.adapters.meta import MetaContainerAdapter
+
+
+class ThreadsAdapter(MetaContainerAdapter):
+    name = "threads"
+    label: ClassVar[str] = "Threads"
+    limits = PLATFORM_LIMITS["threads"]
+    default_base_url = "https://graph.threads.net"
+    api_version = "v1.0"
+    credential_fields = ("threads_user_id", "access_token")
+    user_field = "threads_user_id"
+    create_edge = "threads"
+    publish_edge = "threads_publish"
+    quota_edge = "threads_publishing_limit"
+    status_field = "status"
+    text_field = "text"
+
+    def container_params(self, post: PostPayload) -> dict[str, str]:
+        if post.image_url:
+            return {"media_type": "IMAGE", "image_url": post.image_url, "text": post.text}
+        if post.image_path is not None:
+            # Posting the text alone would silently drop the image the reviewers approved.
+            raise make_error(self, PermanentPublishError,
+                             "Threads butuh URL publik gambar (image_url); berkas lokal saja "
+                             "tidak bisa diunggah")
+        return {"media_type": "TEXT", "text": post.text}

@@ -1,0 +1,1 @@
+"""Adapter tests: one contract suite for every registered adapter, plus specifics."""

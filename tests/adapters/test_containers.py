@@ -1,0 +1,190 @@
+"""Instagram and Threads: container created and checkpointed before publishing, status
+polling, and reconciliation through the container's status after a crash or lost answer."""
+
+from collections.abc import Mapping
+
+import pytest
+
+from scheduler.adapters.base import (
+    AmbiguousPublishError,
+    PermanentPublishError,
+    Receipt,
+    TransientPublishError,
+)
+from scheduler.adapters.meta import QUOTA_RETRY_AFTER, MetaContainerAdapter
+from tests.fakes.meta import FakeContainerPlatform
+
+from .cases import IMAGE_URL, AdapterCase, make_post
+
+pytestmark = pytest.mark.parametrize("case", ["instagram", "threads"], indirect=True)
+
+
+class Crash(BaseException):
+    """The worker dying right after the checkpoint was saved."""
+
+
+def fake(case: AdapterCase) -> FakeContainerPlatform:
+    assert isinstance(case.fake, FakeContainerPlatform)
+    return case.fake
+
+
+def adapter(case: AdapterCase, **kwargs: object) -> MetaContainerAdapter:
+    made = case.adapter(**kwargs)  # type: ignore[arg-type]
+    assert isinstance(made, MetaContainerAdapter)
+    return made
+
+
+def publish_calls(case: AdapterCase) -> int:
+    return len(fake(case).calls(f"/{fake(case).publish_edge}"))
+
+
+def test_container_is_checkpointed_before_the_publish_request(case: AdapterCase) -> None:
+    seen: list[tuple[dict[str, str], int]] = []
+    made = adapter(case)
+    made.context.checkpoint = lambda ref: seen.append((dict(ref), publish_calls(case)))
+
+    receipt = made.publish(case.post)
+
+    [(ref, publishes_before)] = seen
+    assert publishes_before == 0
+    assert fake(case).containers[ref["container_id"]].status == "PUBLISHED"
+    assert receipt.platform_id == fake(case).published[0]["id"]
+    assert receipt.url == fake(case).published[0]["permalink"]
+
+
+def test_waits_for_the_container_to_finish_before_publishing(case: AdapterCase) -> None:
+    fake(case).polls_before_finished = 2
+    adapter(case).publish(case.post)
+
+    assert len(case.sleeps) == 2
+    assert publish_calls(case) == 1
+
+
+def test_container_that_never_finishes_is_transient_and_not_published(case: AdapterCase) -> None:
+    fake(case).polls_before_finished = 100
+    with pytest.raises(TransientPublishError) as caught:
+        adapter(case).publish(case.post)
+    assert caught.value.retry_after
+    assert publish_calls(case) == 0
+
+
+def test_container_processing_error_is_permanent(case: AdapterCase) -> None:
+    fake(case).polls_before_finished = 100
+    made = adapter(case)
+    made.sleep = lambda _: fake(case).set_status(case.checkpoints[-1]["container_id"], "ERROR")
+    with pytest.raises(PermanentPublishError, match="gagal memproses media"):
+        made.publish(case.post)
+    assert publish_calls(case) == 0
+
+
+def crash_after_checkpoint(case: AdapterCase) -> MetaContainerAdapter:
+    """An adapter whose worker dies right after saving the container id."""
+    made = adapter(case)
+
+    def crash(ref: Mapping[str, str]) -> None:
+        case.checkpoints.append(dict(ref))
+        raise Crash
+
+    made.context.checkpoint = crash
+    return made
+
+
+def test_crash_after_container_reconciles_to_not_published_then_posts_once(
+        case: AdapterCase) -> None:
+    with pytest.raises(Crash):
+        crash_after_checkpoint(case).publish(case.post)
+    assert publish_calls(case) == 0
+
+    assert adapter(case).reconcile(case.post, case.checkpoints[-1]) is None  # safe to retry
+    adapter(case).publish(case.post)
+    assert publish_calls(case) == 1
+    assert len(fake(case).published) == 1
+
+
+def test_lost_publish_answer_is_ambiguous_and_reconciles_to_the_live_post(
+        case: AdapterCase) -> None:
+    fake(case).fail_next("disconnect", path=fake(case).publish_edge, process=True)
+    with pytest.raises(AmbiguousPublishError):
+        adapter(case).publish(case.post)
+
+    found = adapter(case).reconcile(case.post, case.checkpoints[-1])
+
+    [live] = fake(case).published
+    assert found == Receipt(live["id"], live["permalink"])
+    assert publish_calls(case) == 1
+
+
+def test_server_error_on_publish_is_ambiguous_not_transient(case: AdapterCase) -> None:
+    """A 5xx answer to the publishing call does not prove nothing was published."""
+    fake(case).fail_next("server_error", path=fake(case).publish_edge)
+    with pytest.raises(AmbiguousPublishError):
+        adapter(case).publish(case.post)
+
+
+def test_lost_answer_while_creating_the_container_is_only_transient(case: AdapterCase) -> None:
+    fake(case).fail_next("disconnect", path=f"/{fake(case).create_edge}", process=True)
+    with pytest.raises(TransientPublishError):
+        adapter(case).publish(case.post)
+    assert publish_calls(case) == 0
+
+
+def test_daily_publishing_cap_waits_long(case: AdapterCase) -> None:
+    fake(case).fail_next("quota", path=fake(case).publish_edge)
+    with pytest.raises(TransientPublishError) as caught:
+        adapter(case).publish(case.post)
+    assert (caught.value.retry_after or 0) >= QUOTA_RETRY_AFTER
+
+
+def test_missing_permalink_does_not_fail_a_published_post(case: AdapterCase) -> None:
+    fake(case).fail_next("server_error", path="/18000000")  # media ids, not containers
+    receipt = adapter(case).publish(case.post)
+    assert receipt.platform_id == fake(case).published[0]["id"]
+    assert receipt.url is None
+
+
+@pytest.mark.parametrize("status", ["FINISHED", "IN_PROGRESS", "EXPIRED", "ERROR"])
+def test_reconcile_unpublished_container_is_safe_to_retry(case: AdapterCase,
+                                                          status: str) -> None:
+    with pytest.raises(Crash):
+        crash_after_checkpoint(case).publish(case.post)
+    fake(case).set_status(case.checkpoints[-1]["container_id"], status)
+
+    assert adapter(case).reconcile(case.post, case.checkpoints[-1]) is None
+
+
+def test_reconcile_without_a_container_id_leaves_it_to_the_operator(case: AdapterCase) -> None:
+    with pytest.raises(AmbiguousPublishError, match="container_id"):
+        adapter(case).reconcile(case.post, {})
+
+
+def test_reconcile_when_the_status_cannot_be_read_stays_ambiguous(case: AdapterCase) -> None:
+    made = adapter(case)
+    made.publish(case.post)
+    fake(case).fail_next("server_error")
+    with pytest.raises(AmbiguousPublishError):
+        made.reconcile(case.post, case.checkpoints[-1])
+
+
+def test_reconcile_published_but_unlisted_returns_the_container_receipt(
+        case: AdapterCase) -> None:
+    made = adapter(case)
+    made.publish(case.post)
+    fake(case).published.clear()  # the post is live but not among the listed ones
+
+    found = made.reconcile(case.post, case.checkpoints[-1])
+
+    assert found == Receipt(f"container:{case.checkpoints[-1]['container_id']}")
+
+
+def test_publishing_quota_reports_usage(case: AdapterCase) -> None:
+    made = adapter(case)
+    made.publish(case.post)
+    assert made.publishing_quota() == (1, fake(case).quota_total)
+    assert made.limits.daily_quota == fake(case).quota_total
+
+
+def test_image_post_sends_the_public_image_url(case: AdapterCase) -> None:
+    adapter(case).publish(make_post(image_url=IMAGE_URL))
+    [call] = fake(case).container_requests()
+    assert call.form["image_url"] == IMAGE_URL
+    assert call.form[fake(case).text_field] == case.post.text

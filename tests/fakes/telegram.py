@@ -1,0 +1,109 @@
+"""Fake Telegram Bot API: /bot<token>/sendMessage and sendPhoto (platform-apis.md §4)."""
+
+import html
+import itertools
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from tests.fakes.base import FakePlatform, RecordedRequest, Reply
+
+_PATH = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>\w+)$")
+_TAG = re.compile(r"</?(b|strong|i|em|u|ins|s|strike|del|a|code|pre|blockquote|tg-spoiler)"
+                  r"(\s[^<>]*)?>")
+_ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
+MAX_TEXT, MAX_CAPTION = 4096, 1024
+
+
+def telegram_error(code: int, description: str, **parameters: Any) -> Reply:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return Reply(code, body)
+
+
+def entity_error(text: str) -> str | None:
+    """What Telegram says about HTML it cannot parse, or None when it parses."""
+    for match in re.finditer(r"[<&]", text):
+        at = match.start()
+        pattern = _TAG if match.group() == "<" else _ENTITY
+        if not pattern.match(text, at):
+            return (f"Bad Request: can't parse entities: Unsupported start tag or entity at "
+                    f"byte offset {len(text[:at].encode())}")
+    return None
+
+
+class FakeTelegram(FakePlatform):
+    def __init__(self, *, tokens: Iterable[str], chats: Mapping[str, dict[str, Any]],
+                 **kwargs: Any) -> None:
+        """`chats` maps a chat_id as clients send it ("@name" or "-100…") to its Chat."""
+        super().__init__(**kwargs)
+        self.tokens = set(tokens)
+        self.chats = dict(chats)
+        self.messages: list[dict[str, Any]] = []
+        self._ids = itertools.count(101)
+
+    def authorized(self, request: RecordedRequest) -> bool:
+        match = _PATH.match(request.path)
+        return bool(match) and match["token"] in self.tokens  # type: ignore[index]
+
+    def auth_error(self, request: RecordedRequest) -> Reply:
+        return telegram_error(401, "Unauthorized")
+
+    def handle(self, request: RecordedRequest) -> Reply:
+        method = _PATH.match(request.path)["method"]  # type: ignore[index]
+        if method not in ("sendMessage", "sendPhoto"):
+            return telegram_error(404, "Not Found")
+        chat = self.chats.get(str(request.param("chat_id")))
+        if chat is None:
+            return telegram_error(400, "Bad Request: chat not found")
+        text_field, limit = ("text", MAX_TEXT) if method == "sendMessage" else ("caption",
+                                                                                MAX_CAPTION)
+        text = str(request.param(text_field) or "")
+        problem = self._check(request, method, text, limit)
+        if problem:
+            return telegram_error(400, problem)
+        return Reply(200, {"ok": True, "result": self._store(chat, text_field, text, request)})
+
+    def _check(self, request: RecordedRequest, method: str, text: str, limit: int) -> str | None:
+        if method == "sendPhoto" and "photo" not in request.files:
+            return "Bad Request: there is no photo in the request"
+        if method == "sendMessage" and not text:
+            return "Bad Request: message text is empty"
+        if request.param("parse_mode") == "HTML" and (error := entity_error(text)):
+            return error
+        shown = html.unescape(re.sub(_TAG, "", text))
+        if len(shown) > limit:
+            return ("Bad Request: message is too long" if method == "sendMessage"
+                    else "Bad Request: message caption is too long")
+        return None
+
+    def _store(self, chat: dict[str, Any], field: str, text: str,
+               request: RecordedRequest) -> dict[str, Any]:
+        message = {"message_id": next(self._ids), "chat": chat, "date": 1707530400,
+                   field: html.unescape(re.sub(_TAG, "", text))}
+        self.messages.append({**message, "raw": text, "photo": request.files.get("photo")})
+        return message
+
+    # -- failures ------------------------------------------------------------------
+
+    def reply_rate_limit(self, request: RecordedRequest, retry_after: int = 5) -> Reply:
+        return telegram_error(429, f"Too Many Requests: retry after {retry_after}",
+                              retry_after=retry_after)
+
+    def reply_migrate(self, request: RecordedRequest,
+                      migrate_to_chat_id: int = -1001987654321) -> Reply:
+        return telegram_error(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                              migrate_to_chat_id=migrate_to_chat_id)
+
+    def reply_kicked(self, request: RecordedRequest) -> Reply:
+        return telegram_error(403, "Forbidden: bot was kicked from the channel chat")
+
+    def reply_server_error(self, request: RecordedRequest) -> Reply:
+        return telegram_error(502, "Bad Gateway")
+
+    def reply_expired_token(self, request: RecordedRequest) -> Reply:
+        return self.auth_error(request)
+
+    def reply_echo(self, request: RecordedRequest) -> Reply:
+        return telegram_error(400, f"Bad Request: {request.echo()}")

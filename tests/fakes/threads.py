@@ -1,0 +1,26 @@
+"""Fake Threads API: /{user}/threads and threads_publish (platform-apis.md §5)."""
+
+from tests.fakes.base import RecordedRequest, Reply
+from tests.fakes.meta import FakeContainerPlatform, graph_error
+
+
+class FakeThreads(FakeContainerPlatform):
+    create_edge = "threads"
+    publish_edge = "threads_publish"
+    quota_edge = "threads_publishing_limit"
+    status_field = "status"
+    text_field = "text"
+    quota_total = 250
+    usage_type = "threads"
+
+    def permalink(self, media_id: str) -> str:
+        return f"https://www.threads.net/@kpu_blitar/post/C{media_id[-6:]}"
+
+    def validate(self, request: RecordedRequest) -> Reply | None:
+        media_type = request.param("media_type")
+        if media_type == "TEXT" and request.param("text"):
+            return None
+        if media_type == "IMAGE" and request.param("image_url"):
+            return None
+        return graph_error(400, "(#100) Param media_type must be TEXT with text, or IMAGE "
+                           "with image_url", 100)
