@@ -87,3 +87,21 @@ def siar(runner: CliRunner, cli_env: dict[str, str], tmp_path: Path):  # type: i
                              env={**cli_env, **(env or {})}, input=input)
 
     return run
+
+
+@pytest.fixture
+def synced(engine: Engine, catalog: Catalog, clock: FixedClock) -> Engine:
+    """The test database with regions and accounts synced from the mini content."""
+    from scheduler.accounts import sync_accounts
+    from scheduler.db import session_scope
+
+    with session_scope(engine) as session:
+        sync_accounts(session, catalog, clock.now())
+    return engine
+
+
+def actor(name: str, role: str, region: str = "prov"):  # type: ignore[no-untyped-def]
+    from scheduler.models import Role
+    from scheduler.users import Actor
+
+    return Actor(name, Role(role), region, province_wide=region == "prov")

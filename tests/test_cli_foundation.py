@@ -23,6 +23,7 @@ def test_check_passes_on_valid_content(siar) -> None:
     assert result.exit_code == 0, result.output
     assert "Konten valid" in result.output
     assert "15 akun" in result.output
+    assert "3 templat" in result.output
 
 
 def test_check_reports_every_problem_and_exits_2(siar, mini: Path) -> None:

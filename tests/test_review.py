@@ -1,0 +1,276 @@
+"""The review workflow: four-eyes, batch approval with exceptions, edits, overrides."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from scheduler.checks.post_checks import CheckSettings
+from scheduler.clock import FixedClock
+from scheduler.config import Settings
+from scheduler.content.model import Catalog
+from scheduler.db import session_scope
+from scheduler.editing import NewPost, cancel, create_posts, edit_post, reschedule, submit
+from scheduler.errors import InputError, PermissionDenied, ReviewError
+from scheduler.models import Post, PostEvent, PostStatus
+from scheduler.planning import PlanRequest, plan_posts
+from scheduler.posts import PostFilter
+from scheduler.review import approve, list_batches, reject
+from tests.conftest import actor
+
+WIB = ZoneInfo("Asia/Jakarta")
+CHECKS = CheckSettings()
+BATCH = "daftar-harian@2024-01-05T09:00"
+PROVINCE_REVIEWER = actor("rudi", "reviewer", "prov")
+BLITAR_LIKE_REVIEWER = actor("sari", "reviewer", "kab-a")
+ADMIN = actor("admin", "admin", "prov")
+AUTHOR = actor("rina", "author", "kab-a")
+
+
+@pytest.fixture
+def planned(synced: Engine, catalog: Catalog, settings: Settings, clock: FixedClock) -> Engine:
+    plan_posts(synced, catalog, settings.templates_dir,
+               PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 2, 20)), clock.now())
+    return synced
+
+
+def statuses(engine: Engine, batch: str) -> dict[tuple[str, str], str]:
+    with Session(engine) as session:
+        return {(p.region_key, p.platform): p.status
+                for p in session.exec(select(Post).where(col(Post.batch) == batch))}
+
+
+def events(engine: Engine, post_id: int) -> list[PostEvent]:
+    with Session(engine) as session:
+        return list(session.exec(select(PostEvent).where(col(PostEvent.post_id) == post_id)
+                                 .order_by(col(PostEvent.id))))
+
+
+def test_province_reviewer_approves_a_whole_batch_in_one_decision(planned, catalog, clock):
+    with session_scope(planned) as session:
+        decision = approve(session, PROVINCE_REVIEWER, BATCH, catalog=catalog, checks=CHECKS,
+                           now=clock.now(), note="Sesuai jadwal")
+    assert len(decision.changed) == 15
+    assert set(statuses(planned, BATCH).values()) == {"approved"}
+    approved = events(planned, decision.changed[0])[-1]
+    assert (approved.kind, approved.actor, approved.from_status, approved.to_status,
+            approved.note) == ("approved", "rudi", "pending", "approved", "Sesuai jadwal")
+
+
+def test_regency_reviewer_approves_only_their_own_part_of_a_batch(planned, catalog, clock):
+    with session_scope(planned) as session:
+        decision = approve(session, BLITAR_LIKE_REVIEWER, BATCH, catalog=catalog, checks=CHECKS,
+                           now=clock.now())
+    assert len(decision.changed) == 5
+    result = statuses(planned, BATCH)
+    assert {k for k, v in result.items() if v == "approved"} == {
+        ("kab-a", p) for p in ("facebook", "instagram", "x", "threads", "telegram")}
+    assert result[("kota-b", "x")] == "pending"
+
+
+def test_regency_reviewer_sees_only_their_batches(planned, clock):
+    with session_scope(planned, write=False) as session:
+        mine = list_batches(session, BLITAR_LIKE_REVIEWER, PostFilter(), WIB)
+        everything = list_batches(session, PROVINCE_REVIEWER, PostFilter(), WIB)
+    assert {b.pending for b in mine} == {5}
+    assert {b.pending for b in everything} == {15, 10}
+    assert {b.regions for b in mine} == {1}
+    assert len(mine) == len(everything) == 13
+
+
+def test_approval_with_exceptions_leaves_them_pending(planned, catalog, clock):
+    with Session(planned) as session:
+        ids = [p.id for p in session.exec(select(Post).where(
+            col(Post.batch) == BATCH, col(Post.platform) == "x"))]
+    with session_scope(planned) as session:
+        decision = approve(session, PROVINCE_REVIEWER, BATCH, catalog=catalog, checks=CHECKS,
+                           now=clock.now(), excepts=ids)
+    assert len(decision.changed) == 12
+    assert sorted(decision.skipped) == sorted(ids)
+    assert {v for (_, p), v in statuses(planned, BATCH).items() if p == "x"} == {"pending"}
+
+
+def test_except_must_belong_to_the_batch(planned, catalog, clock):
+    with pytest.raises(InputError, match="bukan bagian"), session_scope(planned) as session:
+        approve(session, PROVINCE_REVIEWER, BATCH, catalog=catalog, checks=CHECKS,
+                now=clock.now(), excepts=[99999])
+
+
+def test_one_problem_refuses_the_whole_batch_until_excepted(planned, catalog, clock):
+    with session_scope(planned) as session:
+        bad = session.exec(select(Post).where(col(Post.batch) == BATCH,
+                                              col(Post.region_key) == "kota-b",
+                                              col(Post.platform) == "facebook")).one()
+        edit_post(session, actor("rina.b", "author", "kota-b"), bad.id or 0, catalog=catalog,
+                  checks=CHECKS, now=clock.now(), tz=WIB, text="Dukung PARTAI CONTOH!")
+        bad_id = bad.id or 0
+    with pytest.raises(ReviewError) as caught, session_scope(planned) as session:
+        approve(session, PROVINCE_REVIEWER, BATCH, catalog=catalog, checks=CHECKS, now=clock.now())
+    assert f"#{bad_id}" in str(caught.value) and "Partai Contoh" in str(caught.value)
+    assert set(statuses(planned, BATCH).values()) == {"pending"}  # nothing changed
+    with session_scope(planned) as session:
+        decision = approve(session, PROVINCE_REVIEWER, BATCH, catalog=catalog, checks=CHECKS,
+                           now=clock.now(), excepts=[bad_id])
+    assert len(decision.changed) == 14
+
+
+def test_four_eyes_nobody_approves_what_they_created(synced, catalog, clock):
+    later = datetime(2024, 1, 20, 9, 0, tzinfo=WIB)
+    with session_scope(synced) as session:
+        post = create_posts(session, ADMIN, catalog, [NewPost("kab-a", "x", later, "Info TPS.")],
+                            checks=CHECKS, now=clock.now())[0]
+        submit(session, ADMIN, str(post.id), clock.now())
+    for reason in (None, "mendesak"):
+        with pytest.raises(ReviewError, match="empat mata"), session_scope(synced) as session:
+            approve(session, ADMIN, str(post.id), catalog=catalog, checks=CHECKS,
+                    now=clock.now(), override_reason=reason)
+    with session_scope(synced) as session:
+        approve(session, PROVINCE_REVIEWER, str(post.id), catalog=catalog, checks=CHECKS,
+                now=clock.now())
+
+
+def test_four_eyes_nobody_approves_what_they_last_edited(planned, catalog, clock):
+    with session_scope(planned) as session:
+        post = session.exec(select(Post).where(col(Post.batch) == BATCH)).first()
+        assert post is not None
+        edit_post(session, ADMIN, post.id or 0, catalog=catalog, checks=CHECKS, now=clock.now(),
+                  tz=WIB, text="Cek DPT Anda hari ini.")
+    with pytest.raises(ReviewError, match="empat mata"), session_scope(planned) as session:
+        approve(session, ADMIN, str(post.id), catalog=catalog, checks=CHECKS, now=clock.now())
+
+
+def test_editing_an_approved_post_sends_it_back_to_review_with_before_and_after(
+        planned, catalog, clock):
+    with session_scope(planned) as session:
+        approve(session, PROVINCE_REVIEWER, BATCH, catalog=catalog, checks=CHECKS,
+                now=clock.now())
+        post = session.exec(select(Post).where(col(Post.batch) == BATCH,
+                                               col(Post.region_key) == "kab-a",
+                                               col(Post.platform) == "x")).one()
+        old_text = post.text
+        edited = edit_post(session, AUTHOR, post.id or 0, catalog=catalog, checks=CHECKS,
+                           now=clock.now(), tz=WIB, text="Teks baru.",
+                           at=datetime(2024, 1, 5, 10, 0, tzinfo=WIB))
+    assert edited.status == PostStatus.PENDING
+    assert edited.approved_by is None
+    assert edited.edited_by == "rina"
+    event = events(planned, edited.id or 0)[-1]
+    assert (event.kind, event.from_status, event.to_status) == ("edited", "approved", "pending")
+    assert event.details == {
+        "before": {"text": old_text, "scheduled_at": "2024-01-05T09:00:00+07:00",
+                   "image": "kartu.jpg", "status": "approved"},
+        "after": {"text": "Teks baru.", "scheduled_at": "2024-01-05T10:00:00+07:00",
+                  "image": "kartu.jpg", "status": "approved"},
+    }
+
+
+def test_admin_override_needs_a_reason_and_is_logged(planned, catalog, clock):
+    with session_scope(planned) as session:
+        post = session.exec(select(Post).where(col(Post.batch) == BATCH,
+                                               col(Post.region_key) == "kab-a",
+                                               col(Post.platform) == "facebook")).one()
+        edit_post(session, AUTHOR, post.id or 0, catalog=catalog, checks=CHECKS,
+                  now=clock.now(), tz=WIB, text="Nomor urut: paslon 01, 02 dan 03.")
+    with pytest.raises(InputError, match="alasan"), session_scope(planned) as session:
+        approve(session, ADMIN, str(post.id), catalog=catalog, checks=CHECKS, now=clock.now(),
+                override_reason="  ")
+    with pytest.raises(PermissionDenied), session_scope(planned) as session:
+        approve(session, PROVINCE_REVIEWER, str(post.id), catalog=catalog, checks=CHECKS,
+                now=clock.now(), override_reason="semua paslon disebut setara")
+    with session_scope(planned) as session:
+        decision = approve(session, ADMIN, str(post.id), catalog=catalog, checks=CHECKS,
+                           now=clock.now(), override_reason="semua paslon disebut setara")
+    assert decision.overridden
+    event = events(planned, post.id or 0)[-1]
+    assert event.kind == "approved"
+    assert event.details is not None
+    assert event.details["override"] == "semua paslon disebut setara"
+    assert "paslon 01" in event.details["problems"][0]["message"]
+
+
+@pytest.mark.parametrize("status", [PostStatus.PUBLISHED, PostStatus.CANCELLED,
+                                    PostStatus.APPROVED, PostStatus.REJECTED])
+def test_approving_a_post_that_is_not_pending_is_refused(planned, catalog, clock, status):
+    with session_scope(planned) as session:
+        post = session.exec(select(Post).where(col(Post.batch) == BATCH)).first()
+        assert post is not None
+        post.status = status
+        session.add(post)
+    with pytest.raises(ReviewError, match=str(status)), session_scope(planned) as session:
+        approve(session, PROVINCE_REVIEWER, str(post.id), catalog=catalog, checks=CHECKS,
+                now=clock.now())
+
+
+def test_a_post_whose_time_has_passed_is_not_approved(planned, catalog, clock):
+    clock.set(datetime(2024, 1, 6, tzinfo=WIB))
+    with pytest.raises(ReviewError, match="sudah lewat"), session_scope(planned) as session:
+        approve(session, PROVINCE_REVIEWER, BATCH, catalog=catalog, checks=CHECKS,
+                now=clock.now())
+
+
+def test_reject_needs_a_note_and_logs_it(planned, clock):
+    with pytest.raises(InputError, match="catatan"), session_scope(planned) as session:
+        reject(session, PROVINCE_REVIEWER, BATCH, note=" ", now=clock.now())
+    with session_scope(planned) as session:
+        decision = reject(session, PROVINCE_REVIEWER, BATCH, note="Tanggal salah",
+                          now=clock.now())
+    assert set(statuses(planned, BATCH).values()) == {"rejected"}
+    event = events(planned, decision.changed[0])[-1]
+    assert (event.kind, event.note, event.to_status) == ("rejected", "Tanggal salah", "rejected")
+
+
+def test_cancel_and_reschedule(planned, catalog, clock):
+    operator = actor("ops", "operator", "prov")
+    with session_scope(planned) as session:
+        approve(session, PROVINCE_REVIEWER, BATCH, catalog=catalog, checks=CHECKS,
+                now=clock.now())
+        first, second = session.exec(select(Post).where(col(Post.batch) == BATCH)
+                                     .order_by(col(Post.id)).limit(2)).all()
+        moved = reschedule(session, operator, first.id or 0,
+                           datetime(2024, 1, 5, 15, 0, tzinfo=WIB), catalog=catalog,
+                           checks=CHECKS, now=clock.now(), tz=WIB, note="bentrok acara")
+        cancel(session, operator, second.id or 0, now=clock.now(), note="duplikat")
+    assert moved.status == PostStatus.APPROVED  # content unchanged, no new problem
+    assert moved.due_at == datetime(2024, 1, 5, 15, 0, tzinfo=WIB)
+    assert events(planned, second.id or 0)[-1].to_status == "cancelled"
+    with pytest.raises(ReviewError, match="cancelled"), session_scope(planned) as session:
+        cancel(session, operator, second.id or 0, now=clock.now())
+
+
+def test_rescheduling_an_approved_post_into_the_quiet_period_is_refused(planned, catalog, clock):
+    with session_scope(planned) as session:
+        approve(session, PROVINCE_REVIEWER, BATCH, catalog=catalog, checks=CHECKS,
+                now=clock.now())
+        post = session.exec(select(Post).where(col(Post.batch) == BATCH)).first()
+        assert post is not None
+    with pytest.raises(ReviewError, match="Masa tenang"), session_scope(planned) as session:
+        reschedule(session, PROVINCE_REVIEWER, post.id or 0,
+                   datetime(2024, 2, 12, 9, 0, tzinfo=WIB), catalog=catalog, checks=CHECKS,
+                   now=clock.now(), tz=WIB)
+    with Session(planned) as session:
+        unchanged = session.get(Post, post.id)
+        assert unchanged is not None
+        assert unchanged.scheduled_at == post.scheduled_at
+
+
+def test_every_transition_writes_an_event(synced, catalog, clock):
+    later = datetime(2024, 1, 20, 9, 0, tzinfo=WIB)
+    with session_scope(synced) as session:
+        post = create_posts(session, AUTHOR, catalog, [NewPost("kab-a", "x", later, "Info.")],
+                            checks=CHECKS, now=clock.now())[0]
+        submit(session, AUTHOR, str(post.id), clock.now())
+        approve(session, BLITAR_LIKE_REVIEWER, str(post.id), catalog=catalog, checks=CHECKS,
+                now=clock.now())
+        reschedule(session, AUTHOR, post.id or 0, later + timedelta(hours=1), catalog=catalog,
+                   checks=CHECKS, now=clock.now(), tz=WIB)
+        cancel(session, AUTHOR, post.id or 0, now=clock.now())
+    trail = [(e.kind, e.actor, e.from_status, e.to_status) for e in events(synced, post.id or 0)]
+    assert trail == [
+        ("created", "rina", "draft", "draft"),
+        ("submitted", "rina", "draft", "pending"),
+        ("approved", "sari", "pending", "approved"),
+        ("rescheduled", "rina", "approved", "approved"),
+        ("cancelled", "rina", "approved", "cancelled"),
+    ]
