@@ -6,7 +6,7 @@ back to review; the event keeps what the post was before and after.
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -118,13 +118,15 @@ def edit_post(session: Session, actor: Actor, post_id: int, *, catalog: Catalog,
         raise InputError("teks unggahan kosong")
     if at is not None and at <= now:
         raise InputError(f"waktu {at.isoformat()} sudah lewat")
+    changed = replace(_post_draft(post), text=text.strip() if text is not None else post.text,
+                      image=image if image is not None else post.image,
+                      scheduled_at=at or post.scheduled_at)
+    _refuse_over_limit(post.platform, changed.text, changed.image)
+    problems = check_post(changed, catalog, checks)
     before = _snapshot(post, tz)
-    post.text = text.strip() if text is not None else post.text
-    post.image = image if image is not None else post.image
-    if at is not None:
-        post.scheduled_at = post.due_at = at
-    _refuse_over_limit(post.platform, post.text, post.image)
-    post.problems = problems_as_json(check_post(_post_draft(post), catalog, checks))
+    post.text, post.image = changed.text, changed.image
+    post.scheduled_at = post.due_at = changed.scheduled_at
+    post.problems = problems_as_json(problems)
     post.edited_by = actor.name
     back_to_review = post.status == PostStatus.APPROVED
     if back_to_review:
@@ -158,14 +160,14 @@ def reschedule(session: Session, actor: Actor, post_id: int, at: datetime, *, ca
             f"unggahan #{post_id} berstatus {post.status}, tidak dapat dijadwal ulang")
     if at <= now:
         raise InputError(f"waktu {at.isoformat()} sudah lewat")
-    before = _snapshot(post, tz)
-    post.scheduled_at = post.due_at = at
-    problems = check_post(_post_draft(post), catalog, checks)
+    problems = check_post(replace(_post_draft(post), scheduled_at=at), catalog, checks)
     if problems and post.status in (PostStatus.APPROVED, PostStatus.RETRYING):
         raise ReviewError(
             f"jadwal baru menimbulkan masalah untuk unggahan yang sudah disetujui: "
             f"{'; '.join(p.message for p in problems)} (sunting dengan `siar post edit` agar "
             "ditinjau ulang)")
+    before = _snapshot(post, tz)
+    post.scheduled_at = post.due_at = at
     post.problems = problems_as_json(problems)
     to_status = PostStatus.APPROVED if post.status == PostStatus.RETRYING else None
     record(session, post, kind="rescheduled", actor=actor.name, now=now, to_status=to_status,

@@ -50,7 +50,8 @@ def test_plan_then_list_as_json(siar) -> None:
     assert result.exit_code == 0, result.output
     assert "180 unggahan dibuat" in result.output
     again = siar("plan", "--from", "2024-01-01", "--to", "2024-02-20")
-    assert "0 unggahan dibuat" in again.output and "180 sudah ada" in again.output
+    assert "0 unggahan dibuat" in again.output
+    assert "180 sudah ada" in again.output
     listed = siar("posts", "--region", "kab-a", "--platform", "x", "--format", "json")
     assert listed.exit_code == 0, listed.output
     records = json.loads(listed.stdout)
@@ -60,7 +61,8 @@ def test_plan_then_list_as_json(siar) -> None:
                 "scheduled_at", "text"):
         assert key in first
     assert first["scheduled_at"] == "2024-01-01T09:00:00+07:00"
-    assert first["region"] == "kab-a" and first["platform"] == "x"
+    assert first["region"] == "kab-a"
+    assert first["platform"] == "x"
     assert first["text"].startswith("KPU Kabupaten A: cek data pemilih Anda, Senin, 1 Januari 2024")
 
 

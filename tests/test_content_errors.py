@@ -37,7 +37,8 @@ def test_malformed_yaml_names_file_and_line(mini: Path) -> None:
     problem = only(problems(mini))
     assert problem.source.endswith("uji-2024.yaml")
     assert "YAML tidak valid" in problem.message
-    assert problem.line is not None and problem.line >= line_of(path, "hashtags")
+    assert problem.line is not None
+    assert problem.line >= line_of(path, "hashtags")
 
 
 def test_missing_field_names_the_field_and_its_stage(mini: Path) -> None:

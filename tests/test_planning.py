@@ -82,7 +82,8 @@ def test_dry_run_counts_but_writes_nothing(engine, catalog, settings, clock) -> 
 
 
 def test_region_and_platform_filters(engine, catalog, settings, clock) -> None:
-    summary = plan(engine, catalog, settings, clock, regions=("kota-b",), platforms=("x", "threads"))
+    summary = plan(engine, catalog, settings, clock, regions=("kota-b",),
+                   platforms=("x", "threads"))
     assert summary.total_created == 10 * 2 + 3 * 2
     with Session(engine) as session:
         regions = set(session.exec(select(Post.region_key)))

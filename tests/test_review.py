@@ -108,7 +108,8 @@ def test_one_problem_refuses_the_whole_batch_until_excepted(planned, catalog, cl
         bad_id = bad.id or 0
     with pytest.raises(ReviewError) as caught, session_scope(planned) as session:
         approve(session, PROVINCE_REVIEWER, BATCH, catalog=catalog, checks=CHECKS, now=clock.now())
-    assert f"#{bad_id}" in str(caught.value) and "Partai Contoh" in str(caught.value)
+    assert f"#{bad_id}" in str(caught.value)
+    assert "Partai Contoh" in str(caught.value)
     assert set(statuses(planned, BATCH).values()) == {"pending"}  # nothing changed
     with session_scope(planned) as session:
         decision = approve(session, PROVINCE_REVIEWER, BATCH, catalog=catalog, checks=CHECKS,
