@@ -6,6 +6,7 @@ nothing and never overwrites a post someone has touched. Rows stream through in
 chunks (bounded memory) and the whole run is one transaction (no partial writes).
 """
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -13,15 +14,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, insert
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import JSON, Table, func, insert, literal, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from scheduler.accounts import account_ids, sync_accounts
 from scheduler.checks.post_checks import CheckSettings, PostDraft, check_post, problems_as_json
 from scheduler.content.model import Account, Catalog, Region, Rule
-from scheduler.db import session_scope
+from scheduler.db import UTCDateTime, session_scope, utc_text
 from scheduler.errors import InputError, UnknownPlatformError, UnknownRegionError
 from scheduler.models import PlanRun as PlanRunRow
 from scheduler.models import Post, PostEvent, PostStatus
@@ -123,11 +124,15 @@ def plan_posts(
         summary.run_id = run.id
         total = planner.count()
         done = 0
+        candidates: Counter[tuple[str, str]] = Counter()
+        connection = session.connection()
         for chunk in _chunks(planner.rows(run.id or 0, now), CHUNK_SIZE):
-            _insert_chunk(session.connection(), chunk, summary, request.actor, now)
+            _insert_chunk(connection, chunk)
+            candidates.update((row["stage_key"], row["platform"]) for row in chunk)
             done += len(chunk)
             if progress:
                 progress(done, total)
+        _finish_run(connection, summary, candidates, request.actor, now)
         run.created, run.existing = summary.total_created, summary.total_existing
         run.finished_at = now
         session.add(run)
@@ -249,26 +254,54 @@ def _chunks(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str
         yield chunk
 
 
-def _insert_chunk(connection: Connection, rows: list[dict[str, Any]], summary: PlanSummary,
-                  actor: str, now: datetime) -> None:
-    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
-    statement = (
-        dialect.insert(POSTS)
-        .on_conflict_do_nothing(index_elements=["plan_key"])
-        .returning(POSTS.c.id, POSTS.c.stage_key, POSTS.c.platform)
-    )
-    inserted = connection.execute(statement, rows).all()
-    for _, stage_key, platform in inserted:
-        summary.created[(stage_key, platform)] += 1
-    for row in rows:
-        summary.existing[(row["stage_key"], row["platform"])] += 1
-    for _, stage_key, platform in inserted:
-        summary.existing[(stage_key, platform)] -= 1
-    if inserted:
-        connection.execute(insert(EVENTS), [
-            {"post_id": post_id, "at": now, "actor": actor, "kind": "planned",
-             "from_status": None, "to_status": PostStatus.PENDING.value, "note": None,
-             "details": {"run": summary.run_id}}
-            for post_id, _, _ in inserted
-        ])
-    summary.existing += Counter()  # drop zero entries
+def _insert_chunk(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert rows whose plan_key is new; rows that exist are skipped, never updated."""
+    if connection.dialect.name == "sqlite":
+        # The driver's executemany with values already in storage form: the statement is
+        # compiled once and no per-value type processing runs (this is the hot path).
+        columns = list(rows[0])  # our own column names; every value is a bound parameter
+        sql = (f"INSERT INTO post ({', '.join(columns)}) VALUES "  # noqa: S608
+               f"({', '.join('?' * len(columns))}) ON CONFLICT (plan_key) DO NOTHING")
+        connection.exec_driver_sql(sql, _stored_rows(columns, rows))
+        return
+    statement = postgresql.insert(POSTS).on_conflict_do_nothing(index_elements=["plan_key"])
+    connection.execute(statement, rows)
+
+
+def _stored_rows(columns: list[str], rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Rows as SQLite stores them: instants as UTC text (scheduler.db.UTCDateTime), JSON as
+    text. Many rows share the same instants, so each is converted once."""
+    texts: dict[datetime, str] = {}
+
+    def stored(column: str, value: Any) -> Any:
+        if column in _JSON_COLUMNS:
+            return json.dumps(value) if value else _EMPTY_JSON[column]
+        if isinstance(value, datetime):
+            text = texts.get(value)
+            if text is None:
+                text = texts[value] = utc_text(value)
+            return text
+        return value
+
+    return [tuple(stored(c, row[c]) for c in columns) for row in rows]
+
+
+_JSON_COLUMNS = frozenset({"problems", "platform_ref"})
+_EMPTY_JSON = {"problems": "[]", "platform_ref": "{}"}
+
+
+def _finish_run(connection: Connection, summary: PlanSummary, candidates: Counter[tuple[str, str]],
+                actor: str, now: datetime) -> None:
+    """Log one `planned` event per post this run created, and count them, in SQL."""
+    run = summary.run_id
+    connection.execute(
+        insert(EVENTS).from_select(
+            ["post_id", "at", "actor", "kind", "to_status", "details"],
+            select(POSTS.c.id, literal(now, UTCDateTime), literal(actor), literal("planned"),
+                   literal(PostStatus.PENDING.value), literal({"run": run}, JSON))
+            .where(POSTS.c.plan_run_id == run)))
+    created = connection.execute(
+        select(POSTS.c.stage_key, POSTS.c.platform, func.count())
+        .where(POSTS.c.plan_run_id == run).group_by(POSTS.c.stage_key, POSTS.c.platform)).all()
+    summary.created = Counter({(stage, platform): n for stage, platform, n in created})
+    summary.existing = candidates - summary.created

@@ -175,3 +175,14 @@ def test_disabled_account_gets_no_posts(engine, catalog, settings, clock, mini: 
     path.write_text(text)
     summary = plan(engine, load_catalog(mini / "content", mini / "templates"), settings, clock)
     assert summary.total_created == 180 - 13
+
+
+def test_planned_posts_carry_their_problems(engine, catalog, settings, clock, mini: Path) -> None:
+    (mini / "templates/posts/daftar.x.j2").write_text("{{ region.name }}: Partai Contoh.\n")
+    plan(engine, catalog, settings, clock, date_to=date(2024, 1, 1))
+    with Session(engine) as session:
+        posts = session.exec(select(Post).where(col(Post.rule_key) == "daftar-harian")).all()
+    flagged = {p.platform: p.problems for p in posts if p.problems}
+    assert set(flagged) == {"x"}
+    assert flagged["x"] == [{"code": "neutrality",
+                             "message": "menyebut peserta pemilu (netralitas): Partai Contoh"}]

@@ -8,6 +8,9 @@ from collections.abc import Callable
 # --- X (twitter-text "config v3") -------------------------------------------------------------
 # Weights are 100 or 200 on a scale of 100, so we count in whole units of 1 and 2 directly.
 _X_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+# Any code point outside the light ranges weighs 2.
+_X_HEAVY_RE = re.compile(
+    "[^" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _X_LIGHT_RANGES) + "]")
 _X_URL_LENGTH = 23  # transformedURLLength: t.co wraps every link
 _X_EMOJI_WEIGHT = 2  # a whole emoji sequence weighs the default weight once
 _MAX_URL_LENGTH = 4096  # twitter-text refuses to treat anything longer as a link
@@ -200,20 +203,6 @@ def _is_valid_host(domain: str, url_length: int) -> bool:
     return True
 
 
-def _emoji_end(text: str, index: int) -> int:
-    """End of the emoji sequence starting at `index`, or `index` itself if none starts there."""
-    char = text[index]
-    if char < "\u00a9" and char not in "0123456789#*":  # cheap exit for plain ASCII
-        return index
-    match = _EMOJI_RE.match(text, index)
-    return match.end() if match else index
-
-
-def _x_char_weight(char: str) -> int:
-    code = ord(char)
-    return 1 if any(low <= code <= high for low, high in _X_LIGHT_RANGES) else 2
-
-
 def x_weighted_length(text: str) -> int:
     """X's weighted length (twitter-text v3; the limit is 280).
 
@@ -222,22 +211,20 @@ def x_weighted_length(text: str) -> int:
     chains, skin tones, flags, keycaps) counts 2.
     """
     normalized = unicodedata.normalize("NFC", text)
-    url_ends = dict(_url_spans(normalized))
     total = 0
-    index = 0
-    while index < len(normalized):
-        if index in url_ends:
-            total += _X_URL_LENGTH
-            index = url_ends[index]
-            continue
-        end = _emoji_end(normalized, index)
-        if end > index:
-            total += _X_EMOJI_WEIGHT
-            index = end
-            continue
-        total += _x_char_weight(normalized[index])
-        index += 1
-    return total
+    start = 0
+    for url_start, url_end in _url_spans(normalized):
+        total += _x_plain_weight(normalized[start:url_start]) + _X_URL_LENGTH
+        start = url_end
+    return total + _x_plain_weight(normalized[start:])
+
+
+def _x_plain_weight(segment: str) -> int:
+    """Weight of text without links: emoji sequences count 2, other code points 1 or 2.
+    Regular expressions do the scanning, so a long post costs microseconds, not a loop."""
+    emoji = len(_EMOJI_RE.findall(segment))
+    rest = _EMOJI_RE.sub("", segment) if emoji else segment
+    return emoji * _X_EMOJI_WEIGHT + len(rest) + len(_X_HEAVY_RE.findall(rest))
 
 
 def threads_length(text: str) -> int:
@@ -248,17 +235,8 @@ def threads_length(text: str) -> int:
     "😀" is 4, "❤️" 6 and a four-person family 25. This errs long when unsure, which is the safe
     side for a limit check.
     """
-    total = 0
-    index = 0
-    while index < len(text):
-        end = _emoji_end(text, index)
-        if end > index:
-            total += len(text[index:end].encode("utf-8"))
-            index = end
-        else:
-            total += 1
-            index += 1
-    return total
+    return len(text) + sum(
+        len(sequence.encode("utf-8")) - len(sequence) for sequence in _EMOJI_RE.findall(text))
 
 
 def telegram_length(text: str) -> int:
@@ -276,6 +254,17 @@ def extract_urls(text: str) -> list[str]:
     return [text[start:end] for start, end in _url_spans(text)]
 
 
+_HASH_RE = re.compile("[#\uff03]")
+
+
+def _glued_to_link_text(text: str, index: int) -> bool:
+    """Whether the word before `index` (up to white space) could be part of a link."""
+    start = index
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return "." in text[start:index]
+
+
 def _is_hashtag_char(char: str) -> bool:
     category = unicodedata.category(char)
     return category[0] in "LM" or category == "Nd" or char in _HASHTAG_EXTRA
@@ -288,13 +277,17 @@ def count_hashtags(text: str) -> int:
     marks, digits or "_" that include at least one letter, so "#1" is not a hashtag while "#1st"
     is. One glued to a following "#" or "://", or inside a link, does not count.
     """
-    link_spans = _url_spans(text)
+    if "#" not in text and "\uff03" not in text:
+        return 0
+    link_spans: list[tuple[int, int]] | None = None  # computed only if a tag may sit in a link
     count = 0
     index = 0
     while index < len(text):
-        if text[index] not in "#\uff03" or (
-            index > 0 and (text[index - 1] == "&" or _is_hashtag_char(text[index - 1]))
-        ):
+        found = _HASH_RE.search(text, index)
+        if found is None:
+            break
+        index = found.start()
+        if index > 0 and (text[index - 1] == "&" or _is_hashtag_char(text[index - 1])):
             index += 1
             continue
         end = index + 1
@@ -307,9 +300,11 @@ def count_hashtags(text: str) -> int:
         if (
             any(unicodedata.category(char)[0] in "LM" for char in body)
             and not text.startswith(("#", "\uff03", "://"), end)
-            and not any(start <= index < stop for start, stop in link_spans)
         ):
-            count += 1
+            if link_spans is None and _glued_to_link_text(text, index):
+                link_spans = _url_spans(text)
+            if not any(start <= index < stop for start, stop in link_spans or ()):
+                count += 1
         index = max(end, index + 1)
     return count
 

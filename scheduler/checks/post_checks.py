@@ -17,7 +17,14 @@ from typing import Any
 
 from scheduler import localtime
 from scheduler.checks.length import count_hashtags, length_for
-from scheduler.content.model import QUIET_PERIOD, RESULTS, VOTING_DAY, Catalog, Stage
+from scheduler.content.model import (
+    QUIET_PERIOD,
+    RESULTS,
+    VOTING_DAY,
+    Catalog,
+    NeutralTerm,
+    Stage,
+)
 from scheduler.platforms import platform_limit
 
 
@@ -87,7 +94,7 @@ def length_problems(draft: PostDraft, settings: CheckSettings) -> list[PostProbl
 
 
 def neutrality_problems(text: str, catalog: Catalog) -> list[PostProblem]:
-    pattern = _neutrality_pattern(tuple(t.term for t in catalog.neutral_terms))
+    pattern = _pattern_for(catalog.neutral_terms)
     if pattern is None:
         return []
     found = {" ".join(m.group(0).split()) for m in pattern.finditer(_fold(text))}
@@ -107,7 +114,7 @@ def calendar_problems(draft: PostDraft, catalog: Catalog) -> list[PostProblem]:
         (QUIET_PERIOD, "quiet_period", info.quiet_period_safe if info else False),
         (VOTING_DAY, "voting_day", info.voting_day_safe if info else False),
     ):
-        stage = _tagged_stage_on(catalog, tag, day)
+        stage = catalog.tagged_stage_on(tag, day)
         if stage is not None and not safe:
             kind = f"templat {draft.template!r}" if draft.template else "unggahan ad hoc"
             problems.append(PostProblem(code, (
@@ -136,14 +143,6 @@ def _results_problems(draft: PostDraft, catalog: Catalog, day: date) -> list[Pos
     return []
 
 
-def _tagged_stage_on(catalog: Catalog, tag: str, day: date) -> Stage | None:
-    for election in catalog.elections.values():
-        for stage in election.stages:
-            if tag in stage.tags and stage.active_on(day):
-                return stage
-    return None
-
-
 def _span(stage: Stage) -> str:
     assert stage.start is not None
     assert stage.end is not None
@@ -152,16 +151,49 @@ def _span(stage: Stage) -> str:
     return f"{localtime.format_date_short(stage.start)} – {localtime.format_date_short(stage.end)}"
 
 
+_COMBINING_MARKS = re.compile(
+    r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def _fold(text: str) -> str:
     """Case- and accent-insensitive form: 'Pilkāda' and 'PILKADA' both become 'pilkada'."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if text.isascii():
+        return text.casefold()
+    return _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", text)).casefold()
+
+
+_PATTERNS: dict[int, tuple[tuple[NeutralTerm, ...], re.Pattern[str] | None]] = {}
+
+
+def _pattern_for(terms: tuple[NeutralTerm, ...]) -> re.Pattern[str] | None:
+    """The compiled pattern of a catalog's terms, looked up by identity (hashing ninety
+    terms for every planned post would cost more than the match)."""
+    cached = _PATTERNS.get(id(terms))
+    if cached is None or cached[0] is not terms:
+        cached = _PATTERNS[id(terms)] = (terms, _neutrality_pattern(tuple(t.term for t in terms)))
+    return cached[1]
 
 
 @lru_cache(maxsize=8)
 def _neutrality_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regular expression for every term, shaped as a trie: at each position the engine
+    compares one character per branch instead of trying ninety-odd terms one by one (this
+    runs for every planned post)."""
     if not terms:
         return None
-    folded = sorted({_fold(t) for t in terms}, key=len, reverse=True)
-    alternatives = "|".join(r"\s+".join(map(re.escape, t.split())) for t in folded)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+    trie: dict[str, Any] = {}
+    for term in {" ".join(_fold(t).split()) for t in terms}:
+        node = trie
+        for char in term:
+            node = node.setdefault(char, {})
+        node[""] = {}  # end of a term
+    return re.compile(rf"(?<!\w){_trie_regex(trie)}(?!\w)")
+
+
+def _trie_regex(node: dict[str, Any]) -> str:
+    branches = [(r"\s+" if char == " " else re.escape(char)) + _trie_regex(child)
+                for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+    return f"(?:{body})?" if "" in node else body  # a term may end here

@@ -4,6 +4,7 @@ plan rules and neutrality terms. Built by scheduler.content.catalog from the YAM
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from scheduler.rendering import TemplateInfo
@@ -142,3 +143,21 @@ class Catalog:
                 if stage.key == key:
                     return stage
         raise KeyError(key)
+
+    def tagged_stage_on(self, tag: str, day: date) -> Stage | None:
+        """The first dated stage carrying `tag` (e.g. quiet_period) that is active on `day`."""
+        for stage in self._tagged.get(tag, ()):
+            if stage.active_on(day):
+                return stage
+        return None
+
+    @cached_property
+    def _tagged(self) -> dict[str, tuple[Stage, ...]]:
+        # Checks ask this for every planned post; index once instead of scanning every stage.
+        index: dict[str, list[Stage]] = {}
+        for election in self.elections.values():
+            for stage in election.stages:
+                if stage.scheduled:
+                    for tag in stage.tags:
+                        index.setdefault(tag, []).append(stage)
+        return {tag: tuple(stages) for tag, stages in index.items()}
