@@ -65,8 +65,9 @@ def import_csv(session: Session, actor: Actor, path: Path, *, catalog: Catalog,
                                                  "image opsional)")])
     items: list[NewPost] = []
     errors: list[RowError] = []
+    last_line = 1  # the header
     for row in reader:
-        line = reader.line_num
+        line, last_line = last_line + 1, reader.line_num  # a quoted field may span lines
         try:
             item = _row_item(row, tz)
             if not covers(session, actor, item.region) and item.region in catalog.regions:

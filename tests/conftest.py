@@ -36,6 +36,7 @@ def settings(tmp_path: Path, mini: Path) -> Settings:
             "SIAR_CONTENT_DIR": str(mini / "content"),
             "SIAR_TEMPLATES_DIR": str(mini / "templates"),
             "SIAR_OUTBOX_DIR": str(tmp_path / "outbox"),
+            "SIAR_MEDIA_DIR": str(mini / "content" / "media"),
         },
         env_file=None,
     )
@@ -67,7 +68,8 @@ def cli_env(settings: Settings) -> dict[str, str]:
         "SIAR_CONTENT_DIR": str(settings.content_dir),
         "SIAR_TEMPLATES_DIR": str(settings.templates_dir),
         "SIAR_OUTBOX_DIR": str(settings.outbox_dir),
-        "SIAR_NOW": "",
+        "SIAR_MEDIA_DIR": str(settings.media_dir),
+        "SIAR_NOW": "2023-12-20T10:00",
         "COLUMNS": "200",
     }
 

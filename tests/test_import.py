@@ -1,0 +1,107 @@
+"""CSV import: all rows or none, with every bad row named."""
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, func, select
+
+from scheduler.checks.post_checks import CheckSettings
+from scheduler.clock import FixedClock
+from scheduler.content.model import Catalog
+from scheduler.db import session_scope
+from scheduler.importing import ImportRefused, import_csv
+from scheduler.models import Post, PostEvent
+from tests.conftest import actor
+
+WIB = ZoneInfo("Asia/Jakarta")
+AUTHOR = actor("rina", "author", "prov")
+GOOD = (
+    "region,platform,scheduled_at,text,image\n"
+    "kab-a,facebook,2024-01-20 09:00,\"Info TPS, lengkap.\",\n"
+    "kab-a,x,2024-01-20T09:00,Info TPS singkat.,\n"
+    "kota-b,telegram,2024-01-20T10:00+07:00,\"Dua baris:\nbaris kedua.\",kartu.jpg\n"
+)
+
+
+def run(engine: Engine, catalog: Catalog, clock: FixedClock, path: Path,
+        who=AUTHOR) -> list[Post]:  # type: ignore[no-untyped-def]
+    with session_scope(engine) as session:
+        return import_csv(session, who, path, catalog=catalog, checks=CheckSettings(),
+                          now=clock.now(), tz=WIB)
+
+
+def count(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(Post)).one()
+
+
+def test_good_file_queues_every_row_for_review(synced, catalog, clock, tmp_path) -> None:
+    path = tmp_path / "baik.csv"
+    path.write_text(GOOD)
+    posts = run(synced, catalog, clock, path)
+    assert [(p.region_key, p.platform, p.status) for p in posts] == [
+        ("kab-a", "facebook", "pending"), ("kab-a", "x", "pending"),
+        ("kota-b", "telegram", "pending")]
+    assert posts[0].text == "Info TPS, lengkap."
+    assert posts[2].text == "Dua baris:\nbaris kedua."
+    assert posts[2].image == "kartu.jpg"
+    assert posts[0].scheduled_at == datetime(2024, 1, 20, 9, 0, tzinfo=WIB)
+    assert len({p.batch for p in posts}) == 1 and posts[0].batch.startswith("impor-")
+    with Session(synced) as session:
+        events = session.exec(select(PostEvent).where(col(PostEvent.post_id) == posts[0].id)).all()
+    assert [(e.kind, e.to_status, e.note) for e in events] == [
+        ("created", "pending", "impor CSV baik.csv")]
+
+
+def test_bad_rows_refuse_the_whole_file_and_name_each_row(synced, catalog, clock,
+                                                          tmp_path) -> None:
+    path = tmp_path / "buruk.csv"
+    path.write_text(
+        "region,platform,scheduled_at,text\n"
+        "kab-a,facebook,2024-01-20 09:00,Baris baik.\n"          # line 2: fine
+        "kab-z,facebook,2024-01-20 09:00,Wilayah salah.\n"        # line 3
+        "kab-a,myspace,2024-01-20 09:00,Platform salah.\n"        # line 4
+        "kab-a,x,20-01-2024 09:00,Tanggal salah.\n"               # line 5
+        f"kab-a,x,2024-01-20 09:00,{'a' * 281}\n"                 # line 6: too long
+        "kab-a,x,2023-01-20 09:00,Sudah lewat.\n"                 # line 7
+        "kab-a,x,2024-01-20 09:00,\n"                             # line 8: empty text
+    )
+    with pytest.raises(ImportRefused) as caught:
+        run(synced, catalog, clock, path)
+    lines = {e.line: e.message for e in caught.value.errors}
+    assert sorted(lines) == [3, 4, 5, 6, 7, 8]
+    assert "kab-z" in lines[3]
+    assert "myspace" in lines[4]
+    assert "scheduled_at tidak valid: '20-01-2024 09:00'" in lines[5]
+    assert "281/280" in lines[6]
+    assert "sudah lewat" in lines[7]
+    assert "kolom kosong: text" in lines[8]
+    assert f"{path}:3: " in str(caught.value)
+    assert count(synced) == 0
+
+
+def test_missing_column_is_refused(synced, catalog, clock, tmp_path) -> None:
+    path = tmp_path / "kolom.csv"
+    path.write_text("region,platform,text\nkab-a,x,Halo\n")
+    with pytest.raises(ImportRefused, match="kolom wajib tidak ada: scheduled_at"):
+        run(synced, catalog, clock, path)
+    assert count(synced) == 0
+
+
+def test_rows_outside_the_importers_region_are_refused(synced, catalog, clock, tmp_path) -> None:
+    path = tmp_path / "wilayah.csv"
+    path.write_text(GOOD)
+    with pytest.raises(ImportRefused) as caught:
+        run(synced, catalog, clock, path, who=actor("sari", "author", "kab-a"))
+    assert [e.line for e in caught.value.errors] == [4]  # the kota-b row spans lines 4-5
+    assert count(synced) == 0
+
+
+def test_unreadable_file_is_refused(synced, catalog, clock, tmp_path) -> None:
+    path = tmp_path / "biner.csv"
+    path.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(Exception, match="bukan teks UTF-8"):
+        run(synced, catalog, clock, path)
