@@ -4,10 +4,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from scheduler.content.model import Catalog
+from scheduler.errors import InputError, NotFoundError
 from scheduler.models import Account, Region
+from scheduler.permissions import Action, require
+from scheduler.users import Actor
 
 
 @dataclass(frozen=True)
@@ -65,3 +68,42 @@ def sync_accounts(session: Session, catalog: Catalog, now: datetime) -> SyncSumm
 
 def account_ids(session: Session) -> dict[tuple[str, str], Account]:
     return {(a.region_key, a.platform): a for a in session.exec(select(Account))}
+
+
+def list_accounts(session: Session) -> list[Account]:
+    return list(session.exec(select(Account).order_by(col(Account.region_key),
+                                                      col(Account.platform))))
+
+
+def find_account(session: Session, key: str) -> Account:
+    """An account by its key, region/platform (e.g. kota-blitar/instagram)."""
+    region, _, platform = key.partition("/")
+    account = session.exec(select(Account).where(col(Account.region_key) == region,
+                                                 col(Account.platform) == platform)).first()
+    if account is None:
+        raise NotFoundError(f"akun tidak dikenal: {key!r} (bentuk: wilayah/platform, mis. "
+                            "kota-blitar/instagram)")
+    return account
+
+
+def pause_account(session: Session, actor: Actor, key: str, *, now: datetime,
+                  reason: str) -> Account:
+    """Stop publishing to an account; its posts wait (held), none is lost."""
+    account = find_account(session, key)
+    require(session, actor, Action.PAUSE, [account.region_key])
+    if not reason.strip():
+        raise InputError("menjeda akun perlu alasan (--note)")
+    account.paused_at, account.paused_reason = now, f"{reason.strip()} ({actor.name})"
+    session.add(account)
+    return account
+
+
+def resume_account(session: Session, actor: Actor, key: str) -> Account:
+    """Publish to the account again (after its token was renewed, for example)."""
+    account = find_account(session, key)
+    require(session, actor, Action.PAUSE, [account.region_key])
+    if account.paused_at is None:
+        raise InputError(f"akun {key} tidak sedang dijeda")
+    account.paused_at = account.paused_reason = None
+    session.add(account)
+    return account

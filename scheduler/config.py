@@ -41,15 +41,26 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIAR_PLAN_DAYS_AHEAD", "7", "The worker's daily planning job plans this many days"),
     Setting("SIAR_PLAN_AT", "0 6 * * *",
             "When the worker plans (cron, local time): minute hour day month weekday"),
-    Setting("SIAR_WORKER_CONCURRENCY", "8",
+    Setting("SIAR_WORKER_CONCURRENCY", "64",
             "How many accounts the worker publishes to at once (one request per account)"),
     Setting("SIAR_HTTP_TIMEOUT", "30", "Seconds to wait for a platform's answer"),
     Setting("SIAR_MAX_ATTEMPTS", "5", "Attempts before a transiently failing post is failed"),
+    Setting("SIAR_RETRY_BASE", "30",
+            "Seconds before the first retry; doubles each attempt (with jitter), max 1 hour"),
+    Setting("SIAR_CLAIM_LEASE", "900",
+            "Seconds after which a post another machine's worker claimed counts as abandoned"),
+    Setting("SIAR_FACEBOOK_API_URL", "", "Graph API address (empty: https://graph.facebook.com)"),
+    Setting("SIAR_INSTAGRAM_API_URL", "",
+            "Instagram Graph API address (empty: https://graph.facebook.com)"),
+    Setting("SIAR_THREADS_API_URL", "", "Threads API address (empty: https://graph.threads.net)"),
+    Setting("SIAR_X_API_URL", "", "X API address (empty: https://api.x.com)"),
+    Setting("SIAR_TELEGRAM_API_URL", "", "Telegram Bot API address (empty: https://api.telegram.org)"),
     Setting("SIAR_INSTAGRAM_MAX_HASHTAGS", "5", "Hashtags allowed in an Instagram caption"),
     Setting("SIAR_LOG_LEVEL", "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR"),
 )
 
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
+_API_PLATFORMS = ("facebook", "instagram", "threads", "x", "telegram")
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,9 @@ class Settings:
     worker_concurrency: int
     http_timeout: float
     max_attempts: int
+    retry_base: float
+    claim_lease: float
+    api_urls: Mapping[str, str]  # platform -> base URL override (tests, proxies)
     instagram_max_hashtags: int
     log_level: str
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
@@ -112,6 +126,10 @@ def load_settings(
             "SIAR_WORKER_CONCURRENCY", get("SIAR_WORKER_CONCURRENCY")),
         http_timeout=_positive_float("SIAR_HTTP_TIMEOUT", get("SIAR_HTTP_TIMEOUT")),
         max_attempts=_positive_int("SIAR_MAX_ATTEMPTS", get("SIAR_MAX_ATTEMPTS")),
+        retry_base=_positive_float("SIAR_RETRY_BASE", get("SIAR_RETRY_BASE")),
+        claim_lease=_positive_float("SIAR_CLAIM_LEASE", get("SIAR_CLAIM_LEASE")),
+        api_urls={p: get(f"SIAR_{p.upper()}_API_URL") for p in _API_PLATFORMS
+                  if get(f"SIAR_{p.upper()}_API_URL")},
         instagram_max_hashtags=_positive_int(
             "SIAR_INSTAGRAM_MAX_HASHTAGS", get("SIAR_INSTAGRAM_MAX_HASHTAGS")),
         log_level=get("SIAR_LOG_LEVEL").upper(),

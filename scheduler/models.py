@@ -74,6 +74,8 @@ class Post(SQLModel, table=True):
         Index("ix_post_scheduled", "scheduled_at"),
         Index("ix_post_batch", "batch"),
         Index("ix_post_plan_run", "plan_run_id"),
+        Index("ix_post_status_scheduled", "status", "scheduled_at"),
+        Index("ix_post_account_published", "account_id", "published_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -102,12 +104,14 @@ class Post(SQLModel, table=True):
     approved_by: str | None = Field(default=None, max_length=64)
     approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     attempts: int = 0
-    claimed_by: str | None = Field(default=None, max_length=128)
+    claimed_by: str | None = Field(default=None, max_length=128)  # host:pid:start of a worker
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     platform_id: str | None = None
     platform_url: str | None = None
     platform_ref: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
     last_error: str | None = None
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    published_via: str | None = Field(default=None, max_length=32)  # the adapter that did it
 
 
 class PostEvent(SQLModel, table=True):

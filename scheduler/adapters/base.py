@@ -12,7 +12,12 @@ PublishError
 ├── PermanentPublishError     not published; the platform refuses this post as it is
 ├── ReauthorizationRequired   not published; the account's token must be renewed
 └── AmbiguousPublishError     may have been published (timeout after sending, lost
-                              connection, duplicate-content reply): never resend blindly
+                              connection, duplicate-content reply, 5xx from a platform
+                              without a duplicate guard): never resend blindly
+
+A retry of a post carries what earlier attempts checkpointed in `PostPayload.ref`; an
+adapter that checkpoints uses it to resume instead of starting over (Instagram and
+Threads reuse their media container), the others ignore it.
 """
 
 from abc import ABC, abstractmethod
@@ -75,6 +80,10 @@ class PostPayload:
     image_path: Path | None = None
     image_url: str | None = None  # public URL of the image, for platforms that fetch it
     attempt: int = 1
+    # What an earlier attempt of this post saved via `AdapterContext.checkpoint`, e.g.
+    # {"container_id": "..."}; empty on a first attempt. Left out of the hash so the
+    # payload stays hashable.
+    ref: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -99,7 +108,8 @@ class AdapterContext:
 class Adapter(ABC):
     """Publishes posts to one account of one platform."""
 
-    name: ClassVar[str]
+    name: ClassVar[str]  # registry key, e.g. "instagram"
+    label: ClassVar[str]  # display name in messages, e.g. "Instagram"
     limits: ClassVar[PlatformLimits]
     default_base_url: ClassVar[str] = ""
     credential_fields: ClassVar[tuple[str, ...]] = ()
@@ -114,16 +124,27 @@ class Adapter(ABC):
         """Publish the post once. Raise a PublishError subclass on failure."""
 
     def reconcile(self, post: PostPayload, ref: Mapping[str, str]) -> Receipt | None:
-        """After an ambiguous attempt: the receipt if the post is live, None if it surely
-        is not (safe to try again); raise AmbiguousPublishError if the platform cannot tell."""
+        """After an ambiguous attempt, ask the platform whether the post went live.
+
+        `ref` is what the attempt checkpointed. Exactly four outcomes:
+
+        - a Receipt: the post is live; record it and never publish it again;
+        - None: it surely is not live; publishing again (with `post.ref` set) is safe;
+        - TransientPublishError: the platform cannot be asked right now (transport
+          failure, 5xx, throttling); reconcile again after `retry_after` (or a back-off);
+        - AmbiguousPublishError: the platform can never tell (no lookup, nothing was
+          saved, it refuses the lookup); an operator must decide.
+
+        Adapters without a lookup (`can_reconcile` False) always raise the last one.
+        """
         raise AmbiguousPublishError(
-            f"{self.name} tidak dapat dicek ulang; perlu keputusan operator")
+            f"{self.label} tidak dapat dicek ulang; perlu keputusan operator")
 
     def credential(self, field_name: str) -> str:
         value = self.context.credentials.get(field_name)
         if not value:
             raise ReauthorizationRequired(
-                f"kredensial {self.name} belum diisi: {field_name}")
+                f"kredensial {self.label} belum diisi: {field_name}")
         return value
 
     def redact(self, text: str) -> str:

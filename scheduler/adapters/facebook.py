@@ -1,6 +1,6 @@
 """Facebook Pages: a text post on the Page feed, or one photo with a caption."""
 
-from typing import Any, ClassVar
+from typing import Any
 
 from scheduler.adapters.base import (
     PLATFORM_LIMITS,
@@ -14,7 +14,7 @@ from scheduler.adapters.meta import GraphAdapter
 
 class FacebookAdapter(GraphAdapter):
     name = "facebook"
-    label: ClassVar[str] = "Facebook"
+    label = "Facebook"
     limits = PLATFORM_LIMITS["facebook"]
     default_base_url = "https://graph.facebook.com"
     credential_fields = ("page_id", "access_token")
@@ -22,6 +22,8 @@ class FacebookAdapter(GraphAdapter):
     def publish(self, post: PostPayload) -> Receipt:
         page = self.credential("page_id")
         if post.image_path is None:
+            # A 5xx here stays transient: Facebook refuses an identical consecutive post
+            # (506 → AmbiguousPublishError), so a prompt resend cannot double-post.
             body = self.graph("POST", f"{page}/feed",
                               {"message": post.text, "fields": "id,permalink_url"})
         else:
@@ -37,5 +39,6 @@ class FacebookAdapter(GraphAdapter):
 
     def _post_photo(self, page: str, post: PostPayload) -> dict[str, Any]:
         assert post.image_path is not None
-        return self.graph("POST", f"{page}/photos", {"caption": post.text},
-                          files={"source": read_image(self, post.image_path)})
+        # No duplicate guard is documented for photo uploads, so a 5xx is ambiguous.
+        return self.graph_publish(f"{page}/photos", {"caption": post.text},
+                                  files={"source": read_image(self, post.image_path)})

@@ -39,11 +39,6 @@ _AFTER_SEND = (
 )
 
 
-def label(adapter: Adapter) -> str:
-    """The platform's display name for messages ("Facebook"), falling back to its key."""
-    return str(getattr(adapter, "label", adapter.name))
-
-
 def send(adapter: Adapter, method: str, url: str, **kwargs: Any) -> requests.Response:
     """Send one request with the adapter's session and timeout; never follows redirects.
 
@@ -62,7 +57,7 @@ def send(adapter: Adapter, method: str, url: str, **kwargs: Any) -> requests.Res
 
 def transport_error(adapter: Adapter, exc: requests.RequestException) -> PublishError:
     """Classify a requests failure by whether the request may have been received."""
-    name = label(adapter)
+    name = adapter.label
     cause = _root_cause(exc)
     if isinstance(exc, requests.ConnectTimeout) or (
         isinstance(exc, requests.ConnectionError) and not _may_have_been_sent(exc)

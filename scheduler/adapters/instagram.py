@@ -1,15 +1,13 @@
 """Instagram (Graph API content publishing): one image with a caption, via a container."""
 
-from typing import ClassVar
-
 from scheduler.adapters.base import PLATFORM_LIMITS, PermanentPublishError, PostPayload
+from scheduler.adapters.containers import MetaContainerAdapter
 from scheduler.adapters.http import make_error
-from scheduler.adapters.meta import MetaContainerAdapter
 
 
 class InstagramAdapter(MetaContainerAdapter):
     name = "instagram"
-    label: ClassVar[str] = "Instagram"
+    label = "Instagram"
     limits = PLATFORM_LIMITS["instagram"]
     default_base_url = "https://graph.facebook.com"
     credential_fields = ("ig_user_id", "access_token")

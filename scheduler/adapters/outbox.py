@@ -7,7 +7,7 @@ import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from scheduler.adapters.base import (
     PLATFORM_LIMITS,
@@ -23,7 +23,7 @@ _SAFE_REGION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 class OutboxAdapter(Adapter):
     name = "outbox"
-    label: ClassVar[str] = "Outbox"
+    label = "Outbox"
     limits = PLATFORM_LIMITS["outbox"]
     can_reconcile = True
 

@@ -55,6 +55,10 @@ def _load_one(entry_point: EntryPoint) -> type[Adapter]:
     if getattr(loaded, "name", None) != entry_point.name:
         raise ConfigError(f"Adapter {where} bernama {getattr(loaded, 'name', None)!r}; "
                           f"atribut name harus sama dengan nama entry point {entry_point.name!r}")
+    label = getattr(loaded, "label", None)
+    if not (isinstance(label, str) and label):  # every message names the platform by it
+        raise ConfigError(f"Adapter {where} tidak punya label (nama tampilan untuk pesan, "
+                          "mis. 'Mastodon')")
     if not isinstance(getattr(loaded, "limits", None), PlatformLimits):
         raise ConfigError(f"Adapter {where} tidak punya limits (PlatformLimits)")
     return loaded

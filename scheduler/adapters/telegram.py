@@ -1,7 +1,7 @@
 """Telegram Bot API: a message (HTML parse mode) or one photo with a caption."""
 
 import html
-from typing import Any, ClassVar
+from typing import Any
 
 import requests
 
@@ -28,7 +28,7 @@ from scheduler.adapters.http import (
 
 class TelegramAdapter(Adapter):
     name = "telegram"
-    label: ClassVar[str] = "Telegram"
+    label = "Telegram"
     limits = PLATFORM_LIMITS["telegram"]
     default_base_url = "https://api.telegram.org"
     credential_fields = ("bot_token", "chat_id")
@@ -88,6 +88,10 @@ class TelegramAdapter(Adapter):
             message = ("Telegram menolak: bot tidak punya akses ke kanal (dikeluarkan, diblokir "
                        f"atau bukan admin): {description}; jadikan bot admin lalu rilis ulang")
         elif status >= 500:
-            kind, message = TransientPublishError, f"Telegram sedang bermasalah (HTTP {status})"
+            # Telegram has no duplicate guard and a 5xx (a 502/504 from its proxy above
+            # all) may come after the message went out: resending could post it twice.
+            kind = AmbiguousPublishError
+            message = (f"Server Telegram bermasalah (HTTP {status}); pesan mungkin sudah "
+                       "terkirim, cek kanal sebelum mengulang")
         return make_error(self, kind, message, platform_message=description, status=status,
                           code=str(status), retry_after=float(wait) if wait else None)

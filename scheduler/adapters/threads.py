@@ -1,15 +1,13 @@
 """Threads (graph.threads.net): a text post, or one image with text, via a container."""
 
-from typing import ClassVar
-
 from scheduler.adapters.base import PLATFORM_LIMITS, PermanentPublishError, PostPayload
+from scheduler.adapters.containers import MetaContainerAdapter
 from scheduler.adapters.http import make_error
-from scheduler.adapters.meta import MetaContainerAdapter
 
 
 class ThreadsAdapter(MetaContainerAdapter):
     name = "threads"
-    label: ClassVar[str] = "Threads"
+    label = "Threads"
     limits = PLATFORM_LIMITS["threads"]
     default_base_url = "https://graph.threads.net"
     api_version = "v1.0"

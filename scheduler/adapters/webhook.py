@@ -11,7 +11,7 @@ import binascii
 import hashlib
 import hmac
 import json
-from typing import Any, ClassVar
+from typing import Any
 
 import requests
 
@@ -51,7 +51,7 @@ def event_id(post: PostPayload) -> str:
 
 class WebhookAdapter(Adapter):
     name = "webhook"
-    label: ClassVar[str] = "Webhook"
+    label = "Webhook"
     limits = PLATFORM_LIMITS["webhook"]
     credential_fields = ("url", "secret")
 
@@ -87,6 +87,7 @@ class WebhookAdapter(Adapter):
             kind = ReauthorizationRequired
             message = f"Penerima webhook menolak tanda tangan (HTTP {status}); perbarui secret"
         elif status in THROTTLE_STATUSES or status >= 500:
+            # Transient: a receiver drops a redelivery by its stable webhook-id.
             kind, message = TransientPublishError, f"Penerima webhook sibuk (HTTP {status})"
             wait = retry_after_seconds(response.headers.get("Retry-After"), self.context.clock)
         elif 300 <= status < 400:  # the spec says not to follow redirects

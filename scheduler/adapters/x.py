@@ -1,6 +1,6 @@
 """X (API v2): a post with optional image, uploaded first through /2/media/upload."""
 
-from typing import Any, ClassVar
+from typing import Any
 
 import requests
 
@@ -32,7 +32,7 @@ RATE_LIMIT_PREFIXES = ("x-rate-limit", "x-user-limit-24hour", "x-app-limit-24hou
 
 class XAdapter(Adapter):
     name = "x"
-    label: ClassVar[str] = "X"
+    label = "X"
     limits = PLATFORM_LIMITS["x"]
     default_base_url = "https://api.x.com"
     credential_fields = ("access_token",)
@@ -89,6 +89,7 @@ class XAdapter(Adapter):
             kind = AmbiguousPublishError
             message = "X menolak karena isinya sama dengan unggahan sebelumnya; cek dulu"
         elif status >= 500:
+            # Transient: X refuses a resend of the same text (403 duplicate → ambiguous).
             kind = TransientPublishError
             wait = retry_after_seconds(response.headers.get("Retry-After"), self.context.clock)
             message = f"X sedang bermasalah (HTTP {status})"

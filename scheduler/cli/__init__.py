@@ -2,6 +2,7 @@
 
 from scheduler.cli import (  # noqa: F401  (importing a module registers its commands)
     content_cmds,
+    ops_cmds,
     plan_cmds,
     post_cmds,
     review_cmds,

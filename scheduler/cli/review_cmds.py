@@ -4,7 +4,6 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from scheduler import localtime
 from scheduler.cli.app import app
@@ -47,16 +46,15 @@ def review_list(
     tz = state.settings.timezone
     with session_scope(state.engine, write=False) as session:
         batches = list_batches(session, actor, filters, tz)
-    table = Table(title=f"Menunggu tinjauan ({actor.name}, {actor.region_key})")
-    for column in ("Batch", "Waktu", "Menunggu", "Wilayah", "Platform", "Masalah", "Contoh"):
-        table.add_column(column, overflow="fold")
+    state.out.print(f"[bold]Menunggu tinjauan[/] ({actor.name}, {actor.region_key})\n")
     for b in batches:
         sample = b.sample_text.replace("\n", " ")
-        table.add_row(escape(b.batch), localtime.format_compact(b.scheduled_at, tz),
-                      str(b.pending), str(b.regions), ", ".join(b.platforms),
-                      f"[red]{b.with_problems}[/]" if b.with_problems else "0",
-                      escape(sample[:70] + ("…" if len(sample) > 70 else "")))
-    state.out.print(table)
+        problems = f"[red]{b.with_problems} bermasalah[/]" if b.with_problems else "0 bermasalah"
+        state.out.print(
+            f"[bold]{escape(b.batch)}[/]  {localtime.format_compact(b.scheduled_at, tz)}\n"
+            f"  {b.pending} unggahan · {b.regions} wilayah · {', '.join(b.platforms)} · "
+            f"{problems}\n  [dim]#{b.sample_id}:[/] "
+            f"{escape(sample[:140] + ('…' if len(sample) > 140 else ''))}\n")
     state.out.print(f"{len(batches)} batch, {sum(b.pending for b in batches)} unggahan menunggu.")
 
 

@@ -11,7 +11,14 @@ from typing import Any
 
 import requests
 
-from scheduler.adapters.base import Adapter, AdapterContext, PostPayload
+from scheduler.adapters.base import (
+    Adapter,
+    AdapterContext,
+    AmbiguousPublishError,
+    PostPayload,
+    PublishError,
+    TransientPublishError,
+)
 from scheduler.adapters.facebook import FacebookAdapter
 from scheduler.adapters.instagram import InstagramAdapter
 from scheduler.adapters.outbox import OutboxAdapter
@@ -69,6 +76,9 @@ class AdapterCase:
     secrets: tuple[str, ...] = ()  # planted values that must never appear in errors
     secret_on_wire: bool = True  # False: the secret only signs, it is never sent
     publish_path: str = ""  # path part of the request that makes the post public
+    # What a 5xx answer to that request means: transient where the platform itself
+    # refuses a resend (duplicate guard, webhook-id), ambiguous where nothing does.
+    publish_server_error: type[PublishError] = TransientPublishError
     retry_after: Callable[[int], float] = float  # platform's wait unit -> seconds
     checkpoints: list[dict[str, str]] = field(default_factory=list)
     sleeps: list[float] = field(default_factory=list)
@@ -108,7 +118,8 @@ def instagram_case(env: Env) -> Iterator[AdapterCase]:
             InstagramAdapter, env, fake, make_post(image_url=IMAGE_URL),
             _fixed({"ig_user_id": IG_USER, "access_token": PLANTED}),
             {"ig_user_id": IG_USER, "access_token": PLANTED_EXPIRED}, (PLANTED, PLANTED_EXPIRED),
-            publish_path="/media_publish", retry_after=lambda minutes: 60.0 * minutes)
+            publish_path="/media_publish", publish_server_error=AmbiguousPublishError,
+            retry_after=lambda minutes: 60.0 * minutes)
 
 
 @contextmanager
@@ -119,7 +130,7 @@ def threads_case(env: Env) -> Iterator[AdapterCase]:
             _fixed({"threads_user_id": THREADS_USER, "access_token": PLANTED}),
             {"threads_user_id": THREADS_USER, "access_token": PLANTED_EXPIRED},
             (PLANTED, PLANTED_EXPIRED), publish_path="/threads_publish",
-            retry_after=lambda minutes: 60.0 * minutes)
+            publish_server_error=AmbiguousPublishError, retry_after=lambda minutes: 60.0 * minutes)
 
 
 @contextmanager
@@ -139,7 +150,8 @@ def telegram_case(env: Env) -> Iterator[AdapterCase]:
             TelegramAdapter, env, fake, make_post(),
             _fixed({"bot_token": BOT_TOKEN, "chat_id": "@kpu_blitar"}),
             {"bot_token": BOT_TOKEN_REVOKED, "chat_id": "@kpu_blitar"},
-            (BOT_TOKEN, BOT_TOKEN_REVOKED, "AAH-PLANTED"), publish_path="/sendMessage")
+            (BOT_TOKEN, BOT_TOKEN_REVOKED, "AAH-PLANTED"), publish_path="/sendMessage",
+            publish_server_error=AmbiguousPublishError)
 
 
 @contextmanager

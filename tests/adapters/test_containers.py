@@ -11,7 +11,9 @@ from scheduler.adapters.base import (
     Receipt,
     TransientPublishError,
 )
-from scheduler.adapters.meta import QUOTA_RETRY_AFTER, MetaContainerAdapter
+from scheduler.adapters.containers import MetaContainerAdapter
+from scheduler.adapters.meta import QUOTA_RETRY_AFTER
+from tests.fakes.base import unused_port
 from tests.fakes.meta import FakeContainerPlatform
 
 from .cases import IMAGE_URL, AdapterCase, make_post
@@ -121,8 +123,10 @@ def test_server_error_on_publish_is_ambiguous_not_transient(case: AdapterCase) -
         adapter(case).publish(case.post)
 
 
-def test_lost_answer_while_creating_the_container_is_only_transient(case: AdapterCase) -> None:
-    fake(case).fail_next("disconnect", path=f"/{fake(case).create_edge}", process=True)
+@pytest.mark.parametrize("failure", ["disconnect", "server_error"])
+def test_failure_while_creating_the_container_is_only_transient(case: AdapterCase,
+                                                                failure: str) -> None:
+    fake(case).fail_next(failure, path=f"/{fake(case).create_edge}", process=True)
     with pytest.raises(TransientPublishError):
         adapter(case).publish(case.post)
     assert publish_calls(case) == 0
@@ -157,19 +161,54 @@ def test_reconcile_without_a_container_id_leaves_it_to_the_operator(case: Adapte
         adapter(case).reconcile(case.post, {})
 
 
-def test_reconcile_when_the_status_cannot_be_read_stays_ambiguous(case: AdapterCase) -> None:
+@pytest.mark.parametrize("failure", ["server_error", "unknown_error", "disconnect", "hang",
+                                     "rate_limit"])
+def test_reconcile_when_meta_cannot_answer_now_is_transient(case: AdapterCase,
+                                                           failure: str) -> None:
+    """Check again later: these say nothing about the post, and later Meta may answer."""
+    adapter(case).publish(case.post)
+    fake(case).fail_next(failure)
+    with pytest.raises(TransientPublishError) as caught:
+        adapter(case, timeout=0.2).reconcile(case.post, case.checkpoints[-1])
+    assert "belum dapat dicek" in str(caught.value)
+    if failure == "rate_limit":
+        assert caught.value.retry_after == case.retry_after(5)
+
+
+def test_reconcile_against_an_unreachable_meta_is_transient(case: AdapterCase) -> None:
+    made = adapter(case, base_url=f"http://127.0.0.1:{unused_port()}")
+    with pytest.raises(TransientPublishError):
+        made.reconcile(case.post, {"container_id": "17890000000000001"})
+
+
+@pytest.mark.parametrize("failure", ["invalid", "expired_token", "permission"])
+def test_reconcile_when_meta_refuses_the_lookup_is_for_the_operator(case: AdapterCase,
+                                                                   failure: str) -> None:
     made = adapter(case)
     made.publish(case.post)
-    fake(case).fail_next("server_error")
+    fake(case).fail_next(failure)
     with pytest.raises(AmbiguousPublishError):
         made.reconcile(case.post, case.checkpoints[-1])
+
+
+def test_reconcile_of_an_unknown_container_is_for_the_operator(case: AdapterCase) -> None:
+    with pytest.raises(AmbiguousPublishError):
+        adapter(case).reconcile(case.post, {"container_id": "17899999999999999"})
+
+
+def test_reconcile_of_an_unexpected_status_is_for_the_operator(case: AdapterCase) -> None:
+    with pytest.raises(Crash):
+        crash_after_checkpoint(case).publish(case.post)
+    fake(case).set_status(case.checkpoints[-1]["container_id"], "SOMETHING_NEW")
+    with pytest.raises(AmbiguousPublishError, match="SOMETHING_NEW"):
+        adapter(case).reconcile(case.post, case.checkpoints[-1])
 
 
 def test_reconcile_published_but_unlisted_returns_the_container_receipt(
         case: AdapterCase) -> None:
     made = adapter(case)
     made.publish(case.post)
-    fake(case).published.clear()  # the post is live but not among the listed ones
+    fake(case).clear_published()  # the post is live but not among the listed ones
 
     found = made.reconcile(case.post, case.checkpoints[-1])
 

@@ -1,5 +1,6 @@
 """The contract every registered adapter must keep, run against its fake platform."""
 
+import contextlib
 import traceback
 
 import pytest
@@ -15,7 +16,7 @@ from scheduler.adapters.base import (
 from scheduler.adapters.registry import load_adapters
 from tests.fakes.base import FakePlatform, unused_port
 
-from .cases import CASE_BUILDERS, AdapterCase
+from .cases import CASE_BUILDERS, AdapterCase, make_post
 
 HANG_TIMEOUT = 0.5
 
@@ -64,10 +65,26 @@ def test_rate_limit_is_transient_with_the_platform_wait(case: AdapterCase) -> No
     assert caught.value.retry_after == case.retry_after(7)
 
 
-def test_server_error_before_publishing_is_transient(case: AdapterCase) -> None:
-    fake_of(case).fail_next("server_error")  # the very first request of the attempt
-    with pytest.raises(TransientPublishError):
+def test_server_error_on_the_publishing_request(case: AdapterCase) -> None:
+    fake_of(case).fail_next("server_error", path=case.publish_path)
+    with pytest.raises(PublishError) as caught:
         case.adapter().publish(case.post)
+    assert type(caught.value) is case.publish_server_error
+
+
+def test_a_resend_after_a_server_error_never_posts_twice(case: AdapterCase) -> None:
+    """The platform acted, then answered 5xx. Where that is only transient, the platform's
+    own guard must stop the resend; where it is ambiguous, nobody resends blindly."""
+    fake = fake_of(case)
+    fake.fail_next("server_error", path=case.publish_path, process=True)
+    adapter = case.adapter()
+    with pytest.raises(PublishError) as caught:
+        adapter.publish(case.post)
+    if isinstance(caught.value, TransientPublishError):
+        # A duplicate guard that speaks up is ambiguous: reconcile or an operator takes over.
+        with contextlib.suppress(AmbiguousPublishError):
+            adapter.publish(case.post)
+    assert len(fake.published) == 1
 
 
 def test_rejected_token_requires_reauthorization(case: AdapterCase) -> None:
@@ -167,3 +184,19 @@ def test_reconcile_without_lookup_leaves_it_to_the_operator(case: AdapterCase) -
         pytest.skip(f"{case.adapter_class.name} can look posts up")
     with pytest.raises(AmbiguousPublishError):
         case.adapter().reconcile(case.post, {})
+
+
+def test_post_payload_ref_defaults_to_empty_and_keeps_the_payload_hashable() -> None:
+    post = make_post()
+    retry = make_post(ref={"container_id": "17890000000000001"})
+    assert post.ref == {}
+    assert retry.ref["container_id"] == "17890000000000001"
+    assert post != retry
+    assert hash(post) == hash(retry)  # ref is left out of the hash, not out of equality
+
+
+def test_adapter_declares_a_display_label(case: AdapterCase) -> None:
+    label = case.adapter_class.label
+    assert isinstance(label, str)
+    assert label
+    assert label.lower().replace(" ", "") == case.adapter_class.name

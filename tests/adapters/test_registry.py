@@ -21,6 +21,7 @@ BUILT_INS = {"facebook", "instagram", "threads", "x", "telegram", "webhook", "ou
 
 class MastodonAdapter(Adapter):
     name = "mastodon"
+    label = "Mastodon"
     limits = PLATFORM_LIMITS["x"]
 
     def publish(self, post: PostPayload) -> Receipt:
@@ -39,6 +40,15 @@ class AbstractAdapter(Adapter):
 
 class NoLimitsAdapter(Adapter):
     name = "mastodon"
+    label = "Mastodon"
+
+    def publish(self, post: PostPayload) -> Receipt:
+        return Receipt("1")
+
+
+class NoLabelAdapter(Adapter):
+    name = "mastodon"
+    limits = PLATFORM_LIMITS["x"]
 
     def publish(self, post: PostPayload) -> Receipt:
         return Receipt("1")
@@ -71,6 +81,13 @@ def test_built_in_adapters_are_registered_through_entry_points() -> None:
     assert all(cls.name == name for name, cls in adapters.items())
 
 
+def test_built_in_adapters_have_display_labels() -> None:
+    labels = {name: cls.label for name, cls in load_adapters().items() if name in BUILT_INS}
+    assert labels == {"facebook": "Facebook", "instagram": "Instagram", "threads": "Threads",
+                      "x": "X", "telegram": "Telegram", "webhook": "Webhook",
+                      "outbox": "Outbox"}
+
+
 def test_get_adapter_by_name() -> None:
     assert get_adapter("x") is XAdapter
 
@@ -92,6 +109,7 @@ def test_a_third_party_plugin_loads_like_a_built_in(monkeypatch: pytest.MonkeyPa
     ("NotAnAdapter", "bukan turunan Adapter"),
     ("AbstractAdapter", "masih abstrak"),
     ("NoLimitsAdapter", "tidak punya limits"),
+    ("NoLabelAdapter", "tidak punya label"),
     ("DoesNotExist", "gagal dimuat"),
 ])
 def test_a_plugin_that_breaks_the_contract_is_refused_clearly(

@@ -54,7 +54,7 @@ def test_delivery_is_signed_and_accepted_by_the_receiver(case: AdapterCase) -> N
 def test_payload_carries_the_post(case: AdapterCase) -> None:
     case.adapter().publish(case.post)
 
-    payload = fake(case).deliveries[0]["payload"]
+    payload = fake(case).published[0]["payload"]
     assert payload["type"] == "siar.post"
     assert payload["timestamp"] == NOW.isoformat()
     assert payload["data"] == {
@@ -68,7 +68,7 @@ def test_resend_keeps_its_id_so_the_receiver_drops_it(case: AdapterCase) -> None
     case.env.clock.advance(timedelta(minutes=1))
     adapter.publish(case.post)
 
-    assert len(fake(case).deliveries) == 1
+    assert len(fake(case).published) == 1
     assert fake(case).redeliveries == 1
 
 

@@ -30,7 +30,7 @@ def test_text_post_is_json_with_a_bearer_token(case: AdapterCase) -> None:
     [call] = fake(case).calls("/2/tweets")
     assert call.json == {"text": case.post.text}
     assert call.headers["authorization"] == f"Bearer {PLANTED}"
-    [tweet] = fake(case).tweets
+    [tweet] = fake(case).published
     assert receipt.platform_id == tweet["id"]
     assert receipt.url == f"https://x.com/kpu_blitar/status/{tweet['id']}"
 
@@ -46,7 +46,7 @@ def test_image_is_uploaded_first_and_attached_by_media_id(case: AdapterCase,
     assert upload.files["media"] == PNG
     assert upload.form["media_category"] == "tweet_image"
     [media_id] = fake(case).media
-    assert fake(case).tweets[0]["media_ids"] == [media_id]
+    assert fake(case).published[0]["media_ids"] == [media_id]
 
 
 def test_lost_upload_answer_is_transient_and_posts_nothing(case: AdapterCase,
@@ -65,7 +65,7 @@ def test_duplicate_content_is_ambiguous(case: AdapterCase) -> None:
     adapter.publish(case.post)
     with pytest.raises(AmbiguousPublishError):
         adapter.publish(case.post)  # a retry of a post whose answer we lost
-    assert len(fake(case).tweets) == 1
+    assert len(fake(case).published) == 1
 
 
 def test_other_forbidden_reply_is_permanent_with_the_detail(case: AdapterCase) -> None:
@@ -118,3 +118,30 @@ def test_rate_limit_without_signals_leaves_the_wait_to_the_caller(case: AdapterC
     error = adapter._failure(rate_limited({}))
     assert isinstance(error, TransientPublishError)
     assert error.retry_after is None
+
+
+def test_server_error_on_a_post_is_transient_thanks_to_the_duplicate_guard(
+        case: AdapterCase) -> None:
+    fake(case).fail_next("server_error", path="/2/tweets", process=True)
+    adapter = case.adapter()
+    with pytest.raises(TransientPublishError):
+        adapter.publish(case.post)
+    with pytest.raises(AmbiguousPublishError):
+        adapter.publish(case.post)  # the resend meets the duplicate guard
+    assert len(fake(case).published) == 1
+
+
+def test_server_error_on_the_upload_is_transient(case: AdapterCase, tmp_path: Path) -> None:
+    image = tmp_path / "ajakan.png"
+    image.write_bytes(PNG)
+    fake(case).fail_next("server_error", path="/2/media/upload")
+    with pytest.raises(TransientPublishError):
+        case.adapter().publish(make_post(image_path=image))
+    assert not fake(case).calls("/2/tweets")
+
+
+def test_users_keep_their_own_duplicate_guard(case: AdapterCase) -> None:
+    fake(case).tokens.add("another-user-token")
+    case.adapter().publish(case.post)
+    case.adapter(credentials={"access_token": "another-user-token"}).publish(case.post)
+    assert [t["user_id"] for t in fake(case).published] == ["user-1", "user-2"]

@@ -1,21 +1,32 @@
 """The shared machinery of the fake platforms: a threaded HTTP server on 127.0.0.1,
-a log of every request, and failure injection.
+a log of every request, what went public, simulated latency and failure injection.
 
     with FakeX(tokens={"t"}) as fake:
         fake.fail_next("rate_limit", times=1, retry_after=7)
         ...
         assert len(fake.calls("/2/tweets")) == 1
 
+The fakes import nothing from pytest, so a script (a benchmark) can run them too, as
+long as the repository root is on sys.path:
+
+    fake = FakeTelegram(accept_any_token=True, accept_any_account=True, latency=0.05)
+    fake.start()
+    ...  # point adapters at fake.url
+    print(fake.request_count, len(fake.published))
+    fake.stop()
+
 Failure kinds are the fake's `reply_<kind>` methods plus two that every fake has:
 "hang" (read the whole request, then never answer until the fake stops) and
 "disconnect" (read the whole request, then close the connection without a word).
-With `process=True` those two first let the platform act on the request, which is
-the case that makes a publish ambiguous: it happened, but the answer was lost.
+With `process=True` a failure first lets the platform act on the request, which is
+the case that makes a publish ambiguous: it happened, but the answer was lost or bad.
 """
 
 import json
 import socket
+import sys
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email import policy
 from email.parser import BytesParser
@@ -70,20 +81,45 @@ class _Failure:
 
 
 class FakePlatform:
-    """Base of every fake: subclasses answer `handle` and the `reply_<kind>` failures."""
+    """Base of every fake: subclasses answer `handle` and the `reply_<kind>` failures.
 
-    def __init__(self, *, clock: Clock | None = None) -> None:
+    Constructor arguments (keyword-only, shared by every fake):
+
+    - clock: what "now" is for timestamps and rate-limit resets (default: system time).
+    - latency: seconds every answer is delayed, slept in the handler thread, so
+      concurrent requests overlap as they would against a real platform; also a
+      settable attribute. Stopping the fake cuts pending delays short.
+    - tokens: the credentials the fake accepts (any number: one per account).
+    - accept_any_token: accept every non-empty credential (benchmarks with many accounts).
+    - accept_any_account: accept every account id (Page, user or chat), for fakes that
+      check them.
+
+    Everything the tests read (`requests`, `published`, `request_count`) is guarded by
+    one lock, so it is safe to read while the server threads are busy.
+    """
+
+    def __init__(self, *, clock: Clock | None = None, latency: float = 0.0,
+                 tokens: Iterable[str] = (), accept_any_token: bool = False,
+                 accept_any_account: bool = False) -> None:
         self.clock = clock or SystemClock()
+        self.latency = latency
+        self.tokens = set(tokens)
+        self.accept_any_token = accept_any_token
+        self.accept_any_account = accept_any_account
         self.requests: list[RecordedRequest] = []
+        self._published: list[dict[str, Any]] = []
         self._failures: list[_Failure] = []
         self._lock = threading.RLock()
         self._release = threading.Event()
+        # How a handler waits out `latency`; returns early once the fake stops.
+        self.pause: Callable[[float], object] = self._release.wait
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ---------------------------------------------------------------
 
     def start(self) -> Self:
+        self._release.clear()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self
         self._thread = threading.Thread(target=self._server.serve_forever,
@@ -125,6 +161,37 @@ class FakePlatform:
             return [r for r in self.requests
                     if path_part in r.path and (method is None or r.method == method)]
 
+    @property
+    def request_count(self) -> int:
+        """Requests received so far, whatever they were answered."""
+        with self._lock:
+            return len(self.requests)
+
+    @property
+    def published(self) -> list[dict[str, Any]]:
+        """A snapshot of everything that went public, oldest first."""
+        with self._lock:
+            return list(self._published)
+
+    def clear_published(self) -> None:
+        """Forget what went public (as if the platform no longer listed it)."""
+        with self._lock:
+            self._published.clear()
+
+    def accepts(self, token: object) -> bool:
+        """Whether `token` is a credential this fake takes."""
+        if not isinstance(token, str) or not token:
+            return False
+        return self.accept_any_token or token in self.tokens
+
+    def knows(self, account_id: object, known: Iterable[object]) -> bool:
+        """Whether `account_id` is an account of this fake (any, if so configured)."""
+        return self.accept_any_account or account_id in known
+
+    def record_published(self, item: dict[str, Any]) -> None:
+        with self._lock:
+            self._published.append(item)
+
     # -- subclass hooks ------------------------------------------------------------
 
     def authorized(self, request: RecordedRequest) -> bool:
@@ -144,15 +211,22 @@ class FakePlatform:
             failure = self._take_failure(request)
         if failure is None:
             return self._answer(request)
+        options = dict(failure.options)
+        if options.pop("process", False):
+            self._answer(request)
         if failure.kind in (HANG, DISCONNECT):
-            if failure.options.get("process"):
-                self._answer(request)
             return failure.kind
-        reply: Reply = getattr(self, f"reply_{failure.kind}")(request, **failure.options)
+        reply: Reply = getattr(self, f"reply_{failure.kind}")(request, **options)
         return reply
 
     def hold(self) -> None:
         self._release.wait(HANG_LIMIT)
+
+    def delay(self) -> None:
+        """Wait out the simulated latency (read per request: it may change meanwhile)."""
+        latency = self.latency
+        if latency > 0:
+            self.pause(latency)
 
     def _answer(self, request: RecordedRequest) -> Reply:
         if not self.authorized(request):
@@ -182,7 +256,16 @@ class _Server(ThreadingHTTPServer):
     # Join handler threads on close (hung ones are released first): nothing outlives a test.
     daemon_threads = False
     block_on_close = True
+    # The default backlog of 5 drops connections when a benchmark opens hundreds at once.
+    request_queue_size = 256
     fake: FakePlatform
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that went away (a killed worker, a timed-out request) is a normal event
+        # for these fakes, not an error worth a traceback.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -199,9 +282,12 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # keep test output clean
 
     def _serve(self) -> None:
-        outcome = self.server.fake.dispatch(self._read_request())
+        fake = self.server.fake
+        outcome = fake.dispatch(self._read_request())
         if outcome == HANG:
-            self.server.fake.hold()
+            fake.hold()
+        else:
+            fake.delay()  # outside the fake's lock, so concurrent requests overlap
         if isinstance(outcome, str):  # hang or disconnect: never answer
             self.close_connection = True
             return

@@ -5,6 +5,14 @@ from tests.fakes.meta import FakeContainerPlatform, graph_error
 
 
 class FakeInstagram(FakeContainerPlatform):
+    """FakeInstagram(tokens={"tok"}, user_id="17841400000000001") or, for many accounts,
+    FakeInstagram(accept_any_token=True, accept_any_account=True, latency=0.05).
+
+    Constructor arguments: FakeContainerPlatform's (user_id / user_ids,
+    polls_before_finished) and FakePlatform's (clock, latency, tokens,
+    accept_any_token, accept_any_account).
+    """
+
     create_edge = "media"
     publish_edge = "media_publish"
     quota_edge = "content_publishing_limit"

@@ -23,18 +23,21 @@ def graph_error(status: int, message: str, code: int, subcode: int | None = None
 
 
 class FakeGraph(FakePlatform):
-    """Versioned paths, `access_token` anywhere, errors in the Graph envelope."""
+    """Versioned paths, `access_token` anywhere, errors in the Graph envelope.
+
+    Takes FakePlatform's arguments (clock, latency, tokens, accept_any_token,
+    accept_any_account); `tokens` are access tokens.
+    """
 
     rate_limit_code = 4
     usage_type = "pages"
 
-    def __init__(self, *, tokens: Iterable[str], **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.tokens = set(tokens)
         self._ids = itertools.count(1)
 
     def authorized(self, request: RecordedRequest) -> bool:
-        return request.param("access_token") in self.tokens
+        return self.accepts(request.param("access_token"))
 
     def auth_error(self, request: RecordedRequest) -> Reply:
         return graph_error(400, "Error validating access token: The session has been "
@@ -96,7 +99,18 @@ class Container:
 
 
 class FakeContainerPlatform(FakeGraph):
-    """Instagram and Threads: containers go IN_PROGRESS → FINISHED → PUBLISHED."""
+    """Instagram and Threads: containers go IN_PROGRESS → FINISHED → PUBLISHED.
+
+    Constructor arguments, besides FakePlatform's (clock, latency, tokens,
+    accept_any_token, accept_any_account):
+
+    - user_id / user_ids: the account ids (ig-user-id, threads-user-id) it knows;
+      give one, many, or neither with accept_any_account=True.
+    - polls_before_finished: status lookups a new container answers IN_PROGRESS first.
+
+    `published` items: {"id", <text field>, "permalink", "container_id", "user_id"};
+    listing and the publishing quota are per account, like Meta's.
+    """
 
     create_edge: str
     publish_edge: str
@@ -105,13 +119,12 @@ class FakeContainerPlatform(FakeGraph):
     text_field: str
     quota_total: int
 
-    def __init__(self, *, user_id: str, polls_before_finished: int = 0,
-                 **kwargs: Any) -> None:
+    def __init__(self, *, user_id: str | None = None, user_ids: Iterable[str] = (),
+                 polls_before_finished: int = 0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.user_id = user_id
+        self.user_ids = {*user_ids, *([user_id] if user_id else [])}
         self.polls_before_finished = polls_before_finished
         self.containers: dict[str, Container] = {}
-        self.published: list[dict[str, Any]] = []  # newest last
 
     def container_requests(self) -> list[RecordedRequest]:
         """The container-creating calls (a path substring would also match publishing)."""
@@ -129,47 +142,46 @@ class FakeContainerPlatform(FakeGraph):
         raise NotImplementedError
 
     def route(self, request: RecordedRequest, parts: list[str]) -> Reply | None:
-        if len(parts) == 2 and parts[0] != self.user_id:
+        if len(parts) == 2 and not self.knows(parts[0], self.user_ids):
             return graph_error(400, f"Unsupported request. Object with ID '{parts[0]}' does "
                                "not exist", 100, 33)
         edge = tuple(parts[1:])
         routes: dict[tuple[str, tuple[str, ...]], Callable[[RecordedRequest], Reply]] = {
-            ("POST", (self.create_edge,)): self._create,
-            ("POST", (self.publish_edge,)): self._publish,
-            ("GET", (self.create_edge,)): self._list,
-            ("GET", (self.quota_edge,)): self._quota,
-            ("GET", ()): lambda r: self._lookup(r, parts[0])}
+            ("POST", (self.create_edge,)): lambda r: self._create(r, parts[0]),
+            ("POST", (self.publish_edge,)): lambda r: self._publish(r, parts[0]),
+            ("GET", (self.create_edge,)): lambda r: self._list(parts[0]),
+            ("GET", (self.quota_edge,)): lambda r: self._quota(parts[0]),
+            ("GET", ()): lambda r: self._lookup(parts[0])}
         action = routes.get((request.method, edge))
         return action(request) if action else None
 
-    def _create(self, request: RecordedRequest) -> Reply:
+    def _create(self, request: RecordedRequest, user: str) -> Reply:
         problem = self.validate(request)
         if problem:
             return problem
         cid = str(17_890_000_000_000_000 + self.next_id())
         polls = self.polls_before_finished
         self.containers[cid] = Container(
-            cid, self.user_id, request.param(self.text_field), request.param("image_url"),
+            cid, user, request.param(self.text_field), request.param("image_url"),
             "IN_PROGRESS" if polls else "FINISHED", polls)
         return Reply(200, {"id": cid})
 
-    def _publish(self, request: RecordedRequest) -> Reply:
+    def _publish(self, request: RecordedRequest, user: str) -> Reply:
         container = self.containers.get(str(request.param("creation_id")))
-        if container is None:
+        if container is None or container.user != user:
             return graph_error(400, "(#100) Invalid creation_id", 100)
-        if container.status != "FINISHED":
+        if container.status != "FINISHED":  # Meta never publishes a container twice
             return graph_error(400, "Media ID is not available", 9007, 2207027)
-        if len(self.published) >= self.quota_total:
-            return graph_error(400, "Application request limit reached: you reached the "
-                               "maximum number of posts allowed by the API", 9, 2207042)
+        if len(self._of(user)) >= self.quota_total:
+            return self.reply_quota(request)
         media_id = str(18_000_000_000_000_000 + self.next_id())
         container.status, container.media_id = "PUBLISHED", media_id
-        self.published.append({"id": media_id, self.text_field: container.text,
+        self.record_published({"id": media_id, self.text_field: container.text,
                                "permalink": self.permalink(media_id),
-                               "container_id": container.id})
+                               "container_id": container.id, "user_id": user})
         return Reply(200, {"id": media_id})
 
-    def _lookup(self, request: RecordedRequest, object_id: str) -> Reply:
+    def _lookup(self, object_id: str) -> Reply:
         container = self.containers.get(object_id)
         if container is not None:
             if container.status == "IN_PROGRESS":
@@ -181,20 +193,24 @@ class FakeContainerPlatform(FakeGraph):
             if container.status == "ERROR":
                 body["error_message"] = "Media download failed: image could not be fetched"
             return Reply(200, body)
-        for item in self.published:
+        for item in self._published:
             if item["id"] == object_id:
                 return Reply(200, {"id": object_id, "permalink": item["permalink"]})
         return graph_error(400, f"Unsupported get request. Object with ID '{object_id}' "
                            "does not exist", 100, 33)
 
-    def _list(self, request: RecordedRequest) -> Reply:
-        items = [{k: v for k, v in item.items() if k != "container_id"}
-                 for item in reversed(self.published)]
+    def _list(self, user: str) -> Reply:
+        hidden = ("container_id", "user_id")
+        items = [{k: v for k, v in item.items() if k not in hidden}
+                 for item in reversed(self._of(user))]
         return Reply(200, {"data": items, "paging": {}})
 
-    def _quota(self, request: RecordedRequest) -> Reply:
-        return Reply(200, {"data": [{"quota_usage": len(self.published), "config": {
+    def _quota(self, user: str) -> Reply:
+        return Reply(200, {"data": [{"quota_usage": len(self._of(user)), "config": {
             "quota_total": self.quota_total, "quota_duration": 86400}}]})
+
+    def _of(self, user: str) -> list[dict[str, Any]]:
+        return [item for item in self._published if item["user_id"] == user]
 
     def reply_quota(self, request: RecordedRequest) -> Reply:
         return graph_error(400, "Application request limit reached: you reached the "

@@ -3,7 +3,7 @@
 import html
 import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from tests.fakes.base import FakePlatform, RecordedRequest, Reply
@@ -34,18 +34,28 @@ def entity_error(text: str) -> str | None:
 
 
 class FakeTelegram(FakePlatform):
-    def __init__(self, *, tokens: Iterable[str], chats: Mapping[str, dict[str, Any]],
+    """sendMessage and sendPhoto with Telegram's HTML parsing and length checks.
+
+    Constructor arguments, besides FakePlatform's (clock, latency, tokens,
+    accept_any_token, accept_any_account):
+
+    - tokens: bot tokens (they travel in the URL path: /bot<token>/sendMessage).
+    - chats: maps a chat_id as clients send it ("@name" or "-100…") to its Chat object.
+      With accept_any_account=True an unknown chat_id gets a made-up public channel.
+
+    `published` items: the Message returned (message_id, chat, date, text or caption)
+    plus "raw" (the text as sent) and "photo" (the uploaded bytes, or None).
+    """
+
+    def __init__(self, *, chats: Mapping[str, dict[str, Any]] | None = None,
                  **kwargs: Any) -> None:
-        """`chats` maps a chat_id as clients send it ("@name" or "-100…") to its Chat."""
         super().__init__(**kwargs)
-        self.tokens = set(tokens)
-        self.chats = dict(chats)
-        self.messages: list[dict[str, Any]] = []
+        self.chats = dict(chats or {})
         self._ids = itertools.count(101)
 
     def authorized(self, request: RecordedRequest) -> bool:
         match = _PATH.match(request.path)
-        return bool(match) and match["token"] in self.tokens  # type: ignore[index]
+        return bool(match) and self.accepts(match["token"])  # type: ignore[index]
 
     def auth_error(self, request: RecordedRequest) -> Reply:
         return telegram_error(401, "Unauthorized")
@@ -54,7 +64,7 @@ class FakeTelegram(FakePlatform):
         method = _PATH.match(request.path)["method"]  # type: ignore[index]
         if method not in ("sendMessage", "sendPhoto"):
             return telegram_error(404, "Not Found")
-        chat = self.chats.get(str(request.param("chat_id")))
+        chat = self._chat(str(request.param("chat_id")))
         if chat is None:
             return telegram_error(400, "Bad Request: chat not found")
         text_field, limit = ("text", MAX_TEXT) if method == "sendMessage" else ("caption",
@@ -64,6 +74,17 @@ class FakeTelegram(FakePlatform):
         if problem:
             return telegram_error(400, problem)
         return Reply(200, {"ok": True, "result": self._store(chat, text_field, text, request)})
+
+    def _chat(self, chat_id: str) -> dict[str, Any] | None:
+        chat = self.chats.get(chat_id)
+        if chat is None and self.accept_any_account:
+            numeric = chat_id.lstrip("-").isdigit()
+            chat = {"id": int(chat_id) if numeric else -1000000000000 - len(self.chats),
+                    "title": chat_id, "type": "channel"}
+            if not numeric:
+                chat["username"] = chat_id.lstrip("@")
+            self.chats[chat_id] = chat
+        return chat
 
     def _check(self, request: RecordedRequest, method: str, text: str, limit: int) -> str | None:
         if method == "sendPhoto" and "photo" not in request.files:
@@ -82,7 +103,7 @@ class FakeTelegram(FakePlatform):
                request: RecordedRequest) -> dict[str, Any]:
         message = {"message_id": next(self._ids), "chat": chat, "date": 1707530400,
                    field: html.unescape(re.sub(_TAG, "", text))}
-        self.messages.append({**message, "raw": text, "photo": request.files.get("photo")})
+        self.record_published({**message, "raw": text, "photo": request.files.get("photo")})
         return message
 
     # -- failures ------------------------------------------------------------------
@@ -99,8 +120,12 @@ class FakeTelegram(FakePlatform):
     def reply_kicked(self, request: RecordedRequest) -> Reply:
         return telegram_error(403, "Forbidden: bot was kicked from the channel chat")
 
-    def reply_server_error(self, request: RecordedRequest) -> Reply:
-        return telegram_error(502, "Bad Gateway")
+    def reply_server_error(self, request: RecordedRequest, status: int = 502) -> Reply:
+        return telegram_error(status, "Bad Gateway" if status == 502 else "Internal Server Error")
+
+    def reply_proxy_error(self, request: RecordedRequest, status: int = 504) -> Reply:
+        """What the proxy in front of the Bot API answers: HTML, no JSON at all."""
+        return Reply(status, f"<html><body><h1>{status} Gateway Time-out</h1></body></html>")
 
     def reply_expired_token(self, request: RecordedRequest) -> Reply:
         return self.auth_error(request)

@@ -5,6 +5,14 @@ from tests.fakes.meta import FakeContainerPlatform, graph_error
 
 
 class FakeThreads(FakeContainerPlatform):
+    """FakeThreads(tokens={"tok"}, user_id="27841400000000002") or, for many accounts,
+    FakeThreads(accept_any_token=True, accept_any_account=True, latency=0.05).
+
+    Constructor arguments: FakeContainerPlatform's (user_id / user_ids,
+    polls_before_finished) and FakePlatform's (clock, latency, tokens,
+    accept_any_token, accept_any_account).
+    """
+
     create_edge = "threads"
     publish_edge = "threads_publish"
     quota_edge = "threads_publishing_limit"

@@ -1,7 +1,6 @@
 """Fake X API v2: /2/tweets and /2/media/upload with problem+json errors (platform-apis.md §3)."""
 
 import itertools
-from collections.abc import Iterable
 from typing import Any
 
 from tests.fakes.base import FakePlatform, RecordedRequest, Reply
@@ -16,16 +15,28 @@ def problem(status: int, title: str, detail: str, kind: str = "about:blank",
 
 
 class FakeX(FakePlatform):
-    def __init__(self, *, tokens: Iterable[str], **kwargs: Any) -> None:
+    """Posts and image uploads, with X's duplicate-content guard per user.
+
+    Constructor arguments: FakePlatform's (clock, latency, tokens, accept_any_token);
+    `tokens` are OAuth 2.0 bearer tokens, each one a separate user.
+
+    `published` items: {"id", "text", "media_ids", "user_id"}; `user_id` is made up per
+    token ("user-1", "user-2", …) so the token itself is not kept in the results.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.tokens = set(tokens)
-        self.tweets: list[dict[str, Any]] = []
         self.media: dict[str, bytes] = {}
+        self._users: dict[str, str] = {}  # token -> made-up user id
         self._ids = itertools.count(1_757_000_000_000_000_001)
 
     def authorized(self, request: RecordedRequest) -> bool:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        return scheme == "Bearer" and token in self.tokens
+        return scheme == "Bearer" and self.accepts(token)
+
+    def user_of(self, request: RecordedRequest) -> str:
+        token = request.headers["authorization"].partition(" ")[2]
+        return self._users.setdefault(token, f"user-{len(self._users) + 1}")
 
     def auth_error(self, request: RecordedRequest) -> Reply:
         return problem(401, "Unauthorized", "Unauthorized")
@@ -44,10 +55,12 @@ class FakeX(FakePlatform):
         media_ids = (body.get("media") or {}).get("media_ids") or []
         if not text or any(m not in self.media for m in media_ids):
             return self.reply_invalid(request)
-        if any(t["text"] == text for t in self.tweets):
+        user = self.user_of(request)
+        if any(t["text"] == text and t["user_id"] == user for t in self._published):
             return self.reply_duplicate(request)
         tweet_id = str(next(self._ids))
-        self.tweets.append({"id": tweet_id, "text": text, "media_ids": media_ids})
+        self.record_published({"id": tweet_id, "text": text, "media_ids": media_ids,
+                               "user_id": user})
         return Reply(201, {"data": {"id": tweet_id, "text": text,
                                     "edit_history_tweet_ids": [tweet_id]}})
 

@@ -1,0 +1,226 @@
+"""Operators' commands: run, status, history, post show/resolve, account list/pause/resume."""
+
+import logging
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from scheduler import localtime
+from scheduler.accounts import list_accounts, pause_account, resume_account
+from scheduler.cli.app import app
+from scheduler.cli.auth import AsOption, PasswordStdinOption, login
+from scheduler.cli.output import OutputFormat, write_records
+from scheduler.cli.parse import parse_date
+from scheduler.cli.plan_cmds import PlatformOption, RegionOption
+from scheduler.cli.post_cmds import NoteOption, post_app
+from scheduler.cli.review_cmds import print_post
+from scheduler.cli.state import AppState
+from scheduler.db import session_scope
+from scheduler.history import (
+    HISTORY_FIELDS,
+    HistoryFilter,
+    history_record,
+    iter_history,
+    status_report,
+    timeline,
+)
+from scheduler.logs import configure_logging
+from scheduler.publishing.factory import AdapterFactory
+from scheduler.publishing.reconcile import resolve
+from scheduler.worker import Worker
+
+account_app = typer.Typer(help="Akun media sosial: daftar, jeda, lanjutkan (accounts).",
+                          no_args_is_help=True)
+app.add_typer(account_app, name="account")
+
+
+@app.command("run")
+def run_command(
+    ctx: typer.Context,
+    once: Annotated[bool, typer.Option(
+        "--once", help="Terbitkan yang jatuh tempo sekarang, lalu selesai.")] = False,
+) -> None:
+    """Jalankan pekerja: rencanakan tiap hari dan terbitkan unggahan tepat waktunya."""
+    state: AppState = ctx.obj
+    configure_logging(state.settings)
+    worker = Worker(state.engine, state.catalog, state.settings, state.clock,
+                    AdapterFactory(state.settings, state.clock))
+    if once:
+        outcomes = worker.run_once()
+        counts: dict[str, int] = {}
+        for outcome in outcomes:
+            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        summary = ", ".join(f"{status}: {n}" for status, n in sorted(counts.items()))
+        state.out.print(f"{len(outcomes)} unggahan diproses" + (f" ({summary})" if summary
+                                                                  else "") + ".")
+        return
+    logging.getLogger("scheduler").info(
+        "pekerja %s mulai (konkurensi %s); hentikan dengan Ctrl+C atau SIGTERM", worker.name,
+        state.settings.worker_concurrency)
+    worker.run_forever()
+
+
+@app.command("status")
+def status_command(ctx: typer.Context) -> None:
+    """Ringkasan: jumlah per status, unggahan berikutnya, masalah 24 jam, akun dijeda, kuota."""
+    state: AppState = ctx.obj
+    tz = state.settings.timezone
+    with session_scope(state.engine, write=False) as session:
+        report = status_report(session, state.clock.now())
+    state.out.print("[bold]Jumlah per status:[/] " + ", ".join(
+        f"{status} {count}" for status, count in sorted(report.counts.items())))
+    table = Table(title="Berikutnya")
+    for column in ("ID", "Jatuh tempo", "Wilayah", "Platform", "Status"):
+        table.add_column(column)
+    for post in report.next_due:
+        table.add_row(str(post.id), localtime.format_compact(post.due_at, tz), post.region_key,
+                      post.platform, post.status)
+    state.out.print(table)
+    state.out.print(f"[bold]Gagal/tidak pasti (24 jam):[/] {len(report.recent_problems)}")
+    for post in report.recent_problems:
+        state.out.print(f"  #{post.id} {post.region_key}/{post.platform} {post.status}: "
+                        f"{escape(post.last_error or '-')}")
+    state.out.print(f"[bold]Akun dijeda:[/] {len(report.paused)}")
+    for account in report.paused:
+        state.out.print(f"  {account.region_key}/{account.platform}: "
+                        f"{escape(account.paused_reason or '-')}")
+    if report.quotas:
+        state.out.print("[bold]Kuota 24 jam:[/] " + ", ".join(
+            f"{q.account} {q.used}/{q.quota}" for q in report.quotas))
+
+
+@app.command("history")
+def history_command(
+    ctx: typer.Context,
+    region: RegionOption = None,
+    platform: PlatformOption = None,
+    stage: Annotated[list[str] | None, typer.Option("--stage", help="Kunci tahapan.")] = None,
+    status: Annotated[list[str] | None, typer.Option(
+        "--status", help="published, failed, uncertain, ...")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Sejak tanggal (lokal).")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Sampai tanggal (lokal).")] = None,
+    limit: Annotated[int | None, typer.Option(
+        "--limit", min=1, help="Paling banyak N (bawaan tabel: 50).")] = None,
+    output: Annotated[OutputFormat, typer.Option(
+        "--format", help="table, csv atau json (csv/json dialirkan).")] = OutputFormat.table,
+) -> None:
+    """Riwayat penerbitan, terbaru dulu: apa terbit di mana, apa gagal dan mengapa."""
+    state: AppState = ctx.obj
+    tz = state.settings.timezone
+    table_limit = limit or 50
+    filters = HistoryFilter(
+        regions=tuple(region or ()), platforms=tuple(platform or ()), stages=tuple(stage or ()),
+        statuses=tuple(status or ()), since=parse_date(since, "--since") if since else None,
+        until=parse_date(until, "--until") if until else None,
+        limit=limit if output is not OutputFormat.table else table_limit)
+    with session_scope(state.engine, write=False) as session:
+        records = (history_record(p, tz) for p in iter_history(session, filters, tz))
+        if output is not OutputFormat.table:
+            write_records(records, output, HISTORY_FIELDS)
+            return
+        table = Table()
+        for column in ("ID", "Terjadwal", "Terbit", "Wilayah", "Platform", "Status", "Tautan / "
+                       "galat"):
+            table.add_column(column, overflow="fold")
+        count = 0
+        for r in records:
+            count += 1
+            table.add_row(str(r["id"]), _short(r["scheduled_at"]), _short(r["published_at"]),
+                          r["region"], r["platform"], r["status"],
+                          escape(r["platform_url"] or r["last_error"] or ""))
+    state.out.print(table)
+    state.out.print(f"{count} unggahan" + (" (batas tercapai; pakai --limit atau --format csv)"
+                                           if count == table_limit else "") + ".")
+
+
+def _short(iso: str | None) -> str:
+    return iso[:16].replace("T", " ") if iso else "-"
+
+
+@post_app.command("show")
+def post_show(ctx: typer.Context,
+              post_id: Annotated[int, typer.Argument(help="ID unggahan.")]) -> None:
+    """Satu unggahan dengan seluruh riwayatnya (timeline)."""
+    state: AppState = ctx.obj
+    tz = state.settings.timezone
+    with session_scope(state.engine, write=False) as session:
+        post, events = timeline(session, post_id)
+    print_post(state, post)
+    if post.platform_url:
+        state.out.print(f"Tautan: {escape(post.platform_url)}")
+    table = Table(title=f"Riwayat #{post.id}")
+    for column in ("Waktu", "Kejadian", "Oleh", "Status", "Catatan"):
+        table.add_column(column, overflow="fold")
+    for event in events:
+        change = (event.to_status or "") if event.from_status == event.to_status else \
+            f"{event.from_status or '-'} → {event.to_status}"
+        table.add_row(localtime.format_compact(event.at, tz), event.kind, event.actor, change,
+                      escape(event.note or ""))
+    state.out.print(table)
+
+
+@post_app.command("resolve")
+def post_resolve(
+    ctx: typer.Context,
+    post_id: Annotated[int, typer.Argument(help="ID unggahan uncertain atau failed.")],
+    as_user: AsOption,
+    published: Annotated[str | None, typer.Option(
+        "--published", help="Sudah terbit: tautannya di platform.")] = None,
+    retry: Annotated[bool, typer.Option("--retry", help="Belum terbit: kirim lagi.")] = False,
+    note: NoteOption = None,
+    password_stdin: PasswordStdinOption = False,
+) -> None:
+    """Putuskan nasib unggahan yang tidak pasti atau gagal (operator)."""
+    state: AppState = ctx.obj
+    actor = login(state, as_user, password_stdin)
+    with session_scope(state.engine) as session:
+        post = resolve(session, actor, post_id, now=state.clock.now(), published_url=published,
+                       retry=retry, note=note)
+    state.out.print(f"Unggahan #{post.id}: {post.status}.")
+
+
+@account_app.command("list")
+def account_list(ctx: typer.Context, region: RegionOption = None) -> None:
+    """Daftar akun dan statusnya (aktif, dijeda, kredensial)."""
+    state: AppState = ctx.obj
+    factory = AdapterFactory(state.settings, state.clock)
+    with session_scope(state.engine, write=False) as session:
+        accounts = [a for a in list_accounts(session) if not region or a.region_key in region]
+    table = Table()
+    for column in ("Akun", "Handle", "Terbit lewat", "Status"):
+        table.add_column(column)
+    for account in accounts:
+        plugin, _ = factory.plugin_for(account)
+        status = ("dijeda: " + (account.paused_reason or "")) if account.paused_at else (
+            "aktif" if account.enabled else "nonaktif")
+        table.add_row(f"{account.region_key}/{account.platform}", account.handle, plugin.name,
+                      escape(status))
+    state.out.print(table)
+
+
+@account_app.command("pause")
+def account_pause(ctx: typer.Context,
+                  key: Annotated[str, typer.Argument(help="wilayah/platform")],
+                  as_user: AsOption,
+                  note: Annotated[str, typer.Option("--note", help="Alasan (wajib).")],
+                  password_stdin: PasswordStdinOption = False) -> None:
+    """Jeda penerbitan ke satu akun; unggahannya menunggu."""
+    state: AppState = ctx.obj
+    actor = login(state, as_user, password_stdin)
+    with session_scope(state.engine) as session:
+        pause_account(session, actor, key, now=state.clock.now(), reason=note)
+    state.out.print(f"Akun {key} dijeda.")
+
+
+@account_app.command("resume")
+def account_resume(ctx: typer.Context,
+                   key: Annotated[str, typer.Argument(help="wilayah/platform")],
+                   as_user: AsOption, password_stdin: PasswordStdinOption = False) -> None:
+    """Lanjutkan penerbitan ke akun yang dijeda."""
+    state: AppState = ctx.obj
+    actor = login(state, as_user, password_stdin)
+    with session_scope(state.engine) as session:
+        resume_account(session, actor, key)
+    state.out.print(f"Akun {key} aktif kembali.")

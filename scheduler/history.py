@@ -1,0 +1,158 @@
+"""What operators read: the publishing history, one post's timeline, the worker's status."""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from scheduler.errors import InputError, NotFoundError
+from scheduler.localtime import local_midnight_utc
+from scheduler.models import Account, Post, PostEvent, PostStatus
+from scheduler.permissions import scope_condition
+from scheduler.platforms import PLATFORM_LIMITS
+from scheduler.posts import local_iso
+from scheduler.users import Actor
+
+HISTORY_FIELDS = (
+    "id", "scheduled_at", "published_at", "region", "platform", "stage", "status",
+    "attempts", "platform_id", "platform_url", "last_error", "text",
+)
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    regions: Sequence[str] = ()
+    platforms: Sequence[str] = ()
+    stages: Sequence[str] = ()
+    statuses: Sequence[str] = ()
+    since: date | None = None  # local dates, inclusive, on the scheduled time
+    until: date | None = None
+    limit: int | None = None
+    before_id: int | None = None  # keyset paging: posts older than this one
+
+    def validate(self) -> None:
+        known = {s.value for s in PostStatus}
+        for status in self.statuses:
+            if status not in known:
+                raise InputError(f"status tidak dikenal: {status!r} (pilihan: "
+                                 f"{', '.join(sorted(known))})")
+        if self.since and self.until and self.until < self.since:
+            raise InputError(f"--until {self.until} lebih awal dari --since {self.since}")
+
+
+def history_statement(filters: HistoryFilter, tz: tzinfo, actor: Actor | None = None,
+                      session: Session | None = None) -> Any:
+    """Newest first by scheduled time. Paging is by keyset (scheduled time, id), which
+    stays fast however deep the page is."""
+    filters.validate()
+    statement = select(Post)
+    if filters.regions:
+        statement = statement.where(col(Post.region_key).in_(filters.regions))
+    if filters.platforms:
+        statement = statement.where(col(Post.platform).in_(filters.platforms))
+    if filters.stages:
+        statement = statement.where(col(Post.stage_key).in_(filters.stages))
+    if filters.statuses:
+        statement = statement.where(col(Post.status).in_(filters.statuses))
+    if filters.since:
+        statement = statement.where(col(Post.scheduled_at) >= local_midnight_utc(filters.since,
+                                                                                  tz))
+    if filters.until:
+        statement = statement.where(col(Post.scheduled_at) < local_midnight_utc(
+            filters.until + timedelta(days=1), tz))
+    if actor is not None and session is not None:
+        statement = statement.where(scope_condition(session, actor))
+    if filters.before_id is not None and session is not None:
+        anchor = session.get(Post, filters.before_id)
+        if anchor is not None:
+            statement = statement.where(
+                (col(Post.scheduled_at) < anchor.scheduled_at)
+                | ((col(Post.scheduled_at) == anchor.scheduled_at)
+                   & (col(Post.id) < filters.before_id)))
+    statement = statement.order_by(col(Post.scheduled_at).desc(), col(Post.id).desc())
+    return statement.limit(filters.limit) if filters.limit else statement
+
+
+def history_page(session: Session, filters: HistoryFilter, tz: tzinfo,
+                 actor: Actor | None = None) -> list[Post]:
+    return list(session.exec(history_statement(filters, tz, actor, session)))
+
+
+def iter_history(session: Session, filters: HistoryFilter, tz: tzinfo,
+                 actor: Actor | None = None) -> Iterator[Post]:
+    """Every matching post, streamed in batches (an export never holds them all)."""
+    statement = history_statement(filters, tz, actor, session).execution_options(yield_per=1000)
+    for post in session.exec(statement):
+        yield post
+        session.expunge(post)
+
+
+def history_record(post: Post, tz: tzinfo) -> dict[str, Any]:
+    return {
+        "id": post.id, "scheduled_at": local_iso(post.scheduled_at, tz),
+        "published_at": local_iso(post.published_at, tz), "region": post.region_key,
+        "platform": post.platform, "stage": post.stage_key, "status": post.status,
+        "attempts": post.attempts, "platform_id": post.platform_id,
+        "platform_url": post.platform_url, "last_error": post.last_error, "text": post.text,
+    }
+
+
+def timeline(session: Session, post_id: int, actor: Actor | None = None) -> tuple[Post,
+                                                                                  list[PostEvent]]:
+    post = session.get(Post, post_id)
+    if post is None:
+        raise NotFoundError(f"unggahan #{post_id} tidak ada")
+    if actor is not None:
+        from scheduler.targets import get_post
+
+        get_post(session, actor, post_id)  # refuses a post outside the actor's scope
+    events = list(session.exec(select(PostEvent).where(col(PostEvent.post_id) == post_id)
+                               .order_by(col(PostEvent.id))))
+    return post, events
+
+
+@dataclass
+class QuotaUse:
+    account: str
+    used: int
+    quota: int
+
+
+@dataclass
+class StatusReport:
+    counts: dict[str, int] = field(default_factory=dict)
+    next_due: list[Post] = field(default_factory=list)
+    recent_problems: list[Post] = field(default_factory=list)  # failed/uncertain, last 24 h
+    paused: list[Account] = field(default_factory=list)
+    quotas: list[QuotaUse] = field(default_factory=list)
+
+
+def status_report(session: Session, now: datetime, next_limit: int = 10) -> StatusReport:
+    report = StatusReport()
+    report.counts = dict(session.exec(
+        select(Post.status, func.count()).group_by(col(Post.status))).all())
+    report.next_due = list(session.exec(
+        select(Post).where(col(Post.status).in_((PostStatus.APPROVED, PostStatus.RETRYING)))
+        .order_by(col(Post.due_at)).limit(next_limit)))
+    report.recent_problems = list(session.exec(
+        select(Post).where(col(Post.status).in_((PostStatus.FAILED, PostStatus.UNCERTAIN)),
+                           col(Post.updated_at) >= now - timedelta(hours=24))
+        .order_by(col(Post.updated_at).desc())))
+    report.paused = list(session.exec(select(Account).where(col(Account.paused_at).is_not(None))
+                                      .order_by(col(Account.region_key))))
+    window = now - timedelta(hours=24)
+    for platform, limits in PLATFORM_LIMITS.items():
+        if limits.daily_quota is None:
+            continue
+        rows = session.exec(
+            select(Account.region_key, func.count()).join(Post, col(Post.account_id) ==
+                                                           col(Account.id))
+            .where(col(Account.platform) == platform, col(Post.published_via) == platform,
+                   col(Post.published_at) > window)
+            .group_by(col(Account.region_key)))
+        report.quotas += [QuotaUse(f"{region}/{platform}", used, limits.daily_quota)
+                          for region, used in rows]
+    return report

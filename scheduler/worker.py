@@ -1,0 +1,120 @@
+"""`siar run`: an APScheduler BlockingScheduler that plans daily and publishes posts as
+they fall due. APScheduler only decides when our functions run; the database holds the
+posts, so several workers (or a worker and the web app) coordinate through it."""
+
+import logging
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from types import FrameType
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.engine import Engine
+
+from scheduler.checks.post_checks import CheckSettings
+from scheduler.clock import Clock
+from scheduler.config import Settings
+from scheduler.content.cadence import cron_trigger
+from scheduler.content.model import Catalog
+from scheduler.localtime import local_date
+from scheduler.planning import PlanRequest, PlanSummary, plan_posts
+from scheduler.publishing.attempt import Outcome
+from scheduler.publishing.claims import recover_abandoned, worker_id
+from scheduler.publishing.dispatch import Dispatcher
+from scheduler.publishing.factory import AdapterFactory
+from scheduler.publishing.reconcile import Reconciled, reconcile_uncertain
+
+log = logging.getLogger(__name__)
+DISPATCH_SECONDS = 1  # how late a due post may be, at most, before a tick notices it
+MAINTENANCE_SECONDS = 60  # abandoned claims and reconciliation
+
+
+@dataclass
+class Worker:
+    engine: Engine
+    catalog: Catalog
+    settings: Settings
+    clock: Clock
+    factory: AdapterFactory
+    name: str = field(default_factory=worker_id)
+
+    def __post_init__(self) -> None:
+        self.dispatcher = Dispatcher(self.engine, self.factory, self.settings, self.clock,
+                                     self.name)
+
+    def plan_ahead(self) -> PlanSummary:
+        """The daily job: plan today and the next SIAR_PLAN_DAYS_AHEAD days."""
+        today = local_date(self.clock.now(), self.settings.timezone)
+        request = PlanRequest(date_from=today,
+                              date_to=today + timedelta(days=self.settings.plan_days_ahead))
+        summary = plan_posts(self.engine, self.catalog, self.settings.templates_dir, request,
+                             self.clock.now(), checks=CheckSettings(
+                                 self.settings.instagram_max_hashtags, self.settings.media_dir))
+        log.info("perencanaan %s..%s: %s baru", request.date_from, request.date_to,
+                 summary.total_created)
+        return summary
+
+    def maintain(self) -> list[Reconciled]:
+        """Claims of dead workers become uncertain; uncertain posts are looked up."""
+        recovered = recover_abandoned(self.engine, self.clock.now(), self.settings.claim_lease,
+                                      self.name)
+        if recovered:
+            log.warning("%s unggahan ditinggal pekerja yang berhenti: kini uncertain",
+                        len(recovered))
+        return reconcile_uncertain(self.engine, self.factory, self.settings, self.clock,
+                                   self.name)
+
+    def run_once(self) -> list[Outcome]:
+        """Publish what is due now and return (for cron and demos)."""
+        self.maintain()
+        try:
+            return self.dispatcher.drain()
+        finally:
+            self.dispatcher.shutdown()
+
+    def build_scheduler(self) -> BlockingScheduler:
+        scheduler = BlockingScheduler(timezone=self.settings.timezone)
+        scheduler.add_job(self._safely(self.dispatcher.tick), IntervalTrigger(
+            seconds=DISPATCH_SECONDS), id="dispatch", max_instances=1, coalesce=True)
+        scheduler.add_job(self._safely(self.maintain), IntervalTrigger(
+            seconds=MAINTENANCE_SECONDS), id="maintain", max_instances=1, coalesce=True)
+        scheduler.add_job(self._safely(self.plan_ahead), cron_trigger(
+            self.settings.plan_at, self.settings.timezone), id="plan", max_instances=1,
+            coalesce=True, misfire_grace_time=3600)
+        return scheduler
+
+    def run_forever(self, on_ready: Callable[[], None] | None = None) -> None:
+        """Run until SIGTERM or SIGINT; then let posts in flight finish and stop."""
+        scheduler = self.build_scheduler()
+
+        def stop(signum: int, _frame: FrameType | None) -> None:
+            log.info("sinyal %s: berhenti setelah pengiriman yang sedang berjalan selesai",
+                     signal.Signals(signum).name)
+            scheduler.shutdown(wait=False)
+
+        previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            self.maintain()
+            self.plan_ahead()
+            self.dispatcher.tick()
+            if on_ready:
+                on_ready()
+            scheduler.start()
+        finally:
+            self.dispatcher.shutdown()
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+            log.info("pekerja %s berhenti", self.name)
+
+    def _safely(self, job: Callable[[], object]) -> Callable[[], None]:
+        """A job's exception is logged, never allowed to stop the scheduler."""
+        def run() -> None:
+            try:
+                job()
+            except Exception:
+                log.exception("tugas %s gagal", getattr(job, "__name__", job))
+
+        run.__name__ = getattr(job, "__name__", "job")
+        return run

@@ -1,0 +1,100 @@
+"""scheduler.adapters.logging_filter: no token reaches a log line."""
+
+import io
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from scheduler.adapters.logging_filter import HTTP_LOGGERS, RedactingFilter, quiet_http_loggers
+
+URL = "https://api.telegram.org/bot123:ABC/sendMessage?access_token=SECRET123"
+
+
+@pytest.fixture
+def output() -> Iterator[tuple[logging.Logger, io.StringIO]]:
+    """A private logger writing to a buffer through a redacting handler."""
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.addFilter(RedactingFilter(secrets=["planted-value-42"]))
+    logger = logging.getLogger("siar.test.redaction")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    yield logger, buffer
+    logger.removeHandler(handler)
+
+
+def test_tokens_in_the_message_are_redacted(
+        output: tuple[logging.Logger, io.StringIO]) -> None:
+    logger, buffer = output
+    logger.debug(f"POST {URL}")
+    line = buffer.getvalue()
+    assert "SECRET123" not in line
+    assert "123:ABC" not in line
+    assert "access_token=***" in line
+    assert "/bot***/sendMessage" in line
+
+
+def test_tokens_in_the_arguments_are_redacted(
+        output: tuple[logging.Logger, io.StringIO]) -> None:
+    logger, buffer = output
+    logger.debug('%s "%s %s HTTP/1.1" 200', "https://graph.facebook.com:443", "POST", URL)
+    assert "SECRET123" not in buffer.getvalue()
+    assert "123:ABC" not in buffer.getvalue()
+    assert '"POST https://api.telegram.org/bot***/sendMessage' in buffer.getvalue()
+
+
+def test_known_secret_values_are_masked_too(
+        output: tuple[logging.Logger, io.StringIO]) -> None:
+    logger, buffer = output
+    logger.info("header X-Signature: %s", "planted-value-42")
+    assert "planted-value-42" not in buffer.getvalue()
+
+
+def test_tracebacks_are_redacted(output: tuple[logging.Logger, io.StringIO]) -> None:
+    logger, buffer = output
+    try:
+        raise ConnectionError(f"Max retries exceeded with url: {URL}")
+    except ConnectionError:
+        logger.exception("pengiriman gagal")
+    text = buffer.getvalue()
+    assert "Traceback" in text
+    assert "SECRET123" not in text
+    assert "123:ABC" not in text
+
+
+def test_a_broken_format_neither_raises_nor_leaks(
+        output: tuple[logging.Logger, io.StringIO]) -> None:
+    logger, buffer = output
+    logger.warning("two placeholders %s %s", URL)  # one argument short
+    assert "SECRET123" not in buffer.getvalue()
+    assert "two placeholders" in buffer.getvalue()
+
+
+def test_the_record_itself_is_rewritten_for_every_later_handler() -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "GET %s", (URL,), None)
+    assert RedactingFilter().filter(record) is True
+    assert record.args is None
+    assert "SECRET123" not in record.getMessage()
+
+
+@pytest.fixture
+def http_logger_levels() -> Iterator[None]:
+    saved = {name: logging.getLogger(name).level for name in HTTP_LOGGERS}
+    yield
+    for name, level in saved.items():
+        logging.getLogger(name).setLevel(level)
+
+
+@pytest.mark.usefixtures("http_logger_levels")
+def test_quiet_http_loggers_hides_their_debug_lines() -> None:
+    for name in ("urllib3", "requests"):
+        logging.getLogger(name).setLevel(logging.DEBUG)
+
+    quiet_http_loggers()
+
+    assert logging.getLogger("urllib3").level == logging.WARNING
+    assert logging.getLogger("requests").level == logging.WARNING
+    assert not logging.getLogger("urllib3.connectionpool").isEnabledFor(logging.DEBUG)
+    assert logging.getLogger("urllib3.connectionpool").isEnabledFor(logging.WARNING)
