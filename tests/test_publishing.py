@@ -71,7 +71,9 @@ def test_without_credentials_everything_goes_to_the_outbox(approved, catalog, se
     files = sorted(settings.outbox_dir.rglob("*.json"))
     assert len(files) == 15
     record = json.loads(files[0].read_text())
-    assert record["text"] == next(p.text for p in published if p.id == record["post_id"])
+    post = next(p for p in published if p.id == record["post_id"])
+    assert (record["text"], record["platform"], record["region"]) == (
+        post.text, post.platform, post.region_key)
     trail = [(e.kind, e.from_status, e.to_status) for e in events(approved, published[0].id or 0)]
     assert trail[-2:] == [("attempt", "approved", "publishing"),
                           ("published", "publishing", "published")]

@@ -80,6 +80,7 @@ class PostPayload:
     image_path: Path | None = None
     image_url: str | None = None  # public URL of the image, for platforms that fetch it
     attempt: int = 1
+    platform: str = ""  # the account's platform (the outbox stands in for any of them)
     # What an earlier attempt of this post saved via `AdapterContext.checkpoint`, e.g.
     # {"container_id": "..."}; empty on a first attempt. Left out of the hash so the
     # payload stays hashable.

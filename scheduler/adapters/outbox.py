@@ -51,7 +51,8 @@ class OutboxAdapter(Adapter):
 
     def _record(self, post: PostPayload) -> dict[str, Any]:
         image = post.image_url or (str(post.image_path) if post.image_path else None)
-        return {"post_id": post.post_id, "region": post.region_key, "handle": post.handle,
+        return {"post_id": post.post_id, "region": post.region_key,
+                "platform": post.platform or None, "handle": post.handle,
                 "scheduled_at": post.scheduled_at.isoformat(),
                 "published_at": self.context.clock.now().isoformat(),
                 "text": post.text, "image": image}

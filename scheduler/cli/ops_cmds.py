@@ -121,18 +121,25 @@ def history_command(
             write_records(records, output, HISTORY_FIELDS)
             return
         table = Table()
-        for column in ("ID", "Terjadwal", "Terbit", "Wilayah", "Platform", "Status", "Tautan / "
-                       "galat"):
-            table.add_column(column, overflow="fold")
+        table.add_column("ID", justify="right")
+        table.add_column("Terjadwal", no_wrap=True)
+        table.add_column("Akun", no_wrap=True)
+        table.add_column("Status", no_wrap=True)
+        table.add_column("Tautan / galat", overflow="fold")
         count = 0
         for r in records:
             count += 1
-            table.add_row(str(r["id"]), _short(r["scheduled_at"]), _short(r["published_at"]),
-                          r["region"], r["platform"], r["status"],
-                          escape(r["platform_url"] or r["last_error"] or ""))
+            table.add_row(str(r["id"]), _short(r["scheduled_at"]),
+                          f"{r['region']}/{r['platform']}", r["status"],
+                          escape(_where(r["platform_url"]) or r["last_error"] or ""))
     state.out.print(table)
     state.out.print(f"{count} unggahan" + (" (batas tercapai; pakai --limit atau --format csv)"
                                            if count == table_limit else "") + ".")
+
+
+def _where(url: str | None) -> str | None:
+    """A link as people want to see it; outbox files by their path."""
+    return url.removeprefix("file://") if url else None
 
 
 def _short(iso: str | None) -> str:

@@ -54,7 +54,7 @@ def payload_for(post: Post, account: Account, settings: Settings) -> PostPayload
         image_url = f"{settings.media_base_url.rstrip('/')}/{post.image.lstrip('/')}"
     return PostPayload(
         post_id=post.id or 0, text=post.text, scheduled_at=post.scheduled_at,
-        region_key=post.region_key, handle=account.handle,
+        region_key=post.region_key, handle=account.handle, platform=account.platform,
         image_path=settings.media_dir / post.image if post.image else None,
         image_url=image_url, attempt=post.attempts, ref=dict(post.platform_ref or {}))
 

@@ -23,7 +23,7 @@ def test_writes_one_json_file_per_post(case: AdapterCase) -> None:
 
     target = outbox_file(case)
     assert json.loads(target.read_text(encoding="utf-8")) == {
-        "post_id": 42, "region": "kota-blitar", "handle": "@kpu_blitar",
+        "post_id": 42, "region": "kota-blitar", "platform": None, "handle": "@kpu_blitar",
         "scheduled_at": NOW.isoformat(), "published_at": NOW.isoformat(),
         "text": case.post.text, "image": None}
     assert receipt.platform_id == "outbox-42"
