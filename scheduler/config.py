@@ -41,7 +41,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIAR_PLAN_DAYS_AHEAD", "7", "The worker's daily planning job plans this many days"),
     Setting("SIAR_PLAN_AT", "0 6 * * *",
             "When the worker plans (cron, local time): minute hour day month weekday"),
-    Setting("SIAR_WORKER_CONCURRENCY", "64",
+    Setting("SIAR_WORKER_CONCURRENCY", "200",
             "How many accounts the worker publishes to at once (one request per account)"),
     Setting("SIAR_HTTP_TIMEOUT", "30", "Seconds to wait for a platform's answer"),
     Setting("SIAR_MAX_ATTEMPTS", "5", "Attempts before a transiently failing post is failed"),

@@ -1,14 +1,16 @@
 """Engines, sessions and the UTC column type. SQLite (WAL, busy timeout) by default,
 PostgreSQL by URL. The schema is created and upgraded by Alembic migrations only."""
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import String, event
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.types import TIMESTAMP, TypeDecorator, TypeEngine
 from sqlmodel import Session, create_engine
 
@@ -101,14 +103,45 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+@lru_cache(maxsize=64)
 def writer(engine: Engine) -> Engine:
-    """The same engine, for transactions that will write."""
+    """The same engine, for transactions that will write (made once per engine: the
+    worker asks for it for every post)."""
     return engine.execution_options(siar_write=True)
+
+
+_WRITE_LOCKS: dict[str, threading.RLock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(engine: Engine) -> AbstractContextManager[object]:
+    """SQLite lets one writer in at a time, and a waiting connection polls with sleeps
+    (busy_timeout). Threads of one process queue on a lock instead, which is fair and
+    wakes immediately; other processes still meet at SQLite's own lock."""
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    key = str(engine.url)
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(key, threading.RLock())
+
+
+@contextmanager
+def write_connection(engine: Engine) -> Iterator[Connection]:
+    """A Core connection in one writing transaction: the worker's hot path, where ORM
+    sessions would cost more than the statements themselves."""
+    with _write_lock(engine), writer(engine).begin() as connection:
+        yield connection
 
 
 @contextmanager
 def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     """One transaction: committed on success, rolled back on any error."""
+    with _write_lock(engine) if write else nullcontext(), _session(engine, write) as session:
+        yield session
+
+
+@contextmanager
+def _session(engine: Engine, write: bool) -> Iterator[Session]:
     bind = writer(engine) if write else engine
     with Session(bind, expire_on_commit=False) as session:
         try:

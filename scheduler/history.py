@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import String, func, type_coerce
 from sqlmodel import Session, col, select
 
 from scheduler.errors import InputError, NotFoundError
@@ -88,6 +88,35 @@ def iter_history(session: Session, filters: HistoryFilter, tz: tzinfo,
     for post in session.exec(statement):
         yield post
         session.expunge(post)
+
+
+def iter_history_rows(session: Session, filters: HistoryFilter, tz: tzinfo,
+                      actor: Actor | None = None) -> Iterator[tuple[Any, ...]]:
+    """The export's fast path: plain rows in HISTORY_FIELDS order, no ORM objects.
+
+    Times are read as stored (on SQLite: UTC text) and turned into local ISO 8601 once,
+    which is most of the per-row cost of an export of every post.
+    """
+    posts = history_statement(filters, tz, actor, session).subquery()
+    columns = [posts.c[name] for name in _HISTORY_COLUMNS]
+    raw = [type_coerce(c, String) if c.key in _INSTANTS else c for c in columns]
+    statement = select(*raw).execution_options(yield_per=2000)
+    for row in session.connection().execute(statement):
+        values = list(row)
+        values[1], values[2] = _local(values[1], tz), _local(values[2], tz)
+        yield tuple(values)
+
+
+_HISTORY_COLUMNS = ("id", "scheduled_at", "published_at", "region_key", "platform", "stage_key",
+                    "status", "attempts", "platform_id", "platform_url", "last_error", "text")
+_INSTANTS = frozenset({"scheduled_at", "published_at"})
+
+
+def _local(value: Any, tz: tzinfo) -> str | None:
+    if value is None:
+        return None
+    instant = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return instant.astimezone(tz).isoformat(timespec="seconds")
 
 
 def history_record(post: Post, tz: tzinfo) -> dict[str, Any]:

@@ -74,7 +74,10 @@ class Post(SQLModel, table=True):
         Index("ix_post_scheduled", "scheduled_at"),
         Index("ix_post_batch", "batch"),
         Index("ix_post_plan_run", "plan_run_id"),
+        # The operators' history filters by these and shows the newest first.
         Index("ix_post_status_scheduled", "status", "scheduled_at"),
+        Index("ix_post_region_scheduled", "region_key", "scheduled_at"),
+        Index("ix_post_stage_scheduled", "stage_key", "scheduled_at"),
         Index("ix_post_account_published", "account_id", "published_at"),
     )
 

@@ -6,10 +6,12 @@ import logging
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from types import FrameType
 
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
@@ -18,10 +20,11 @@ from scheduler.clock import Clock
 from scheduler.config import Settings
 from scheduler.content.cadence import cron_trigger
 from scheduler.content.model import Catalog
+from scheduler.db import session_scope
 from scheduler.localtime import local_date
 from scheduler.planning import PlanRequest, PlanSummary, plan_posts
 from scheduler.publishing.attempt import Outcome
-from scheduler.publishing.claims import recover_abandoned, worker_id
+from scheduler.publishing.claims import next_due_at, recover_abandoned, worker_id
 from scheduler.publishing.dispatch import Dispatcher
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.publishing.reconcile import Reconciled, reconcile_uncertain
@@ -74,9 +77,21 @@ class Worker:
         finally:
             self.dispatcher.shutdown()
 
+    def dispatch(self, scheduler: BaseScheduler) -> None:
+        """Start what is due; if the next post falls due before the next tick, wake up at
+        its exact instant instead of up to a second late."""
+        self.dispatcher.tick()
+        now = self.clock.now()
+        with session_scope(self.engine, write=False) as session:
+            upcoming = next_due_at(session, now)
+        if upcoming is not None and upcoming - now <= timedelta(seconds=DISPATCH_SECONDS):
+            wake = datetime.now(UTC) + (upcoming - now)  # the scheduler runs on real time
+            scheduler.add_job(self._safely(self.dispatcher.tick), DateTrigger(wake),
+                              id="dispatch-at", replace_existing=True)
+
     def build_scheduler(self) -> BlockingScheduler:
         scheduler = BlockingScheduler(timezone=self.settings.timezone)
-        scheduler.add_job(self._safely(self.dispatcher.tick), IntervalTrigger(
+        scheduler.add_job(self._safely(lambda: self.dispatch(scheduler)), IntervalTrigger(
             seconds=DISPATCH_SECONDS), id="dispatch", max_instances=1, coalesce=True)
         scheduler.add_job(self._safely(self.maintain), IntervalTrigger(
             seconds=MAINTENANCE_SECONDS), id="maintain", max_instances=1, coalesce=True)

@@ -2,8 +2,10 @@
 
 import shutil
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -107,3 +109,52 @@ def actor(name: str, role: str, region: str = "prov"):  # type: ignore[no-untype
     from scheduler.users import Actor
 
     return Actor(name, Role(role), region, province_wide=region == "prov")
+
+
+WIB = ZoneInfo("Asia/Jakarta")
+FIRST_SLOT = datetime(2024, 1, 1, 9, 0, tzinfo=WIB)  # the mini plan's first slot
+
+
+@pytest.fixture
+def approved(synced: Engine, catalog: Catalog, settings: Settings, clock: FixedClock) -> Engine:
+    """The first day's batch (15 posts, 3 regions x 5 platforms) planned and approved,
+    and the clock one second past their minute."""
+    from scheduler.checks.post_checks import CheckSettings
+    from scheduler.db import session_scope
+    from scheduler.planning import PlanRequest, plan_posts
+    from scheduler.review import approve
+
+    plan_posts(synced, catalog, settings.templates_dir,
+               PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 1)), clock.now())
+    with session_scope(synced) as session:
+        approve(session, actor("rudi", "reviewer", "prov"), "daftar-harian@2024-01-01T09:00",
+                catalog=catalog, checks=CheckSettings(), now=clock.now())
+    clock.set(FIRST_SLOT + timedelta(seconds=1))
+    return synced
+
+
+def worker_for(engine: Engine, catalog: Catalog, settings: Settings, clock: FixedClock):  # type: ignore[no-untyped-def]
+    from scheduler.publishing.factory import AdapterFactory
+    from scheduler.worker import Worker
+
+    return Worker(engine, catalog, settings, clock, AdapterFactory(settings, clock),
+                  name="uji:1:1")
+
+
+def posts(engine: Engine) -> list[Any]:
+    from sqlmodel import Session, col, select
+
+    from scheduler.models import Post
+
+    with Session(engine) as session:
+        return list(session.exec(select(Post).order_by(col(Post.id))))
+
+
+def events(engine: Engine, post_id: int) -> list[Any]:
+    from sqlmodel import Session, col, select
+
+    from scheduler.models import PostEvent
+
+    with Session(engine) as session:
+        return list(session.exec(select(PostEvent).where(col(PostEvent.post_id) == post_id)
+                                 .order_by(col(PostEvent.id))))

@@ -3,62 +3,23 @@
 import json
 import socket
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from scheduler.checks.post_checks import CheckSettings
 from scheduler.clock import FixedClock
 from scheduler.config import Settings, load_settings
-from scheduler.content.model import Catalog
 from scheduler.db import session_scope
 from scheduler.errors import PermissionDenied
-from scheduler.models import Account, Post, PostEvent
-from scheduler.planning import PlanRequest, plan_posts
-from scheduler.publishing.factory import AdapterFactory
+from scheduler.models import Account, Post
 from scheduler.publishing.reconcile import resolve
-from scheduler.review import approve
-from scheduler.worker import Worker
-from tests.conftest import actor
+from tests.conftest import FIRST_SLOT, actor, events, posts, worker_for
 from tests.fakes.telegram import FakeTelegram
 
-WIB = ZoneInfo("Asia/Jakarta")
-FIRST_SLOT = datetime(2024, 1, 1, 9, 0, tzinfo=WIB)
-REVIEWER = actor("rudi", "reviewer", "prov")
 OPERATOR = actor("ops", "operator", "prov")
 TOKEN = "123456:PLANTED-SECRET-TOKEN-kab-a"
-
-
-@pytest.fixture
-def approved(synced: Engine, catalog: Catalog, settings: Settings, clock: FixedClock) -> Engine:
-    """The first day's batch (15 posts, 3 regions x 5 platforms) planned and approved."""
-    plan_posts(synced, catalog, settings.templates_dir,
-               PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 1)), clock.now())
-    with session_scope(synced) as session:
-        approve(session, REVIEWER, "daftar-harian@2024-01-01T09:00", catalog=catalog,
-                checks=CheckSettings(), now=clock.now())
-    clock.set(FIRST_SLOT + timedelta(seconds=1))
-    return synced
-
-
-def worker_for(engine: Engine, catalog: Catalog, settings: Settings,
-               clock: FixedClock) -> Worker:
-    return Worker(engine, catalog, settings, clock, AdapterFactory(settings, clock),
-                  name="uji:1:1")
-
-
-def posts(engine: Engine) -> list[Post]:
-    with Session(engine) as session:
-        return list(session.exec(select(Post).order_by(col(Post.id))))
-
-
-def events(engine: Engine, post_id: int) -> list[PostEvent]:
-    with Session(engine) as session:
-        return list(session.exec(select(PostEvent).where(col(PostEvent.post_id) == post_id)
-                                 .order_by(col(PostEvent.id))))
 
 
 def test_without_credentials_everything_goes_to_the_outbox(approved, catalog, settings, clock):

@@ -11,10 +11,10 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from tests.conftest import FIRST_SLOT
 from tests.fakes.facebook import FakeFacebook
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.x import FakeX
-from tests.test_publishing import FIRST_SLOT, approved  # noqa: F401  (fixture)
 
 FB_TOKEN = "EAAB-PLANTED-GRAPH-TOKEN-0123456789"
 TG_TOKEN = "987654:PLANTED-BOT-TOKEN-abcdefghij"
@@ -28,7 +28,7 @@ def siar(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProc
                           env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
-def test_a_planted_token_appears_in_no_output(approved, settings, tmp_path) -> None:  # noqa: F811
+def test_a_planted_token_appears_in_no_output(approved, settings, tmp_path) -> None:
     with FakeFacebook(tokens={FB_TOKEN}, page_ids={"111"}) as facebook, \
             FakeTelegram(tokens={TG_TOKEN}, chats={"@kpukaba": {"type": "channel",
                                                               "username": "kpukaba"}}) as tg, \

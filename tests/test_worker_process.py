@@ -25,9 +25,8 @@ from scheduler.planning import PlanRequest, plan_posts
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.review import approve
 from scheduler.worker import Worker
-from tests.conftest import actor
+from tests.conftest import FIRST_SLOT, actor
 from tests.fakes.telegram import FakeTelegram
-from tests.test_publishing import FIRST_SLOT, approved  # noqa: F401  (fixture)
 
 REGIONS = ("prov", "kab-a", "kota-b")
 TOKENS = {r: f"{100 + i}:TOKEN-{r}" for i, r in enumerate(REGIONS)}
@@ -83,7 +82,7 @@ def statuses(engine: Engine) -> dict[int, str]:
 
 
 def test_sigkill_mid_dispatch_loses_nothing_and_sends_nothing_twice(
-        approved, settings, slow_telegram, tmp_path) -> None:  # noqa: F811
+        approved, settings, slow_telegram, tmp_path) -> None:
     env = worker_env(settings, slow_telegram)
     due = set(statuses(approved))  # approved and due; the worker will also plan the next day
     worker = start_worker(env, tmp_path)
@@ -116,7 +115,7 @@ def test_sigkill_mid_dispatch_loses_nothing_and_sends_nothing_twice(
         f"{i}.json" for i in due if after[i] == "uncertain"}
 
 
-def test_sigterm_lets_posts_in_flight_finish(approved, settings, slow_telegram,  # noqa: F811
+def test_sigterm_lets_posts_in_flight_finish(approved, settings, slow_telegram,
                                              tmp_path) -> None:
     worker = start_worker(worker_env(settings, slow_telegram), tmp_path)
     try:
@@ -132,7 +131,7 @@ def test_sigterm_lets_posts_in_flight_finish(approved, settings, slow_telegram, 
 
 
 def test_the_worker_notices_posts_approved_by_another_process(
-        approved, catalog: Catalog, settings: Settings, clock: FixedClock) -> None:  # noqa: F811
+        approved, catalog: Catalog, settings: Settings, clock: FixedClock) -> None:
     worker_clock = ShiftedClock(FIRST_SLOT + timedelta(days=1, seconds=1))
     worker = Worker(approved, catalog, settings, worker_clock,
                     AdapterFactory(settings, worker_clock), name="uji:2:2")

@@ -11,7 +11,7 @@ from scheduler import localtime
 from scheduler.accounts import list_accounts, pause_account, resume_account
 from scheduler.cli.app import app
 from scheduler.cli.auth import AsOption, PasswordStdinOption, login
-from scheduler.cli.output import OutputFormat, write_records
+from scheduler.cli.output import OutputFormat, write_rows
 from scheduler.cli.parse import parse_date
 from scheduler.cli.plan_cmds import PlatformOption, RegionOption
 from scheduler.cli.post_cmds import NoteOption, post_app
@@ -23,6 +23,7 @@ from scheduler.history import (
     HistoryFilter,
     history_record,
     iter_history,
+    iter_history_rows,
     status_report,
     timeline,
 )
@@ -116,10 +117,10 @@ def history_command(
         until=parse_date(until, "--until") if until else None,
         limit=limit if output is not OutputFormat.table else table_limit)
     with session_scope(state.engine, write=False) as session:
-        records = (history_record(p, tz) for p in iter_history(session, filters, tz))
         if output is not OutputFormat.table:
-            write_records(records, output, HISTORY_FIELDS)
+            write_rows(iter_history_rows(session, filters, tz), output, HISTORY_FIELDS)
             return
+        records = (history_record(p, tz) for p in iter_history(session, filters, tz))
         table = Table()
         table.add_column("ID", justify="right")
         table.add_column("Terjadwal", no_wrap=True)

@@ -1,4 +1,4 @@
-"""Machine-readable output that streams: a JSON array or CSV, one record at a time."""
+"""Machine-readable output that streams: a JSON array or CSV, one row at a time."""
 
 import csv
 import json
@@ -16,31 +16,36 @@ class OutputFormat(StrEnum):
 
 def write_records(records: Iterable[dict[str, Any]], fmt: OutputFormat,
                   fields: Sequence[str], stream: TextIO | None = None) -> int:
-    """Write records without holding them all in memory; return how many were written."""
+    """Write dict records (keys: `fields`) without holding them all in memory."""
+    return write_rows((tuple(r.get(f) for f in fields) for r in records), fmt, fields, stream)
+
+
+def write_rows(rows: Iterable[Sequence[Any]], fmt: OutputFormat, fields: Sequence[str],
+               stream: TextIO | None = None) -> int:
+    """Write rows (values in the order of `fields`); return how many were written."""
     out = stream or sys.stdout
     if fmt is OutputFormat.json:
-        return _write_json(records, out)
-    return _write_csv(records, fields, out)
+        return _write_json(rows, fields, out)
+    return _write_csv(rows, fields, out)
 
 
-def _write_json(records: Iterable[dict[str, Any]], out: TextIO) -> int:
+def _write_json(rows: Iterable[Sequence[Any]], fields: Sequence[str], out: TextIO) -> int:
     count = 0
     out.write("[")
-    for record in records:
+    for row in rows:
         out.write(",\n" if count else "\n")
-        out.write(json.dumps(record, ensure_ascii=False))
+        out.write(json.dumps(dict(zip(fields, row, strict=True)), ensure_ascii=False))
         count += 1
     out.write("\n]\n" if count else "]\n")
     return count
 
 
-def _write_csv(records: Iterable[dict[str, Any]], fields: Sequence[str], out: TextIO) -> int:
-    writer = csv.DictWriter(out, fieldnames=list(fields), lineterminator="\n",
-                            extrasaction="ignore")
-    writer.writeheader()
+def _write_csv(rows: Iterable[Sequence[Any]], fields: Sequence[str], out: TextIO) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(fields)
     count = 0
-    for record in records:
-        writer.writerow({k: _cell(v) for k, v in record.items()})
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
         count += 1
     return count
 

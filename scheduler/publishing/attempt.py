@@ -13,9 +13,11 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any, Protocol
 
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from scheduler.adapters.base import (
     AmbiguousPublishError,
@@ -28,10 +30,10 @@ from scheduler.adapters.base import (
 )
 from scheduler.clock import Clock
 from scheduler.config import Settings
-from scheduler.db import session_scope
-from scheduler.events import record
-from scheduler.models import Account, Post, PostStatus
-from scheduler.publishing.claims import Claimed
+from scheduler.db import write_connection
+from scheduler.events import insert_event
+from scheduler.models import Account, PostStatus
+from scheduler.publishing.claims import ACCOUNTS, POSTS, Claimed
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.redact import redact
 
@@ -48,7 +50,28 @@ class Outcome:
     message: str | None = None
 
 
-def payload_for(post: Post, account: Account, settings: Settings) -> PostPayload:
+class PostFields(Protocol):
+    """What an attempt reads of a post: an ORM Post or a ClaimedPost."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def account_id(self) -> int: ...
+    @property
+    def region_key(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def image(self) -> str | None: ...
+    @property
+    def scheduled_at(self) -> datetime: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def platform_ref(self) -> dict[str, str]: ...
+
+
+def payload_for(post: PostFields, account: Account, settings: Settings) -> PostPayload:
     image_url = None
     if post.image and settings.media_base_url:
         image_url = f"{settings.media_base_url.rstrip('/')}/{post.image.lstrip('/')}"
@@ -69,81 +92,70 @@ def run_attempt(engine: Engine, claimed: Claimed, factory: AdapterFactory, setti
     try:
         receipt = built.adapter.publish(payload_for(post, account, settings))
     except PublishError as exc:
-        return _record_failure(engine, post_id, worker, clock.now(), built.name, exc, scrub,
+        return _record_failure(engine, post, worker, clock.now(), built.name, exc, scrub,
                                settings)
     except Exception as exc:  # a bug or an unforeseen library error: the request may have left
         log.error("unggahan #%s: galat tak terduga %s: %s", post_id, type(exc).__name__,
                   scrub(str(exc)))
         error = AmbiguousPublishError(f"galat tak terduga {type(exc).__name__}: {exc}")
-        return _record_failure(engine, post_id, worker, clock.now(), built.name, error, scrub,
+        return _record_failure(engine, post, worker, clock.now(), built.name, error, scrub,
                                settings)
-    return _record_published(engine, post_id, worker, clock.now(), built.name, receipt, scrub)
+    return _record_published(engine, post, worker, clock.now(), built.name, receipt, scrub)
 
 
 def save_ref(engine: Engine, post_id: int, worker: str, ref: Mapping[str, str],
              now: datetime) -> None:
     """Commit a platform reference (a media container id) before the next request goes."""
-    def apply(session: Session, post: Post) -> None:
-        post.platform_ref = {**(post.platform_ref or {}), **ref}
-        record(session, post, kind="checkpoint", actor=worker, now=now, details=dict(ref))
+    with write_connection(engine) as connection:
+        current = connection.execute(
+            select(POSTS.c.platform_ref).where(*_still_ours(post_id, worker))).first()
+        if current is None:
+            log.warning("unggahan #%s tidak lagi diklaim oleh pekerja ini", post_id)
+            return
+        connection.execute(update(POSTS).where(POSTS.c.id == post_id).values(
+            platform_ref={**(current.platform_ref or {}), **ref}, updated_at=now))
+        insert_event(connection, post_id, kind="checkpoint", actor=worker, now=now,
+                     from_status=PostStatus.PUBLISHING, to_status=PostStatus.PUBLISHING,
+                     details=dict(ref))
 
-    _finish(engine, post_id, worker, apply)
 
-
-def _record_published(engine: Engine, post_id: int, worker: str, now: datetime, adapter: str,
+def _record_published(engine: Engine, post: PostFields, worker: str, now: datetime, adapter: str,
                       receipt: Receipt, scrub: Callable[[str], str]) -> Outcome:
-    def apply(session: Session, post: Post) -> None:
-        post.platform_id, post.platform_url = receipt.platform_id, receipt.url
-        post.published_at, post.published_via, post.last_error = now, adapter, None
-        record(session, post, kind="published", actor=worker, now=now,
-               to_status=PostStatus.PUBLISHED,
-               details={"adapter": adapter, "platform_id": receipt.platform_id,
-                        "url": scrub(receipt.url) if receipt.url else None})
-
-    _finish(engine, post_id, worker, apply)
-    return Outcome(post_id, PostStatus.PUBLISHED, adapter, receipt.url)
+    _finish(engine, post.id or 0, worker, now, {
+        "status": PostStatus.PUBLISHED.value, "platform_id": receipt.platform_id,
+        "platform_url": receipt.url, "published_at": now, "published_via": adapter,
+        "last_error": None,
+    }, kind="published", details={"adapter": adapter, "platform_id": receipt.platform_id,
+                                  "url": scrub(receipt.url) if receipt.url else None})
+    return Outcome(post.id or 0, PostStatus.PUBLISHED, adapter, receipt.url)
 
 
-def _record_failure(engine: Engine, post_id: int, worker: str, now: datetime, adapter: str,
+def _record_failure(engine: Engine, post: PostFields, worker: str, now: datetime, adapter: str,
                     exc: PublishError, scrub: Callable[[str], str], settings: Settings) -> Outcome:
     message = scrub(str(exc))[:MAX_ERROR_CHARS]
     platform_message = scrub(exc.platform_message) if exc.platform_message else None
     details: dict[str, object] = {
         "adapter": adapter, "error": type(exc).__name__, "status": exc.status, "code": exc.code,
         "platform_message": platform_message[:MAX_ERROR_CHARS] if platform_message else None}
-    result: dict[str, str] = {}
-
-    def apply(session: Session, post: Post) -> None:
-        post.last_error = message
-        status, kind = _failure_status(session, post, exc, now, settings, details)
-        result["status"] = status
-        record(session, post, kind=kind, actor=worker, now=now, to_status=status, note=message,
-               details=details)
-
-    _finish(engine, post_id, worker, apply)
-    log.warning("unggahan #%s via %s: %s", post_id, adapter, message)
-    return Outcome(post_id, result.get("status", "unknown"), adapter, message)
-
-
-def _failure_status(session: Session, post: Post, exc: PublishError, now: datetime,
-                    settings: Settings, details: dict[str, object]) -> tuple[str, str]:
-    if isinstance(exc, TransientPublishError):
-        if post.attempts >= settings.max_attempts:
-            return PostStatus.FAILED, "failed"
+    values: dict[str, object] = {"last_error": message}
+    pause = None
+    if isinstance(exc, TransientPublishError) and post.attempts < settings.max_attempts:
         delay = backoff(post.attempts, settings.retry_base, exc.retry_after)
-        post.due_at = now + timedelta(seconds=delay)
+        values.update(status=PostStatus.RETRYING.value, due_at=now + timedelta(seconds=delay))
         details["retry_in"] = round(delay, 1)
-        return PostStatus.RETRYING, "retry"
-    if isinstance(exc, ReauthorizationRequired):
-        account = session.get(Account, post.account_id)
-        if account is not None and account.paused_at is None:
-            account.paused_at, account.paused_reason = now, post.last_error
-            session.add(account)
-        post.attempts -= 1  # the post was never tried on the platform; it waits, held
-        return PostStatus.APPROVED, "held"
-    if isinstance(exc, PermanentPublishError):
-        return PostStatus.FAILED, "failed"
-    return PostStatus.UNCERTAIN, "uncertain"  # AmbiguousPublishError or anything unforeseen
+        kind = "retry"
+    elif isinstance(exc, TransientPublishError | PermanentPublishError):
+        values["status"], kind = PostStatus.FAILED.value, "failed"
+    elif isinstance(exc, ReauthorizationRequired):
+        # The account is paused and the post waits, held; it was never tried on the platform.
+        values.update(status=PostStatus.APPROVED.value, attempts=post.attempts - 1)
+        kind, pause = "held", (post.account_id, message)
+    else:  # AmbiguousPublishError, or anything unforeseen: it may be live
+        values["status"], kind = PostStatus.UNCERTAIN.value, "uncertain"
+    _finish(engine, post.id or 0, worker, now, values, kind=kind, note=message, details=details,
+            pause=pause)
+    log.warning("unggahan #%s via %s: %s", post.id, adapter, message)
+    return Outcome(post.id or 0, str(values["status"]), adapter, message)
 
 
 def backoff(attempt: int, base: float, retry_after: float | None) -> float:
@@ -153,17 +165,41 @@ def backoff(attempt: int, base: float, retry_after: float | None) -> float:
     return max(jittered, float(retry_after or 0.0))
 
 
-def _finish(engine: Engine, post_id: int, worker: str,
-            apply: Callable[[Session, Post], None]) -> None:
+def _finish(engine: Engine, post_id: int, worker: str, now: datetime, values: dict[str, Any],
+            *, kind: str, note: str | None = None, details: dict[str, Any] | None = None,
+            pause: tuple[int, str] | None = None) -> None:
     """Apply an outcome only if this worker still holds the claim (a post recovered as
     uncertain by someone else in the meantime keeps that verdict)."""
-    with session_scope(engine) as session:
-        post = session.get(Post, post_id)
-        if post is None or post.status != PostStatus.PUBLISHING or post.claimed_by != worker:
+    with write_connection(engine) as connection:
+        changed = connection.execute(_finish_statement(tuple(sorted(values))),
+                                     {**values, "post_id": post_id, "worker": worker,
+                                      "updated_at": now})
+        if changed.rowcount != 1:
             log.warning("unggahan #%s tidak lagi diklaim oleh pekerja ini; hasil diabaikan",
                         post_id)
             return
-        apply(session, post)
+        insert_event(connection, post_id, kind=kind, actor=worker, now=now,
+                     from_status=PostStatus.PUBLISHING, to_status=str(values.get("status",
+                     PostStatus.PUBLISHING)), note=note, details=details)
+        if pause is not None:
+            account_id, reason = pause
+            connection.execute(update(ACCOUNTS).where(
+                ACCOUNTS.c.id == account_id, ACCOUNTS.c.paused_at.is_(None)).values(
+                paused_at=now, paused_reason=reason))
+
+
+@lru_cache(maxsize=32)
+def _finish_statement(columns: tuple[str, ...]) -> Any:
+    """One prepared UPDATE per set of columns an outcome writes (a handful in all)."""
+    return update(POSTS).where(
+        POSTS.c.id == bindparam("post_id"), POSTS.c.status == PostStatus.PUBLISHING.value,
+        POSTS.c.claimed_by == bindparam("worker"),
+    ).values({name: bindparam(name) for name in (*columns, "updated_at")})
+
+
+def _still_ours(post_id: int, worker: str) -> tuple[Any, ...]:
+    return (POSTS.c.id == post_id, POSTS.c.status == PostStatus.PUBLISHING.value,
+            POSTS.c.claimed_by == worker)
 
 
 def _scrubber(secrets: tuple[str, ...]) -> Callable[[str], str]:

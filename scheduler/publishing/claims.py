@@ -4,19 +4,22 @@ request leaves. Also the daily quota and the recovery of abandoned claims."""
 import os
 import socket
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlalchemy import Table, bindparam, exists, func, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session, col
+from sqlmodel import select as model_select
 
-from scheduler.db import session_scope
-from scheduler.events import record
+from scheduler.db import session_scope, write_connection
+from scheduler.events import insert_event, record
 from scheduler.models import Account, Post, PostStatus
 from scheduler.platforms import PLATFORM_LIMITS
 
 DUE_STATUSES = (PostStatus.APPROVED.value, PostStatus.RETRYING.value)
+POSTS: Table = Post.__table__  # type: ignore[attr-defined]
+ACCOUNTS: Table = Account.__table__  # type: ignore[attr-defined]
 
 
 def worker_id() -> str:
@@ -25,10 +28,25 @@ def worker_id() -> str:
 
 
 @dataclass(frozen=True)
+class ClaimedPost:
+    """The fields of a claimed post that an attempt needs (read once, at the claim)."""
+
+    id: int
+    account_id: int
+    region_key: str
+    platform: str
+    text: str
+    image: str | None
+    scheduled_at: datetime
+    attempts: int
+    platform_ref: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Claimed:
     """A post this worker owns for one attempt, with what the adapter needs."""
 
-    post: Post
+    post: ClaimedPost
     account: Account
 
 
@@ -36,7 +54,7 @@ def due_posts(session: Session, now: datetime, limit: int,
               skip_accounts: set[int] | None = None) -> list[tuple[int, int]]:
     """(post id, account id) of posts due now on active accounts, most overdue first."""
     statement = (
-        select(Post.id, Post.account_id)
+        model_select(Post.id, Post.account_id)
         .join(Account, col(Account.id) == col(Post.account_id))
         .where(col(Post.status).in_(DUE_STATUSES), col(Post.due_at) <= now,
                col(Account.paused_at).is_(None), col(Account.enabled).is_(True))
@@ -46,63 +64,77 @@ def due_posts(session: Session, now: datetime, limit: int,
     return [r for r in rows if r[1] not in (skip_accounts or set())][:limit]
 
 
-def next_due_at(session: Session) -> datetime | None:
-    return session.exec(select(func.min(Post.due_at)).where(
-        col(Post.status).in_(DUE_STATUSES))).one()
+def next_due_at(session: Session, after: datetime) -> datetime | None:
+    """When the next post falls due, strictly after `after`."""
+    return session.exec(model_select(func.min(Post.due_at)).where(
+        col(Post.status).in_(DUE_STATUSES), col(Post.due_at) > after)).one()
+
+
+# Built once: the worker runs these for every post, and a statement built per call costs
+# more than executing it.
+_ACTIVE_ACCOUNT = exists().where(ACCOUNTS.c.id == POSTS.c.account_id,
+                                 ACCOUNTS.c.paused_at.is_(None), ACCOUNTS.c.enabled.is_(True))
+_CLAIM = (
+    update(POSTS)
+    .where(POSTS.c.id == bindparam("post_id"), POSTS.c.status == bindparam("from_status"),
+           POSTS.c.due_at <= bindparam("now"), _ACTIVE_ACCOUNT)
+    .values(status=PostStatus.PUBLISHING.value, claimed_by=bindparam("worker"),
+            claimed_at=bindparam("now"), attempts=POSTS.c.attempts + 1,
+            updated_at=bindparam("now"))
+    .returning(*(POSTS.c[f.name] for f in fields(ClaimedPost)))
+)
 
 
 def claim(engine: Engine, post_id: int, worker: str, now: datetime,
-          quota_counts: bool = True) -> Claimed | None:
+          account: Account | None = None) -> ClaimedPost | None:
     """Take one due post for one attempt, or None if it is not (or no longer) ours to take.
 
     The status change is a compare-and-set: only a post still approved or retrying, due,
     on an active account moves to `publishing`. The attempt event is committed together
-    with it, before any request is sent.
+    with it, before any request is sent. Pass the post's account to have its platform's
+    daily quota enforced.
     """
-    with session_scope(engine) as session:
-        post = session.get(Post, post_id)
-        account = session.get(Account, post.account_id) if post else None
-        if post is None or account is None or account.paused_at or not account.enabled:
+    with write_connection(engine) as connection:
+        if account is not None and _defer_for_quota(connection, post_id, account, now):
             return None
-        if quota_counts and _defer_for_quota(session, post, account, now):
+        for before in DUE_STATUSES:  # which one it was goes into the event
+            row = connection.execute(_CLAIM, {"post_id": post_id, "from_status": before,
+                                              "now": now, "worker": worker}).first()
+            if row is not None:
+                break
+        else:
             return None
-        changed = session.exec(
-            update(Post)
-            .where(col(Post.id) == post_id, col(Post.status).in_(DUE_STATUSES),
-                   col(Post.due_at) <= now)
-            .values(status=PostStatus.PUBLISHING.value, claimed_by=worker, claimed_at=now,
-                    attempts=Post.attempts + 1, updated_at=now)
-            .execution_options(synchronize_session=False))
-        if changed.rowcount != 1:
-            return None
-        # Mirror the update on the loaded object (still holding the prior status, which
-        # the event records as where the post came from).
-        post.claimed_by, post.claimed_at, post.attempts = worker, now, post.attempts + 1
-        record(session, post, kind="attempt", actor=worker, now=now,
-               to_status=PostStatus.PUBLISHING, details={"attempt": post.attempts})
-        return Claimed(post, account)
+        post = ClaimedPost(**row._mapping)
+        insert_event(connection, post_id, kind="attempt", actor=worker, now=now,
+                     from_status=before, to_status=PostStatus.PUBLISHING.value,
+                     details={"attempt": post.attempts})
+        return post
 
 
-def _defer_for_quota(session: Session, post: Post, account: Account, now: datetime) -> bool:
+def _defer_for_quota(connection: Connection, post_id: int, account: Account,
+                     now: datetime) -> bool:
     """Platforms cap API posts per rolling 24 hours (Instagram 50, Threads 250): enforce it
     here, and move the post to when the oldest post in the window leaves it."""
     quota = PLATFORM_LIMITS[account.platform].daily_quota
     if quota is None:
         return False
     window = now - timedelta(hours=24)
-    published = list(session.exec(
-        select(Post.published_at).where(col(Post.account_id) == account.id,
-                                        col(Post.published_via) == account.platform,
-                                        col(Post.published_at) > window)
-        .order_by(col(Post.published_at))))
+    published = list(connection.execute(
+        select(POSTS.c.published_at).where(POSTS.c.account_id == account.id,
+                                           POSTS.c.published_via == account.platform,
+                                           POSTS.c.published_at > window)
+        .order_by(POSTS.c.published_at)).scalars())
     if len(published) < quota:
         return False
-    oldest = published[len(published) - quota]
-    assert oldest is not None
-    post.due_at = oldest + timedelta(hours=24, seconds=1)
-    record(session, post, kind="deferred", actor="worker", now=now,
-           note=f"kuota harian {account.platform} ({quota}/24 jam) habis",
-           details={"until": post.due_at.isoformat()})
+    until = published[len(published) - quota] + timedelta(hours=24, seconds=1)
+    status = connection.execute(
+        update(POSTS).where(POSTS.c.id == post_id, POSTS.c.status.in_(DUE_STATUSES))
+        .values(due_at=until, updated_at=now).returning(POSTS.c.status)).scalar()
+    if status is not None:
+        insert_event(connection, post_id, kind="deferred", actor="worker", now=now,
+                     from_status=status, to_status=status,
+                     note=f"kuota harian {account.platform} ({quota}/24 jam) habis",
+                     details={"until": until.isoformat()})
     return True
 
 
@@ -112,7 +144,7 @@ def recover_abandoned(engine: Engine, now: datetime, lease: float, worker: str) 
     host = socket.gethostname()
     recovered = []
     with session_scope(engine) as session:
-        for post in session.exec(select(Post).where(
+        for post in session.exec(model_select(Post).where(
                 col(Post.status) == PostStatus.PUBLISHING.value)):
             owner = post.claimed_by or ""
             if owner == worker:

@@ -1,20 +1,30 @@
 """The dispatcher: publish due posts with bounded concurrency across accounts and one
-request at a time per account. The worker ticks it every second; `run --once` drains it."""
+request at a time per account. The worker ticks it every second; `run --once` drains it.
+
+Due posts are read from the database in bulk into a local queue; a finished post hands
+its account's slot to the next queued post without another query.
+"""
 
 import logging
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+import time
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from scheduler.clock import Clock
 from scheduler.config import Settings
 from scheduler.db import session_scope
+from scheduler.models import Account
 from scheduler.publishing.attempt import Outcome, run_attempt
-from scheduler.publishing.claims import claim, due_posts
+from scheduler.publishing.claims import Claimed, claim, due_posts
 from scheduler.publishing.factory import AdapterFactory
 
 log = logging.getLogger(__name__)
+BATCH = 1000  # due posts read per query
+ACCOUNTS_TTL = 30.0  # seconds an in-memory copy of the accounts is used
 
 
 class Dispatcher:
@@ -28,63 +38,96 @@ class Dispatcher:
         self.capacity = settings.worker_concurrency
         self.pool = ThreadPoolExecutor(max_workers=self.capacity, thread_name_prefix="siar-pub")
         self.outcomes: list[Outcome] = []
+        self._queue: deque[tuple[int, int]] = deque()  # (post id, account id), due order
+        self._queued: set[int] = set()
+        self._accounts: dict[int, Account] = {}
+        self._accounts_read = float("-inf")
         self._busy: set[int] = set()  # accounts with a post in flight
         self._futures: set[Future[None]] = set()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
 
     def tick(self) -> int:
-        """Start every due post there is room for; return how many were started."""
+        """Read what is due now, then start every post there is room for."""
         if self._stopping.is_set():
             return 0
-        with self._lock:
-            room = self.capacity - len(self._busy)
-            busy = set(self._busy)
-        if room <= 0:
-            return 0
+        self._refill()
+        return self._start_more()
+
+    def _refill(self) -> int:
+        """Queue the due posts not queued yet; return how many were added."""
         with session_scope(self.engine, write=False) as session:
-            due = due_posts(session, self.clock.now(), room, skip_accounts=busy)
-        started = 0
+            due = due_posts(session, self.clock.now(), BATCH)
+            stale = time.monotonic() - self._accounts_read > ACCOUNTS_TTL
+            if stale or any(a not in self._accounts for _, a in due):
+                # Credentials and handles rarely change; whether an account is paused is
+                # checked again by every claim, so a cached copy is safe to use.
+                self._accounts = {a.id or 0: a for a in session.exec(select(Account))}
+                self._accounts_read = time.monotonic()
+        added = 0
         with self._lock:
             for post_id, account_id in due:
-                if account_id in self._busy or self._stopping.is_set():
+                if post_id not in self._queued:
+                    self._queue.append((post_id, account_id))
+                    self._queued.add(post_id)
+                    added += 1
+        return added
+
+    def _start_more(self) -> int:
+        started = 0
+        with self._lock:
+            waiting: deque[tuple[int, int]] = deque()
+            while self._queue and len(self._busy) < self.capacity:
+                post_id, account_id = self._queue.popleft()
+                if account_id in self._busy:
+                    waiting.append((post_id, account_id))  # the account's next post waits
                     continue
+                if self._stopping.is_set():
+                    self._queue.appendleft((post_id, account_id))
+                    break
                 try:
                     future = self.pool.submit(self._publish, post_id, account_id)
                 except RuntimeError:  # the pool shut down between our check and now
+                    self._queue.appendleft((post_id, account_id))
                     break
+                self._queued.discard(post_id)
                 self._busy.add(account_id)
                 self._futures.add(future)
                 future.add_done_callback(self._futures.discard)
                 started += 1
+            self._queue.extendleft(reversed(waiting))
         return started
 
     def _publish(self, post_id: int, account_id: int) -> None:
         try:
-            if self._stopping.is_set():
-                return  # not claimed yet: nothing to release
-            claimed = claim(self.engine, post_id, self.worker, self.clock.now())
-            if claimed is not None:
-                outcome = run_attempt(self.engine, claimed, self.factory, self.settings,
-                                      self.clock, self.worker)
-                with self._lock:
-                    self.outcomes.append(outcome)
-        except Exception:  # keep the worker alive; the post stays claimed and is recovered
+            account = self._accounts.get(account_id)
+            if account is not None and not self._stopping.is_set():
+                post = claim(self.engine, post_id, self.worker, self.clock.now(), account)
+                if post is not None:
+                    outcome = run_attempt(self.engine, Claimed(post, account), self.factory,
+                                          self.settings, self.clock, self.worker)
+                    with self._lock:
+                        self.outcomes.append(outcome)
+        except Exception:  # keep the worker alive; a claimed post is recovered later
             log.exception("pengiriman unggahan #%s gagal tak terduga", post_id)
         finally:
             with self._lock:
                 self._busy.discard(account_id)
-        self.tick()  # the account is free again: take the next due post without waiting
+        self._start_more()  # the account is free again: its next post, or another's
 
     def drain(self) -> list[Outcome]:
         """Publish everything due now, then return (for `siar run --once`)."""
+        self.tick()
         while True:
-            self.tick()
             with self._lock:
                 pending = set(self._futures)
-            if not pending:
+            if pending:
+                wait(pending, return_when=FIRST_COMPLETED)
+                continue
+            # Nothing in flight and the queue is empty: look in the database once more.
+            if not self._refill() and not self._queue:
                 break
-            wait(pending)
+            self._start_more()
         with self._lock:
             return list(self.outcomes)
 

@@ -3,6 +3,7 @@
 An account whose credentials are not all set publishes to the outbox instead."""
 
 import threading
+import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ class AdapterFactory:
         self.adapters = dict(adapters if adapters is not None else load_adapters())
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
+        self._proxies = urllib.request.getproxies()
         self._lock = threading.Lock()
 
     def plugin_for(self, account: Account) -> tuple[type[Adapter], dict[str, str]]:
@@ -59,6 +61,10 @@ class AdapterFactory:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
             session = self._local.session = requests.Session()
+            # Proxies from the environment are read once here, not on every request
+            # (requests would scan os.environ for each one).
+            session.trust_env = False
+            session.proxies = dict(self._proxies)
             with self._lock:
                 self._sessions.append(session)
         return session

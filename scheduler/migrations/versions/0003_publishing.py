@@ -28,10 +28,18 @@ def upgrade() -> None:
             "ix_post_account_published", ["account_id", "published_at"], unique=False
         )
         batch_op.create_index("ix_post_status_scheduled", ["status", "scheduled_at"], unique=False)
+        batch_op.create_index(
+            "ix_post_region_scheduled", ["region_key", "scheduled_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_post_stage_scheduled", ["stage_key", "scheduled_at"], unique=False
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("post", schema=None) as batch_op:
+        batch_op.drop_index("ix_post_stage_scheduled")
+        batch_op.drop_index("ix_post_region_scheduled")
         batch_op.drop_index("ix_post_status_scheduled")
         batch_op.drop_index("ix_post_account_published")
         batch_op.drop_column("published_via")

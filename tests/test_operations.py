@@ -1,0 +1,160 @@
+"""Operators' views and the rules the worker enforces: history, status, quotas,
+Instagram reconciliation, account pausing from the command line."""
+
+import csv
+import io
+import json
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from scheduler.config import load_settings
+from scheduler.db import session_scope
+from scheduler.history import HistoryFilter, history_page, status_report
+from scheduler.models import Account, Post
+from scheduler.publishing.claims import claim
+from tests.conftest import FIRST_SLOT, WIB, events, posts, worker_for
+from tests.fakes.instagram import FakeInstagram
+
+
+def test_history_filters_and_pages_newest_first(approved, catalog, settings, clock):
+    worker_for(approved, catalog, settings, clock).run_once()
+    with Session(approved) as session:
+        page = history_page(session, HistoryFilter(platforms=("x",), limit=2), WIB)
+        assert [p.platform for p in page] == ["x", "x"]
+        assert [p.region_key for p in page] == ["kota-b", "kab-a"]  # same time: newest id first
+        rest = history_page(session, HistoryFilter(platforms=("x",), before_id=page[-1].id), WIB)
+        assert [p.region_key for p in rest] == ["prov"]
+        assert history_page(session, HistoryFilter(statuses=("failed",)), WIB) == []
+        day = FIRST_SLOT.date()
+        assert len(history_page(session, HistoryFilter(since=day, until=day), WIB)) == 15
+        assert history_page(session, HistoryFilter(since=day + timedelta(days=1)), WIB) == []
+
+
+def test_history_formats(approved, catalog, settings, clock, siar):
+    worker_for(approved, catalog, settings, clock).run_once()
+    as_json = json.loads(siar("history", "--region", "kab-a", "--format", "json").stdout)
+    assert len(as_json) == 5
+    assert {r["status"] for r in as_json} == {"published"}
+    assert as_json[0]["scheduled_at"] == "2024-01-01T09:00:00+07:00"
+    assert as_json[0]["platform_url"].startswith("file://")
+    rows = list(csv.DictReader(io.StringIO(siar("history", "--format", "csv").stdout)))
+    assert len(rows) == 15
+    assert set(rows[0]) >= {"id", "scheduled_at", "published_at", "region", "platform",
+                            "status", "platform_url", "last_error"}
+    table = siar("history", "--platform", "telegram")
+    assert table.exit_code == 0
+    assert "kota-b/telegram" in table.stdout
+    bad = siar("history", "--since", "2024-02-01", "--until", "2024-01-01")
+    assert bad.exit_code == 2
+
+
+def test_post_show_gives_the_whole_timeline(approved, catalog, settings, clock, siar):
+    worker_for(approved, catalog, settings, clock).run_once()
+    shown = siar("post", "show", "1")
+    assert shown.exit_code == 0, shown.output
+    for kind in ("planned", "approved", "attempt", "published"):
+        assert kind in shown.stdout
+    assert siar("post", "show", "9999").exit_code == 3
+
+
+def test_status_counts_and_lists_problems(approved, catalog, settings, clock, siar):
+    with session_scope(approved) as session:
+        post = session.get(Post, 1)
+        assert post is not None
+        post.status, post.last_error, post.updated_at = "failed", "ditolak platform", clock.now()
+        account = session.exec(select(Account).where(Account.region_key == "kab-a",
+                                                     Account.platform == "x")).one()
+        account.paused_at, account.paused_reason = clock.now(), "token kedaluwarsa"
+    with Session(approved) as session:
+        report = status_report(session, clock.now())
+    assert report.counts == {"approved": 14, "failed": 1}
+    assert [p.id for p in report.recent_problems] == [1]
+    assert [f"{a.region_key}/{a.platform}" for a in report.paused] == ["kab-a/x"]
+    shown = siar("--now", FIRST_SLOT.isoformat(), "status")
+    assert "approved 14" in shown.stdout
+    assert "token kedaluwarsa" in shown.stdout
+
+
+def test_instagram_daily_quota_is_enforced_locally(approved, clock):
+    with session_scope(approved) as session:
+        post = session.exec(select(Post).where(Post.region_key == "kab-a",
+                                               Post.platform == "instagram")).one()
+        for i in range(50):  # fifty posts published through the API in the last 24 hours
+            session.add(Post(
+                account_id=post.account_id, region_key="kab-a", platform="instagram",
+                scheduled_at=clock.now(), due_at=clock.now(), text=f"lama {i}",
+                status="published", created_by="uji", created_at=clock.now(),
+                updated_at=clock.now(), platform_ref={}, problems=[],
+                published_at=clock.now() - timedelta(hours=23, minutes=59 - i),
+                published_via="instagram"))
+    with Session(approved) as session:
+        account = session.get(Account, post.account_id)
+    assert claim(approved, post.id or 0, "uji:1:1", clock.now(), account) is None
+    with Session(approved) as session:
+        deferred = session.get(Post, post.id)
+        assert deferred is not None
+        assert deferred.status == "approved"
+        # when the oldest of the fifty leaves the 24-hour window
+        assert deferred.due_at == clock.now() - timedelta(hours=23, minutes=59) + timedelta(
+            hours=24, seconds=1)
+    assert [e.kind for e in events(approved, post.id or 0)][-1] == "deferred"
+
+
+def test_outbox_posts_do_not_count_against_the_platform_quota(approved, clock):
+    with session_scope(approved) as session:
+        post = session.exec(select(Post).where(Post.region_key == "kab-a",
+                                               Post.platform == "instagram")).one()
+        for i in range(60):
+            session.add(Post(
+                account_id=post.account_id, region_key="kab-a", platform="instagram",
+                scheduled_at=clock.now(), due_at=clock.now(), text=f"lama {i}",
+                status="published", created_by="uji", created_at=clock.now(),
+                updated_at=clock.now(), platform_ref={}, problems=[],
+                published_at=clock.now() - timedelta(hours=1), published_via="outbox"))
+    with Session(approved) as session:
+        account = session.get(Account, post.account_id)
+    assert claim(approved, post.id or 0, "uji:1:1", clock.now(), account) is not None
+
+
+def test_an_ambiguous_instagram_publish_is_reconciled_without_publishing_twice(
+        approved, catalog, settings, clock):
+    with FakeInstagram(tokens={"IG-TOKEN-KAB-A"}, user_id="1784") as fake:
+        env = {**settings.environ, "SIAR_INSTAGRAM_API_URL": fake.url,
+               "SIAR_KAB_A_INSTAGRAM_IG_USER_ID": "1784",
+               "SIAR_KAB_A_INSTAGRAM_ACCESS_TOKEN": "IG-TOKEN-KAB-A",
+               "SIAR_MEDIA_BASE_URL": "https://media.kpu.example/siar", "SIAR_HTTP_TIMEOUT": "0.5"}
+        live = load_settings(env=env, env_file=None)
+        fake.fail_next("hang", path="/media_publish", process=True)
+        worker_for(approved, catalog, live, clock).run_once()
+        post = next(p for p in posts(approved) if (p.region_key, p.platform) == (
+            "kab-a", "instagram"))
+        assert post.status == "uncertain"
+        assert post.platform_ref.get("container_id")  # checkpointed before media_publish
+        clock.advance(timedelta(minutes=1))
+        worker_for(approved, catalog, live, clock).run_once()  # reconciles on start
+        post = next(p for p in posts(approved) if p.id == post.id)
+        assert post.status == "published"
+        assert [e.kind for e in events(approved, post.id or 0)][-1] == "reconciled"
+        assert len(fake.published) == 1
+        assert len(fake.calls("/media_publish")) == 1
+
+
+def test_operator_pauses_and_resumes_an_account_from_the_command_line(approved, siar):
+    assert siar("user", "add", "ops", "--role", "operator", "--region", "province",
+                "--password-stdin", input="sandi-ops-123\n").exit_code == 0
+    login = {"input": "sandi-ops-123\n"}
+    paused = siar("account", "pause", "kab-a/x", "--note", "ganti token", "--as", "ops",
+                  "--password-stdin", **login)
+    assert paused.exit_code == 0, paused.output
+    listed = siar("account", "list", "--region", "kab-a")
+    assert "dijeda: ganti token (ops)" in listed.stdout
+    assert "outbox" in listed.stdout  # no credentials: publishes to the outbox
+    unknown = siar("account", "pause", "kab-a/myspace", "--note", "x", "--as", "ops",
+                   "--password-stdin", **login)
+    assert unknown.exit_code == 3
+    resumed = siar("account", "resume", "kab-a/x", "--as", "ops", "--password-stdin", **login)
+    assert resumed.exit_code == 0, resumed.output
+    with Session(approved) as session:
+        assert session.exec(select(Account).where(
+            col(Account.paused_at).is_not(None))).first() is None
