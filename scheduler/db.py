@@ -66,6 +66,9 @@ def make_engine(database_url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(
             database_url, echo=echo,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            # Every transaction here ends in COMMIT or ROLLBACK already; the pool's own
+            # rollback on check-in would be one more round trip per transaction.
+            pool_reset_on_return=None,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own BEGIN handling defers locks; we issue BEGIN IMMEDIATE ourselves
@@ -100,7 +103,8 @@ def _sqlite_begin(connection: Any) -> None:
     # wait for each other through busy_timeout instead of one failing with "database is
     # locked" when it upgrades a read lock. Readers stay DEFERRED and never block.
     write = connection.get_execution_options().get("siar_write", False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+    # Straight to the driver: this runs for every transaction the worker makes.
+    connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 @lru_cache(maxsize=64)
