@@ -3,23 +3,40 @@
 import json
 import socket
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from scheduler.checks.post_checks import CheckSettings
 from scheduler.clock import FixedClock
 from scheduler.config import Settings, load_settings
+from scheduler.content.model import Catalog
 from scheduler.db import session_scope
 from scheduler.errors import PermissionDenied
 from scheduler.models import Account, Post
+from scheduler.planning import PlanRequest, plan_posts
 from scheduler.publishing.reconcile import resolve
+from scheduler.review import approve
 from tests.conftest import FIRST_SLOT, actor, events, posts, worker_for
 from tests.fakes.telegram import FakeTelegram
 
 OPERATOR = actor("ops", "operator", "prov")
 TOKEN = "123456:PLANTED-SECRET-TOKEN-kab-a"
+
+
+@pytest.fixture
+def planned_more(approved: Engine, catalog: Catalog, settings: Settings,
+                 clock: FixedClock) -> None:
+    """Two more days of the mini plan, approved (three posts per account in all)."""
+    plan_posts(approved, catalog, settings.templates_dir,
+               PlanRequest(date_from=date(2024, 1, 2), date_to=date(2024, 1, 3)), clock.now())
+    for day in ("02", "03"):
+        with session_scope(approved) as session:
+            approve(session, actor("rudi", "reviewer", "prov"),
+                    f"daftar-harian@2024-01-{day}T09:00", catalog=catalog,
+                    checks=CheckSettings(), now=clock.now())
 
 
 def test_without_credentials_everything_goes_to_the_outbox(approved, catalog, settings, clock):
@@ -219,3 +236,21 @@ def test_another_machines_claim_is_respected_until_its_lease_ends(approved, cata
     clock.advance(timedelta(seconds=settings.claim_lease + 1))
     worker_for(approved, catalog, settings, clock).run_once()
     assert [e.kind for e in events(approved, first)][-1] in ("published", "reconciled")
+
+
+def test_one_request_at_a_time_per_account_several_accounts_at_once(approved, catalog, clock,
+                                                                     settings, planned_more):
+    with FakeTelegram(accept_any_token=True, accept_any_account=True, chats={},
+                      latency=0.3) as fake:
+        environ = {**settings.environ, "SIAR_TELEGRAM_API_URL": fake.url}
+        for region in ("PROV", "KAB_A", "KOTA_B"):
+            environ[f"SIAR_{region}_TELEGRAM_BOT_TOKEN"] = f"1:{region}"
+            environ[f"SIAR_{region}_TELEGRAM_CHAT_ID"] = f"@kpu{region.lower()}"
+        live = load_settings(env=environ, env_file=None)
+        clock.set(FIRST_SLOT + timedelta(days=2, seconds=1))  # three days' posts are due
+        worker_for(approved, catalog, live, clock).run_once()
+    telegram = [p for p in posts(approved) if p.platform == "telegram"]
+    assert len(telegram) == 9
+    assert {p.status for p in telegram} == {"published"}
+    assert fake.max_in_flight == {"@kpuprov": 1, "@kpukab_a": 1, "@kpukota_b": 1}
+    assert fake.max_in_flight_overall > 1  # the accounts were served in parallel

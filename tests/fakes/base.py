@@ -103,6 +103,9 @@ class FakePlatform:
                  accept_any_account: bool = False) -> None:
         self.clock = clock or SystemClock()
         self.latency = latency
+        self._in_flight: dict[str, int] = {}
+        self.max_in_flight: dict[str, int] = {}  # the most requests at once, per account
+        self.max_in_flight_overall = 0
         self.tokens = set(tokens)
         self.accept_any_token = accept_any_token
         self.accept_any_account = accept_any_account
@@ -222,6 +225,21 @@ class FakePlatform:
     def hold(self) -> None:
         self._release.wait(HANG_LIMIT)
 
+    def flight_key(self, request: RecordedRequest) -> str | None:
+        """Which account a request is for, to count requests in flight per account
+        (`max_in_flight`); None: not counted. Subclasses that can tell override it."""
+        return None
+
+    def flight(self, key: str | None, change: int) -> None:
+        if key is None:
+            return
+        with self._lock:
+            now = self._in_flight.get(key, 0) + change
+            self._in_flight[key] = now
+            self.max_in_flight[key] = max(self.max_in_flight.get(key, 0), now)
+            self.max_in_flight_overall = max(self.max_in_flight_overall,
+                                             sum(self._in_flight.values()))
+
     def delay(self) -> None:
         """Wait out the simulated latency (read per request: it may change meanwhile)."""
         latency = self.latency
@@ -283,11 +301,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         fake = self.server.fake
-        outcome = fake.dispatch(self._read_request())
-        if outcome == HANG:
-            fake.hold()
-        else:
-            fake.delay()  # outside the fake's lock, so concurrent requests overlap
+        request = self._read_request()
+        key = fake.flight_key(request)
+        fake.flight(key, +1)
+        try:
+            outcome = fake.dispatch(request)
+            if outcome == HANG:
+                fake.hold()
+            else:
+                fake.delay()  # outside the fake's lock, so concurrent requests overlap
+        finally:
+            fake.flight(key, -1)
         if isinstance(outcome, str):  # hang or disconnect: never answer
             self.close_connection = True
             return

@@ -53,6 +53,10 @@ class FakeTelegram(FakePlatform):
         self.chats = dict(chats or {})
         self._ids = itertools.count(101)
 
+    def flight_key(self, request: RecordedRequest) -> str | None:
+        chat = request.param("chat_id")
+        return str(chat) if chat is not None else None
+
     def authorized(self, request: RecordedRequest) -> bool:
         match = _PATH.match(request.path)
         return bool(match) and self.accepts(match["token"])  # type: ignore[index]

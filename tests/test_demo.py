@@ -1,0 +1,22 @@
+"""The README's main command, end to end, on a fresh demo folder."""
+
+import os
+import subprocess
+from pathlib import Path
+
+from tests.conftest import REPO
+
+
+def test_demo_script_plans_approves_publishes_and_shows_the_history(tmp_path: Path) -> None:
+    env = {**os.environ, "SIAR_DEMO_DIR": str(tmp_path / "demo")}
+    result = subprocess.run(["bash", str(REPO / "scripts" / "demo")], cwd=REPO, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert "Konten valid" in out
+    assert "1365 unggahan dibuat, menunggu tinjauan" in out
+    assert out.count("195 unggahan disetujui") == 7
+    assert "1365 unggahan diproses (published: 1365)" in out
+    outbox = list((tmp_path / "demo" / "outbox").rglob("*.json"))
+    assert len(outbox) == 1365
+    assert "kota-blitar/telegram" in out  # the history table
