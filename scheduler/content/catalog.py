@@ -4,8 +4,10 @@ Every problem in every file is collected before anything is reported, so a user 
 them all in one pass instead of one per run.
 """
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import TemplateError
@@ -25,6 +27,8 @@ from scheduler.content.model import (
 from scheduler.content.yamlsource import YamlDocument, read_yaml
 from scheduler.errors import ContentError, Problem
 from scheduler.rendering import TemplateInfo, make_environment, scan_templates, template_problem
+
+M = TypeVar("M", bound=schema.Strict)
 
 
 def load_catalog(content_dir: Path, templates_dir: Path) -> Catalog:
@@ -71,6 +75,20 @@ def _yaml_files(folder: Path, problems: list[Problem]) -> list[Path]:
     return files
 
 
+def _documents(paths: Iterable[Path], model: type[M],
+               problems: list[Problem]) -> Iterator[tuple[YamlDocument, M]]:
+    """Each file that parses and validates against `model`; the others add problems."""
+    for path in paths:
+        doc, found = read_yaml(path)
+        problems.extend(found)
+        if doc is None:
+            continue
+        spec, found = doc.validate(model)
+        problems.extend(found)
+        if spec is not None:
+            yield doc, spec
+
+
 def _zone(name: str, doc: YamlDocument, loc: tuple[str | int, ...],
           problems: list[Problem]) -> ZoneInfo | None:
     try:
@@ -83,15 +101,7 @@ def _zone(name: str, doc: YamlDocument, loc: tuple[str | int, ...],
 def _load_elections(folder: Path, problems: list[Problem]) -> dict[str, Election]:
     elections: dict[str, Election] = {}
     stage_owner: dict[str, str] = {}
-    for path in _yaml_files(folder, problems):
-        doc, found = read_yaml(path)
-        problems.extend(found)
-        if doc is None:
-            continue
-        spec, found = doc.validate(schema.ElectionSpec)
-        problems.extend(found)
-        if spec is None:
-            continue
+    for doc, spec in _documents(_yaml_files(folder, problems), schema.ElectionSpec, problems):
         zone = _zone(spec.timezone, doc, ("timezone",), problems)
         if spec.key in elections:
             problems.append(doc.problem(f"kunci pemilihan ganda: {spec.key!r}", ("key",)))
@@ -126,15 +136,7 @@ def _load_elections(folder: Path, problems: list[Problem]) -> dict[str, Election
 def _load_regions(folder: Path, problems: list[Problem]) -> dict[str, Region]:
     provinces: dict[str, Region] = {}
     regencies: dict[str, Region] = {}
-    for path in _yaml_files(folder, problems):
-        doc, found = read_yaml(path)
-        problems.extend(found)
-        if doc is None:
-            continue
-        spec, found = doc.validate(schema.RegionFileSpec)
-        problems.extend(found)
-        if spec is None:
-            continue
+    for doc, spec in _documents(_yaml_files(folder, problems), schema.RegionFileSpec, problems):
         zone = _zone(spec.timezone, doc, ("timezone",), problems)
         if zone is None:
             continue
@@ -190,14 +192,10 @@ def _load_rules(
     loaded: _Loaded,
     problems: list[Problem],
 ) -> list[Rule]:
-    doc, found = read_yaml(path)
-    problems.extend(found)
-    if doc is None:
+    plan = next(_documents([path], schema.PlanSpec, problems), None)
+    if plan is None:
         return []
-    spec, found = doc.validate(schema.PlanSpec)
-    problems.extend(found)
-    if spec is None:
-        return []
+    doc, spec = plan
     rules: list[Rule] = []
     seen: set[str] = set()
     for index, rule in enumerate(spec.rules):
@@ -278,12 +276,7 @@ def _select_regions(selector: schema.RegionSelector, regions: dict[str, Region])
 
 
 def _load_neutrality(path: Path, problems: list[Problem]) -> list[NeutralTerm]:
-    doc, found = read_yaml(path)
-    problems.extend(found)
-    if doc is None:
+    loaded = next(_documents([path], schema.NeutralitySpec, problems), None)
+    if loaded is None:
         return []
-    spec, found = doc.validate(schema.NeutralitySpec)
-    problems.extend(found)
-    if spec is None:
-        return []
-    return [NeutralTerm(t.term, t.category, t.note) for t in spec.terms]
+    return [NeutralTerm(t.term, t.category, t.note) for t in loaded[1].terms]
