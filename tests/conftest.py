@@ -30,11 +30,45 @@ def mini(tmp_path: Path) -> Path:
     return target
 
 
+# A module runs its tests on both databases with:
+#   pytestmark = pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)
+BOTH_DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session")
+def postgres_base_url() -> Iterator[str]:
+    from tests.pg import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
 @pytest.fixture
-def settings(tmp_path: Path, mini: Path) -> Settings:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of the kind asked for: an SQLite file (default), or a fresh
+    database on the session's PostgreSQL server."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield f"sqlite:///{tmp_path / 'siar.db'}"
+        return
+    import uuid
+
+    import psycopg
+
+    base = request.getfixturevalue("postgres_base_url")
+    name = f"siar_{uuid.uuid4().hex[:12]}"
+    admin = base.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield f"{base}/{name}"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def settings(tmp_path: Path, mini: Path, database_url: str) -> Settings:
     return load_settings(
         env={
-            "SIAR_DATABASE_URL": f"sqlite:///{tmp_path / 'siar.db'}",
+            "SIAR_DATABASE_URL": database_url,
             "SIAR_CONTENT_DIR": str(mini / "content"),
             "SIAR_TEMPLATES_DIR": str(mini / "templates"),
             "SIAR_OUTBOX_DIR": str(tmp_path / "outbox"),

@@ -7,13 +7,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel, select
 
 import scheduler.models  # noqa: F401
 from scheduler.db import make_engine
 from scheduler.errors import ConfigError, SiarError
 from scheduler.migrate import head_revision, upgrade_database
 from scheduler.setup import ensure_schema
+from tests.conftest import BOTH_DATABASES
+
+both_databases = pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)
 
 
 def test_sqlite_runs_in_wal_mode_with_busy_timeout_and_foreign_keys(engine: Engine) -> None:
@@ -23,12 +26,14 @@ def test_sqlite_runs_in_wal_mode_with_busy_timeout_and_foreign_keys(engine: Engi
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
+@both_databases
 def test_migrations_create_exactly_the_models(engine: Engine) -> None:
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     assert diff == []
 
 
+@both_databases
 def test_upgrade_is_repeatable(engine: Engine) -> None:
     assert upgrade_database(engine) == (head_revision(), head_revision())
     assert "post" in inspect(engine).get_table_names()
@@ -44,3 +49,26 @@ def test_a_fresh_database_is_refused_until_init(tmp_path: Path) -> None:
 def test_unsupported_database_url_is_refused() -> None:
     with pytest.raises(ConfigError, match="mysql"):
         make_engine("mysql://localhost/siar")
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_postgres_stores_instants_as_timestamptz_in_utc(engine: Engine) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from scheduler.models import Region
+
+    with engine.begin() as connection:
+        kind = connection.execute(text(
+            "SELECT data_type FROM information_schema.columns "
+            "WHERE table_name = 'post' AND column_name = 'scheduled_at'")).scalar()
+    assert kind == "timestamp with time zone"
+    with Session(engine) as session:
+        session.add(Region(key="r", name="R", area="A", kind="kota", province_key="r",
+                           website="w", hashtag="#R", timezone="Asia/Jakarta",
+                           synced_at=datetime(2024, 2, 14, 9, tzinfo=ZoneInfo("Asia/Jakarta"))))
+        session.commit()
+        stored = session.exec(select(Region)).one().synced_at
+    assert stored.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+    assert stored.hour == 2

@@ -14,7 +14,9 @@ from scheduler.content.model import Catalog
 from scheduler.db import session_scope
 from scheduler.importing import ImportRefused, import_csv
 from scheduler.models import Post, PostEvent
-from tests.conftest import actor
+from tests.conftest import BOTH_DATABASES, actor
+
+pytestmark = pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)
 
 WIB = ZoneInfo("Asia/Jakarta")
 AUTHOR = actor("rina", "author", "prov")

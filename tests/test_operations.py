@@ -6,6 +6,7 @@ import io
 import json
 from datetime import timedelta
 
+import pytest
 from sqlmodel import Session, col, select
 
 from scheduler.config import load_settings
@@ -13,8 +14,10 @@ from scheduler.db import session_scope
 from scheduler.history import HistoryFilter, history_page, status_report
 from scheduler.models import Account, Post
 from scheduler.publishing.claims import claim
-from tests.conftest import FIRST_SLOT, WIB, events, posts, worker_for
+from tests.conftest import BOTH_DATABASES, FIRST_SLOT, WIB, events, posts, worker_for
 from tests.fakes.instagram import FakeInstagram
+
+pytestmark = pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)
 
 
 def test_history_filters_and_pages_newest_first(approved, catalog, settings, clock):

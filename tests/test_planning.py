@@ -15,6 +15,9 @@ from scheduler.content.model import Catalog
 from scheduler.errors import ContentError, InputError, UnknownPlatformError, UnknownRegionError
 from scheduler.models import Post, PostEvent
 from scheduler.planning import PlanRequest, plan_posts
+from tests.conftest import BOTH_DATABASES
+
+pytestmark = pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)
 
 
 def plan(engine: Engine, catalog: Catalog, settings: Settings, clock: FixedClock,
@@ -121,6 +124,8 @@ def test_batch_groups_one_slot_across_accounts(engine, catalog, settings, clock)
 
 
 def test_every_instant_is_stored_as_utc_text(engine, catalog, settings, clock) -> None:
+    if not settings.database_url.startswith("sqlite"):
+        pytest.skip("SQLite's storage form; PostgreSQL uses timestamptz (tests/test_db.py)")
     plan(engine, catalog, settings, clock, date_to=date(2024, 1, 1))
     path = settings.database_url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as raw:

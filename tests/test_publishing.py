@@ -19,8 +19,10 @@ from scheduler.models import Account, Post
 from scheduler.planning import PlanRequest, plan_posts
 from scheduler.publishing.reconcile import resolve
 from scheduler.review import approve
-from tests.conftest import FIRST_SLOT, actor, events, posts, worker_for
+from tests.conftest import BOTH_DATABASES, FIRST_SLOT, actor, events, posts, worker_for
 from tests.fakes.telegram import FakeTelegram
+
+pytestmark = pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)
 
 OPERATOR = actor("ops", "operator", "prov")
 TOKEN = "123456:PLANTED-SECRET-TOKEN-kab-a"

@@ -18,7 +18,9 @@ from scheduler.models import Post, PostEvent, PostStatus
 from scheduler.planning import PlanRequest, plan_posts
 from scheduler.posts import PostFilter
 from scheduler.review import approve, list_batches, reject
-from tests.conftest import actor
+from tests.conftest import BOTH_DATABASES, actor
+
+pytestmark = pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)
 
 WIB = ZoneInfo("Asia/Jakarta")
 CHECKS = CheckSettings()
