@@ -14,7 +14,7 @@ from scheduler.cli.auth import AsOption, PasswordStdinOption, login
 from scheduler.cli.output import OutputFormat, write_rows
 from scheduler.cli.parse import parse_date
 from scheduler.cli.plan_cmds import PlatformOption, RegionOption
-from scheduler.cli.post_cmds import NoteOption, post_app
+from scheduler.cli.post_cmds import NoteOption, PostIdArgument, post_app
 from scheduler.cli.review_cmds import print_post
 from scheduler.cli.state import AppState
 from scheduler.db import session_scope
@@ -148,8 +148,7 @@ def _short(iso: str | None) -> str:
 
 
 @post_app.command("show")
-def post_show(ctx: typer.Context,
-              post_id: Annotated[int, typer.Argument(help="ID unggahan.")]) -> None:
+def post_show(ctx: typer.Context, post_id: PostIdArgument) -> None:
     """Satu unggahan dengan seluruh riwayatnya (timeline)."""
     state: AppState = ctx.obj
     tz = state.settings.timezone

@@ -25,6 +25,7 @@ TextFileOption = Annotated[Path | None, typer.Option(
 ImageOption = Annotated[str | None, typer.Option(
     "--image", help="Berkas gambar di SIAR_MEDIA_DIR, mis. kartu/dpt.jpg.")]
 NoteOption = Annotated[str | None, typer.Option("--note", help="Catatan untuk riwayat.")]
+PostIdArgument = Annotated[int, typer.Argument(help="ID unggahan.")]
 
 
 def _text(text: str | None, text_file: Path | None, *, required: bool) -> str | None:
@@ -87,7 +88,7 @@ def post_submit(
 @post_app.command("edit")
 def post_edit(
     ctx: typer.Context,
-    post_id: Annotated[int, typer.Argument(help="ID unggahan.")],
+    post_id: PostIdArgument,
     as_user: AsOption,
     text: TextOption = None,
     text_file: TextFileOption = None,
@@ -112,7 +113,7 @@ def post_edit(
 @post_app.command("cancel")
 def post_cancel(
     ctx: typer.Context,
-    post_id: Annotated[int, typer.Argument(help="ID unggahan.")],
+    post_id: PostIdArgument,
     as_user: AsOption,
     note: NoteOption = None,
     password_stdin: PasswordStdinOption = False,
@@ -128,7 +129,7 @@ def post_cancel(
 @post_app.command("reschedule")
 def post_reschedule(
     ctx: typer.Context,
-    post_id: Annotated[int, typer.Argument(help="ID unggahan.")],
+    post_id: PostIdArgument,
     at: Annotated[str, typer.Option("--at", help="Waktu lokal baru, mis. 2024-02-14T10:00.")],
     as_user: AsOption,
     note: NoteOption = None,
