@@ -53,8 +53,7 @@ class Worker:
         request = PlanRequest(date_from=today,
                               date_to=today + timedelta(days=self.settings.plan_days_ahead))
         summary = plan_posts(self.engine, self.catalog, self.settings.templates_dir, request,
-                             self.clock.now(), checks=CheckSettings(
-                                 self.settings.instagram_max_hashtags, self.settings.media_dir))
+                             self.clock.now(), checks=CheckSettings.of(self.settings))
         log.info("perencanaan %s..%s: %s baru", request.date_from, request.date_to,
                  summary.total_created)
         return summary

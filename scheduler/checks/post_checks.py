@@ -17,6 +17,7 @@ from typing import Any
 
 from scheduler import localtime
 from scheduler.checks.length import count_hashtags, length_for
+from scheduler.config import Settings
 from scheduler.content.model import (
     QUIET_PERIOD,
     RESULTS,
@@ -54,6 +55,10 @@ class PostDraft:
 class CheckSettings:
     instagram_max_hashtags: int = 5
     media_dir: Path | None = None  # where images live; None skips the file check
+
+    @classmethod
+    def of(cls, settings: Settings) -> "CheckSettings":
+        return cls(settings.instagram_max_hashtags, settings.media_dir)
 
 
 def check_post(draft: PostDraft, catalog: Catalog, settings: CheckSettings) -> list[PostProblem]:

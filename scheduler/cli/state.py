@@ -41,8 +41,7 @@ class AppState:
 
     @cached_property
     def checks(self) -> CheckSettings:
-        return CheckSettings(instagram_max_hashtags=self.settings.instagram_max_hashtags,
-                             media_dir=self.settings.media_dir)
+        return CheckSettings.of(self.settings)
 
     @cached_property
     def renderer(self) -> PostRenderer:
