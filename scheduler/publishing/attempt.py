@@ -13,10 +13,9 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from scheduler.adapters.base import (
@@ -31,10 +30,10 @@ from scheduler.adapters.base import (
 from scheduler.clock import Clock
 from scheduler.config import Settings
 from scheduler.db import write_connection
-from scheduler.events import insert_event
 from scheduler.models import Account, PostStatus
-from scheduler.publishing.claims import ACCOUNTS, POSTS, Claimed
+from scheduler.publishing.claims import Claimed
 from scheduler.publishing.factory import AdapterFactory
+from scheduler.publishing.statements import ACCOUNTS, POSTS, statements_for
 from scheduler.redact import redact
 
 log = logging.getLogger(__name__)
@@ -107,16 +106,16 @@ def save_ref(engine: Engine, post_id: int, worker: str, ref: Mapping[str, str],
              now: datetime) -> None:
     """Commit a platform reference (a media container id) before the next request goes."""
     with write_connection(engine) as connection:
-        current = connection.execute(
-            select(POSTS.c.platform_ref).where(*_still_ours(post_id, worker))).first()
-        if current is None:
+        current = connection.execute(select(POSTS.c.platform_ref).where(
+            POSTS.c.id == post_id, POSTS.c.claimed_by == worker)).scalar()
+        ops = statements_for(connection)
+        if not ops.update_claimed(connection, post_id, worker, {
+                "platform_ref": {**(current or {}), **ref}, "updated_at": now}):
             log.warning("unggahan #%s tidak lagi diklaim oleh pekerja ini", post_id)
             return
-        connection.execute(update(POSTS).where(POSTS.c.id == post_id).values(
-            platform_ref={**(current.platform_ref or {}), **ref}, updated_at=now))
-        insert_event(connection, post_id, kind="checkpoint", actor=worker, now=now,
-                     from_status=PostStatus.PUBLISHING, to_status=PostStatus.PUBLISHING,
-                     details=dict(ref))
+        ops.add_event(connection, post_id, kind="checkpoint", actor=worker, now=now,
+                      from_status=PostStatus.PUBLISHING, to_status=PostStatus.PUBLISHING,
+                      details=dict(ref))
 
 
 def _record_published(engine: Engine, post: PostFields, worker: str, now: datetime, adapter: str,
@@ -171,35 +170,20 @@ def _finish(engine: Engine, post_id: int, worker: str, now: datetime, values: di
     """Apply an outcome only if this worker still holds the claim (a post recovered as
     uncertain by someone else in the meantime keeps that verdict)."""
     with write_connection(engine) as connection:
-        changed = connection.execute(_finish_statement(tuple(sorted(values))),
-                                     {**values, "post_id": post_id, "worker": worker,
-                                      "updated_at": now})
-        if changed.rowcount != 1:
+        ops = statements_for(connection)
+        if not ops.update_claimed(connection, post_id, worker, {**values, "updated_at": now}):
             log.warning("unggahan #%s tidak lagi diklaim oleh pekerja ini; hasil diabaikan",
                         post_id)
             return
-        insert_event(connection, post_id, kind=kind, actor=worker, now=now,
-                     from_status=PostStatus.PUBLISHING, to_status=str(values.get("status",
-                     PostStatus.PUBLISHING)), note=note, details=details)
+        ops.add_event(connection, post_id, kind=kind, actor=worker, now=now,
+                      from_status=PostStatus.PUBLISHING,
+                      to_status=str(values.get("status", PostStatus.PUBLISHING)), note=note,
+                      details=details)
         if pause is not None:
             account_id, reason = pause
             connection.execute(update(ACCOUNTS).where(
                 ACCOUNTS.c.id == account_id, ACCOUNTS.c.paused_at.is_(None)).values(
                 paused_at=now, paused_reason=reason))
-
-
-@lru_cache(maxsize=32)
-def _finish_statement(columns: tuple[str, ...]) -> Any:
-    """One prepared UPDATE per set of columns an outcome writes (a handful in all)."""
-    return update(POSTS).where(
-        POSTS.c.id == bindparam("post_id"), POSTS.c.status == PostStatus.PUBLISHING.value,
-        POSTS.c.claimed_by == bindparam("worker"),
-    ).values({name: bindparam(name) for name in (*columns, "updated_at")})
-
-
-def _still_ours(post_id: int, worker: str) -> tuple[Any, ...]:
-    return (POSTS.c.id == post_id, POSTS.c.status == PostStatus.PUBLISHING.value,
-            POSTS.c.claimed_by == worker)
 
 
 def _scrubber(secrets: tuple[str, ...]) -> Callable[[str], str]:

@@ -4,22 +4,21 @@ request leaves. Also the daily quota and the recovery of abandoned claims."""
 import os
 import socket
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table, bindparam, exists, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 from sqlmodel import select as model_select
 
 from scheduler.db import session_scope, write_connection
-from scheduler.events import insert_event, record
+from scheduler.events import record
 from scheduler.models import Account, Post, PostStatus
 from scheduler.platforms import PLATFORM_LIMITS
+from scheduler.publishing.statements import POSTS, statements_for
 
 DUE_STATUSES = (PostStatus.APPROVED.value, PostStatus.RETRYING.value)
-POSTS: Table = Post.__table__  # type: ignore[attr-defined]
-ACCOUNTS: Table = Account.__table__  # type: ignore[attr-defined]
 
 
 def worker_id() -> str:
@@ -70,21 +69,6 @@ def next_due_at(session: Session, after: datetime) -> datetime | None:
         col(Post.status).in_(DUE_STATUSES), col(Post.due_at) > after)).one()
 
 
-# Built once: the worker runs these for every post, and a statement built per call costs
-# more than executing it.
-_ACTIVE_ACCOUNT = exists().where(ACCOUNTS.c.id == POSTS.c.account_id,
-                                 ACCOUNTS.c.paused_at.is_(None), ACCOUNTS.c.enabled.is_(True))
-_CLAIM = (
-    update(POSTS)
-    .where(POSTS.c.id == bindparam("post_id"), POSTS.c.status == bindparam("from_status"),
-           POSTS.c.due_at <= bindparam("now"), _ACTIVE_ACCOUNT)
-    .values(status=PostStatus.PUBLISHING.value, claimed_by=bindparam("worker"),
-            claimed_at=bindparam("now"), attempts=POSTS.c.attempts + 1,
-            updated_at=bindparam("now"))
-    .returning(*(POSTS.c[f.name] for f in fields(ClaimedPost)))
-)
-
-
 def claim(engine: Engine, post_id: int, worker: str, now: datetime,
           account: Account | None = None) -> ClaimedPost | None:
     """Take one due post for one attempt, or None if it is not (or no longer) ours to take.
@@ -97,17 +81,17 @@ def claim(engine: Engine, post_id: int, worker: str, now: datetime,
     with write_connection(engine) as connection:
         if account is not None and _defer_for_quota(connection, post_id, account, now):
             return None
+        ops = statements_for(connection)
         for before in DUE_STATUSES:  # which one it was goes into the event
-            row = connection.execute(_CLAIM, {"post_id": post_id, "from_status": before,
-                                              "now": now, "worker": worker}).first()
+            row = ops.claim(connection, post_id, before, worker, now)
             if row is not None:
                 break
         else:
             return None
-        post = ClaimedPost(**row._mapping)
-        insert_event(connection, post_id, kind="attempt", actor=worker, now=now,
-                     from_status=before, to_status=PostStatus.PUBLISHING.value,
-                     details={"attempt": post.attempts})
+        post = ClaimedPost(**row)
+        ops.add_event(connection, post_id, kind="attempt", actor=worker, now=now,
+                      from_status=before, to_status=PostStatus.PUBLISHING.value,
+                      details={"attempt": post.attempts})
         return post
 
 
@@ -131,10 +115,10 @@ def _defer_for_quota(connection: Connection, post_id: int, account: Account,
         update(POSTS).where(POSTS.c.id == post_id, POSTS.c.status.in_(DUE_STATUSES))
         .values(due_at=until, updated_at=now).returning(POSTS.c.status)).scalar()
     if status is not None:
-        insert_event(connection, post_id, kind="deferred", actor="worker", now=now,
-                     from_status=status, to_status=status,
-                     note=f"kuota harian {account.platform} ({quota}/24 jam) habis",
-                     details={"until": until.isoformat()})
+        statements_for(connection).add_event(
+            connection, post_id, kind="deferred", actor="worker", now=now, from_status=status,
+            to_status=status, note=f"kuota harian {account.platform} ({quota}/24 jam) habis",
+            details={"until": until.isoformat()})
     return True
 
 
