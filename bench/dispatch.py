@@ -17,6 +17,8 @@ for the interpreter lock).
 The last line is `ratio=<number>` (Siar's throughput / the bare loop's).
 """
 
+import argparse
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -173,14 +175,23 @@ def throughput(catalog: Catalog, posts_per_account: int) -> tuple[float, float, 
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
     catalog = load_catalog(REPO / "content", REPO / "templates")
-    delays = lateness(catalog)
-    print(f"last post published {delays[-1]:.2f} s after its minute (median "
-          f"{delays[len(delays) // 2]:.2f} s; target under 2 s; ideal about 0.8 s for the "
-          "4-request Instagram chain)")
-    siar, bare, total = throughput(catalog, 53)
-    print(f"throughput, {total} Telegram posts, fake answering at once: Siar {siar:,.0f} "
-          f"posts/s, bare requests loop {bare:,.0f} requests/s")
+    lasts = []
+    for _ in range(args.repeat):
+        delays = lateness(catalog)
+        lasts.append(delays[-1])
+        print(f"  last post {delays[-1]:.2f} s late, median post {statistics.median(delays):.2f} s")
+    print(f"last post published {statistics.median(lasts):.2f} s after its minute (median of "
+          f"{args.repeat} runs; target under 2 s; ideal about 0.8 s for the 4-request "
+          "Instagram chain)")
+    runs = [throughput(catalog, 53) for _ in range(args.repeat)]
+    siar = statistics.median(r[0] for r in runs)
+    bare = statistics.median(r[1] for r in runs)
+    print(f"throughput, {runs[0][2]} Telegram posts, fake answering at once (median of "
+          f"{args.repeat}): Siar {siar:,.0f} posts/s, bare requests loop {bare:,.0f} requests/s")
     print(f"ratio={siar / bare:.2f}")
 
 
