@@ -48,10 +48,18 @@ class CheckResult:
     problems: list[Problem]
 
 
-def check_content(content_dir: Path, templates_dir: Path, renderer: PostRenderer) -> CheckResult:
-    """Validate every file, then render every rule for every account; all problems at once."""
+def check_content(content_dir: Path, templates_dir: Path, renderer: PostRenderer,
+                  media_dir: Path | None = None) -> CheckResult:
+    """Validate every file, then render every rule for every account, and find every
+    rule's image; all problems at once."""
     try:
         catalog = load_catalog(content_dir, templates_dir)
     except ContentError as exc:
         return CheckResult(None, exc.problems)
-    return CheckResult(catalog, check_rendering(catalog, renderer))
+    problems = check_rendering(catalog, renderer)
+    if media_dir is not None:
+        problems += [
+            Problem(str(content_dir / "plan.yaml"),
+                    f"aturan {rule.key}: gambar tidak ditemukan: {media_dir / rule.image}")
+            for rule in catalog.rules if rule.image and not (media_dir / rule.image).is_file()]
+    return CheckResult(catalog, problems)

@@ -137,3 +137,10 @@ def test_installed_console_script_runs(tmp_path: Path, cli_env: dict[str, str]) 
     assert result.returncode == 0, result.stderr
     assert "Konten valid" in result.stdout
     assert (REPO / "scheduler").is_dir()
+
+
+def test_check_finds_a_missing_image(siar, mini: Path) -> None:
+    (mini / "content/media/kartu.jpg").unlink()
+    result = siar("check")
+    assert result.exit_code == 2
+    assert "aturan daftar-harian: gambar tidak ditemukan" in result.stderr

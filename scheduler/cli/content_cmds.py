@@ -39,7 +39,7 @@ def check_command(ctx: typer.Context) -> None:
     """Periksa semua konten dan templat; setiap aturan dirender untuk setiap akun."""
     state: AppState = ctx.obj
     result = check_content(state.settings.content_dir, state.settings.templates_dir,
-                           state.renderer)
+                           state.renderer, state.settings.media_dir)
     if result.problems:
         raise ContentError(result.problems)
     catalog = result.catalog
