@@ -8,12 +8,11 @@ from typing import Any
 from sqlalchemy import String, func, type_coerce
 from sqlmodel import Session, col, select
 
-from scheduler.errors import InputError, NotFoundError
-from scheduler.localtime import local_midnight_utc
+from scheduler.errors import NotFoundError
 from scheduler.models import Account, Post, PostEvent, PostStatus
 from scheduler.permissions import scope_condition
 from scheduler.platforms import PLATFORM_LIMITS
-from scheduler.posts import local_iso
+from scheduler.posts import PostFilter, local_iso, post_conditions
 from scheduler.users import Actor
 
 HISTORY_FIELDS = (
@@ -33,36 +32,19 @@ class HistoryFilter:
     limit: int | None = None
     before_id: int | None = None  # keyset paging: posts older than this one
 
-    def validate(self) -> None:
-        known = {s.value for s in PostStatus}
-        for status in self.statuses:
-            if status not in known:
-                raise InputError(f"status tidak dikenal: {status!r} (pilihan: "
-                                 f"{', '.join(sorted(known))})")
-        if self.since and self.until and self.until < self.since:
-            raise InputError(f"--until {self.until} lebih awal dari --since {self.since}")
+    def as_post_filter(self) -> PostFilter:
+        """The filters history shares with `siar posts` (same conditions, same checks)."""
+        return PostFilter(regions=self.regions, platforms=self.platforms, stages=self.stages,
+                          statuses=self.statuses, date_from=self.since, date_to=self.until)
 
 
 def history_statement(filters: HistoryFilter, tz: tzinfo, actor: Actor | None = None,
                       session: Session | None = None) -> Any:
     """Newest first by scheduled time. Paging is by keyset (scheduled time, id), which
     stays fast however deep the page is."""
-    filters.validate()
-    statement = select(Post)
-    if filters.regions:
-        statement = statement.where(col(Post.region_key).in_(filters.regions))
-    if filters.platforms:
-        statement = statement.where(col(Post.platform).in_(filters.platforms))
-    if filters.stages:
-        statement = statement.where(col(Post.stage_key).in_(filters.stages))
-    if filters.statuses:
-        statement = statement.where(col(Post.status).in_(filters.statuses))
-    if filters.since:
-        statement = statement.where(col(Post.scheduled_at) >= local_midnight_utc(filters.since,
-                                                                                  tz))
-    if filters.until:
-        statement = statement.where(col(Post.scheduled_at) < local_midnight_utc(
-            filters.until + timedelta(days=1), tz))
+    shared = filters.as_post_filter()
+    shared.validate()
+    statement = select(Post).where(*post_conditions(shared, tz))
     if actor is not None and session is not None:
         statement = statement.where(scope_condition(session, actor))
     if filters.before_id is not None and session is not None:

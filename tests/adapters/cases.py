@@ -48,6 +48,8 @@ CHANNEL = {"id": -1001234567890, "title": "KPU Kota Blitar", "username": "kpu_bl
            "type": "channel"}
 PRIVATE_CHANNEL = {"id": -1009876543210, "title": "KPU Internal", "type": "channel"}
 
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))  # enough of an image for upload tests
+
 
 def make_post(**changes: Any) -> PostPayload:
     fields: dict[str, Any] = {

@@ -12,10 +12,9 @@ from scheduler.adapters.base import (
 )
 from tests.fakes.facebook import FakeFacebook
 
-from .cases import FB_PAGE, PLANTED, AdapterCase, make_post
+from .cases import FB_PAGE, PLANTED, PNG, AdapterCase, make_post
 
 pytestmark = pytest.mark.parametrize("case", ["facebook"], indirect=True)
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
 
 
 def fake(case: AdapterCase) -> FakeFacebook:

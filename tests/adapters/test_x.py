@@ -13,10 +13,9 @@ from scheduler.adapters.base import (
 from scheduler.adapters.x import USAGE_CAP_RETRY_AFTER, XAdapter
 from tests.fakes.x import FakeX
 
-from .cases import PLANTED, AdapterCase, make_post
+from .cases import PLANTED, PNG, AdapterCase, make_post
 
 pytestmark = pytest.mark.parametrize("case", ["x"], indirect=True)
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
 
 
 def fake(case: AdapterCase) -> FakeX:
