@@ -24,7 +24,7 @@ from scheduler.checks.post_checks import (
 from scheduler.content.model import Catalog
 from scheduler.errors import InputError, ReviewError
 from scheduler.events import record
-from scheduler.models import Post, PostStatus
+from scheduler.models import Post, PostEvent, PostStatus
 from scheduler.permissions import Action, require_role, scope_condition
 from scheduler.posts import PostFilter, post_conditions
 from scheduler.targets import is_post_id, target_posts
@@ -108,11 +108,12 @@ def approve(
         if not override_reason.strip():
             raise InputError("mengesampingkan masalah perlu alasan tertulis")
     posts, decision = _pending_targets(session, actor, target, excepts, "disetujui")
-    own = [p for p in posts if actor.name in (p.created_by, p.edited_by)]
+    authors = authors_of(session, posts)
+    own = [p for p in posts if actor.name in authors[p.id or 0]]
     if own:
         raise ReviewError(
-            "aturan empat mata: tidak boleh menyetujui unggahan yang Anda buat atau sunting "
-            f"terakhir: {_ids(own)}")
+            "aturan empat mata: tidak boleh menyetujui unggahan yang pernah Anda buat atau "
+            f"sunting: {_ids(own)}")
     found = {p.id: recheck(p, catalog, checks, now) for p in posts}
     blocked = {pid: probs for pid, probs in found.items() if probs}
     if blocked and override_reason is None:
@@ -159,6 +160,20 @@ def recheck(post: Post, catalog: Catalog, checks: CheckSettings,
         problems.append(
             PostProblem("in_the_past", "waktu terjadwal sudah lewat; jadwal ulang dulu"))
     return problems
+
+
+def authors_of(session: Session, posts: Sequence[Post]) -> dict[int, set[str]]:
+    """Everyone who wrote any version of each post: its creator and every editor (the
+    event log keeps them all; `edited_by` is only the last)."""
+    authors = {p.id or 0: {p.created_by, *([p.edited_by] if p.edited_by else [])}
+               for p in posts}
+    ids = sorted(authors)
+    for start in range(0, len(ids), 500):  # bounded IN lists
+        for post_id, name in session.exec(select(PostEvent.post_id, PostEvent.actor).where(
+                col(PostEvent.post_id).in_(ids[start:start + 500]),
+                col(PostEvent.kind) == "edited")):
+            authors[post_id].add(name)
+    return authors
 
 
 def _pending_targets(session: Session, actor: Actor, target: str, excepts: Sequence[int],
