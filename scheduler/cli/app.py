@@ -9,14 +9,17 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from scheduler.cli.state import AppState
-from scheduler.config import load_settings
-from scheduler.errors import ContentError, SiarError
+from scheduler.config import Settings, load_settings
+from scheduler.errors import ConfigError, ContentError, SiarError
 
 
 class SiarGroup(TyperGroup):
     """Shows a SiarError as one clear message and exits with its code (no traceback)."""
 
     def invoke(self, ctx: Any) -> Any:
+        # The words after the global options, for the --now rule in main_options.
+        words = [*(getattr(ctx, "_protected_args", None) or []), *ctx.args]
+        ctx.meta["siar_words"] = [w for w in words if isinstance(w, str)]
         try:
             return super().invoke(ctx)
         except SiarError as exc:
@@ -63,7 +66,29 @@ def main_options(
     overrides = {"SIAR_NOW": now} if now else {}
     try:
         settings = load_settings(env_file=env_file, overrides=overrides)
+        refuse_pretend_time(settings, ctx.meta.get("siar_words", []))
     except SiarError as exc:
         report_error(exc)
         raise typer.Exit(exc.exit_code) from None
     ctx.obj = AppState(settings)
+
+
+# Commands that only read: they may pretend another "now" freely.
+READ_ONLY = frozenset({
+    "stages", "preview", "posts", "history", "status", "check", "post show", "account list",
+    "user list", "review list", "review show",
+})
+
+
+def refuse_pretend_time(settings: Settings, words: list[str]) -> None:
+    """A command that changes something acts at the real time unless the settings allow
+    pretending (demos, tests): an event logged "at" a pretended instant would mislead."""
+    if settings.now is None or settings.allow_now or not words:
+        return
+    command = " ".join(w for w in words[:2] if not w.startswith("-"))
+    if command in READ_ONLY or words[0] in READ_ONLY or "--dry-run" in words or \
+            "--help" in words or "-h" in words:
+        return
+    raise ConfigError(
+        f"--now/SIAR_NOW ditolak untuk `siar {command}`, yang mengubah data: waktu pura-pura "
+        "hanya untuk demo dan uji (setel SIAR_ALLOW_NOW=1 bila memang itu maksudnya)")
