@@ -43,6 +43,12 @@ class ShiftedClock:
         return self._start + timedelta(seconds=time.monotonic() - self._origin)
 
 
+def real_now() -> datetime:
+    """The machine's clock, whatever the services were told "now" is: the audit log
+    records it beside every event's instant."""
+    return datetime.now(UTC)
+
+
 def make_clock(now: datetime | None) -> Clock:
     return SystemClock() if now is None else ShiftedClock(now)
 

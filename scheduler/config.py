@@ -8,7 +8,7 @@ looks them up in the same environment (process first, then .env).
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -33,8 +33,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIAR_TIMEZONE", "Asia/Jakarta", "Time zone for showing times and reading local input"),
     Setting("SIAR_NOW", "",
             "Pretend it is this instant (ISO 8601; local time if no offset); empty: real time"),
-    Setting("SIAR_OUTBOX_DIR", "outbox",
-            "Folder where the outbox adapter writes posts of accounts without credentials"),
+    Setting("SIAR_ALLOW_NOW", "0",
+            "1: commands that change something accept SIAR_NOW/--now (demos, tests, trials)"),
+    Setting("SIAR_OUTBOX_DIR", "outbox", "Folder where the outbox adapter writes posts"),
+    Setting("SIAR_OUTBOX_FALLBACK", "0",
+            "1: accounts without credentials publish to the outbox (demos, trials); "
+            "0: they are held until their credentials are set"),
+    Setting("SIAR_MAX_LATENESS", "30",
+            "Minutes after its time a post may still go out; later it becomes `missed` "
+            "(a plan rule may set its own max_lateness)"),
     Setting("SIAR_MEDIA_DIR", "content/media", "Folder that post images are read from"),
     Setting("SIAR_MEDIA_BASE_URL", "",
             "Public URL where SIAR_MEDIA_DIR is served (Instagram and Threads fetch images)"),
@@ -70,7 +77,10 @@ class Settings:
     templates_dir: Path
     timezone: ZoneInfo
     now: datetime | None
+    allow_now: bool
     outbox_dir: Path
+    outbox_fallback: bool
+    max_lateness: timedelta
     media_dir: Path
     media_base_url: str
     plan_days_ahead: int
@@ -117,7 +127,11 @@ def load_settings(
         templates_dir=Path(get("SIAR_TEMPLATES_DIR")),
         timezone=tz,
         now=parse_now(merged.get("SIAR_NOW", ""), tz),
+        allow_now=_flag("SIAR_ALLOW_NOW", get("SIAR_ALLOW_NOW")),
         outbox_dir=Path(get("SIAR_OUTBOX_DIR")),
+        outbox_fallback=_flag("SIAR_OUTBOX_FALLBACK", get("SIAR_OUTBOX_FALLBACK")),
+        max_lateness=timedelta(minutes=_positive_int("SIAR_MAX_LATENESS",
+                                                     get("SIAR_MAX_LATENESS"))),
         media_dir=Path(get("SIAR_MEDIA_DIR")),
         media_base_url=get("SIAR_MEDIA_BASE_URL"),
         plan_days_ahead=_positive_int("SIAR_PLAN_DAYS_AHEAD", get("SIAR_PLAN_DAYS_AHEAD")),
@@ -169,6 +183,15 @@ def _positive_int(name: str, value: str) -> int:
     if number < 1:
         raise ConfigError(f"{name} harus bilangan bulat positif, bukan {value!r}")
     return number
+
+
+def _flag(name: str, value: str) -> bool:
+    text = value.strip().lower()
+    if text in ("1", "true", "yes", "ya"):
+        return True
+    if text in ("0", "false", "no", "tidak", ""):
+        return False
+    raise ConfigError(f"{name} harus 1 atau 0, bukan {value!r}")
 
 
 def _positive_float(name: str, value: str) -> float:

@@ -94,7 +94,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # FULL: a committed claim survives a power loss (with NORMAL, WAL mode may lose the
+    # last commits, and a post whose claim was lost could be sent a second time).
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
 
 

@@ -29,7 +29,8 @@ from scheduler.targets import get_post, is_post_id, target_posts
 from scheduler.users import Actor
 
 EDITABLE = (PostStatus.DRAFT, PostStatus.PENDING, PostStatus.APPROVED)
-CANCELLABLE = (PostStatus.DRAFT, PostStatus.PENDING, PostStatus.APPROVED, PostStatus.RETRYING)
+CANCELLABLE = (PostStatus.DRAFT, PostStatus.PENDING, PostStatus.APPROVED, PostStatus.RETRYING,
+               PostStatus.MISSED)
 RESCHEDULABLE = CANCELLABLE
 
 
@@ -161,7 +162,7 @@ def reschedule(session: Session, actor: Actor, post_id: int, at: datetime, *, ca
     if at <= now:
         raise InputError(f"waktu {at.isoformat()} sudah lewat")
     problems = check_post(replace(_post_draft(post), scheduled_at=at), catalog, checks)
-    if problems and post.status in (PostStatus.APPROVED, PostStatus.RETRYING):
+    if problems and post.status in _STILL_APPROVED:
         raise ReviewError(
             f"jadwal baru menimbulkan masalah untuk unggahan yang sudah disetujui: "
             f"{'; '.join(p.message for p in problems)} (sunting dengan `siar post edit` agar "
@@ -169,10 +170,52 @@ def reschedule(session: Session, actor: Actor, post_id: int, at: datetime, *, ca
     before = _snapshot(post, tz)
     post.scheduled_at = post.due_at = at
     post.problems = problems_as_json(problems)
-    to_status = PostStatus.APPROVED if post.status == PostStatus.RETRYING else None
+    # Content unchanged: a retrying or missed post keeps its approval for the new time.
+    to_status = PostStatus.APPROVED if post.status in _STILL_APPROVED else None
+    post.attempts = 0 if post.status == PostStatus.MISSED else post.attempts
     record(session, post, kind="rescheduled", actor=actor.name, now=now, to_status=to_status,
            note=note, details={"before": before, "after": _snapshot(post, tz)})
     return post
+
+
+_STILL_APPROVED = (PostStatus.APPROVED, PostStatus.RETRYING, PostStatus.MISSED)
+
+
+def cancel_target(session: Session, actor: Actor, target: str, *, now: datetime,
+                  note: str | None = None) -> list[Post]:
+    """Cancel one post, or every post of a batch in the actor's scope that has not gone
+    out (missed ones included)."""
+    if is_post_id(target):
+        return [cancel(session, actor, int(target), now=now, note=note)]
+    posts = _batch_posts(session, actor, target, Action.CANCEL, "dibatalkan")
+    for post in posts:
+        record(session, post, kind="cancelled", actor=actor.name, now=now,
+               to_status=PostStatus.CANCELLED, note=note)
+    return posts
+
+
+def reschedule_target(session: Session, actor: Actor, target: str, at: datetime, *,
+                      catalog: Catalog, checks: CheckSettings, now: datetime, tz: tzinfo,
+                      note: str | None = None) -> list[Post]:
+    """Reschedule one post, or every post of a batch in scope that has not gone out, to
+    the same new time; all or nothing."""
+    if is_post_id(target):
+        return [reschedule(session, actor, int(target), at, catalog=catalog, checks=checks,
+                           now=now, tz=tz, note=note)]
+    posts = _batch_posts(session, actor, target, Action.RESCHEDULE, "dijadwal ulang")
+    return [reschedule(session, actor, post.id or 0, at, catalog=catalog, checks=checks,
+                       now=now, tz=tz, note=note) for post in posts]
+
+
+def _batch_posts(session: Session, actor: Actor, batch: str, action: Action,
+                 verb: str) -> list[Post]:
+    posts = target_posts(session, actor, batch)
+    require(session, actor, action, {p.region_key for p in posts})
+    chosen = [p for p in posts if p.status in CANCELLABLE]
+    if not chosen:
+        raise ReviewError(f"batch {batch}: tidak ada unggahan yang dapat {verb} (status: "
+                          f"{', '.join(sorted({p.status for p in posts}))})")
+    return chosen
 
 
 def _refuse_over_limit(platform: str, text: str, image: str | None) -> None:

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from scheduler.clock import real_now
 from scheduler.models import Post, PostEvent
 
 
@@ -19,7 +20,8 @@ def record(session: Session, post: Post, *, kind: str, actor: str, now: datetime
     session.add(post)
     assert post.id is not None
     event = PostEvent(post_id=post.id, at=now, actor=actor, kind=kind, from_status=before,
-                      to_status=to_status or before, note=note, details=details)
+                      to_status=to_status or before, note=note, details=details,
+                      recorded_at=real_now())
     session.add(event)
     return event
 

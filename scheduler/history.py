@@ -1,6 +1,6 @@
 """What operators read: the publishing history, one post's timeline, the worker's status."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
@@ -17,7 +17,7 @@ from scheduler.users import Actor
 
 HISTORY_FIELDS = (
     "id", "scheduled_at", "published_at", "region", "platform", "stage", "status",
-    "attempts", "platform_id", "platform_url", "last_error", "text",
+    "attempts", "published_via", "platform_id", "platform_url", "last_error", "text",
 )
 
 
@@ -90,7 +90,8 @@ def iter_history_rows(session: Session, filters: HistoryFilter, tz: tzinfo,
 
 
 _HISTORY_COLUMNS = ("id", "scheduled_at", "published_at", "region_key", "platform", "stage_key",
-                    "status", "attempts", "platform_id", "platform_url", "last_error", "text")
+                    "status", "attempts", "published_via", "platform_id", "platform_url",
+                    "last_error", "text")
 _INSTANTS = frozenset({"scheduled_at", "published_at"})
 
 
@@ -106,7 +107,8 @@ def history_record(post: Post, tz: tzinfo) -> dict[str, Any]:
         "id": post.id, "scheduled_at": local_iso(post.scheduled_at, tz),
         "published_at": local_iso(post.published_at, tz), "region": post.region_key,
         "platform": post.platform, "stage": post.stage_key, "status": post.status,
-        "attempts": post.attempts, "platform_id": post.platform_id,
+        "attempts": post.attempts, "published_via": post.published_via,
+        "platform_id": post.platform_id,
         "platform_url": post.platform_url, "last_error": post.last_error, "text": post.text,
     }
 
@@ -138,10 +140,15 @@ class StatusReport:
     next_due: list[Post] = field(default_factory=list)
     recent_problems: list[Post] = field(default_factory=list)  # failed/uncertain, last 24 h
     paused: list[Account] = field(default_factory=list)
+    held: list[tuple[str, str]] = field(default_factory=list)  # account key, why
     quotas: list[QuotaUse] = field(default_factory=list)
 
 
-def status_report(session: Session, now: datetime, next_limit: int = 10) -> StatusReport:
+def status_report(session: Session, now: datetime,
+                  route: Callable[[Account], Any] | None = None,
+                  next_limit: int = 10) -> StatusReport:
+    """Counts, what is next, recent problems, paused accounts, quotas; with `route` (the
+    adapter factory's), also the accounts held because they cannot publish."""
     report = StatusReport()
     report.counts = dict(session.exec(
         select(Post.status, func.count()).group_by(col(Post.status))).all())
@@ -149,11 +156,18 @@ def status_report(session: Session, now: datetime, next_limit: int = 10) -> Stat
         select(Post).where(col(Post.status).in_((PostStatus.APPROVED, PostStatus.RETRYING)))
         .order_by(col(Post.due_at)).limit(next_limit)))
     report.recent_problems = list(session.exec(
-        select(Post).where(col(Post.status).in_((PostStatus.FAILED, PostStatus.UNCERTAIN)),
+        select(Post).where(col(Post.status).in_((PostStatus.FAILED, PostStatus.UNCERTAIN,
+                                                  PostStatus.MISSED)),
                            col(Post.updated_at) >= now - timedelta(hours=24))
         .order_by(col(Post.updated_at).desc())))
     report.paused = list(session.exec(select(Account).where(col(Account.paused_at).is_not(None))
                                       .order_by(col(Account.region_key))))
+    if route is not None:
+        for account in session.exec(select(Account).where(col(Account.enabled).is_(True))
+                                    .order_by(col(Account.region_key), col(Account.platform))):
+            held = route(account).held
+            if held:
+                report.held.append((f"{account.region_key}/{account.platform}", held))
     window = now - timedelta(hours=24)
     for platform, limits in PLATFORM_LIMITS.items():
         if limits.daily_quota is None:

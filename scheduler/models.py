@@ -23,6 +23,7 @@ class PostStatus(StrEnum):
     PUBLISHED = "published"
     FAILED = "failed"  # the platform refused it, or attempts ran out
     UNCERTAIN = "uncertain"  # may or may not be live; never resent automatically
+    MISSED = "missed"  # too late to publish (SIAR_MAX_LATENESS); never sent automatically
 
 
 class Region(SQLModel, table=True):
@@ -115,6 +116,9 @@ class Post(SQLModel, table=True):
     last_error: str | None = None
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     published_via: str | None = Field(default=None, max_length=32)  # the adapter that did it
+    # The adapter of the latest attempt, written with the claim: after a crash it says
+    # where to look the post up (the platform, or the outbox).
+    attempt_via: str | None = Field(default=None, max_length=32)
 
 
 class PostEvent(SQLModel, table=True):
@@ -131,6 +135,17 @@ class PostEvent(SQLModel, table=True):
     to_status: str | None = Field(default=None, max_length=16)
     note: str | None = None
     details: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # The real clock when the event was written; `at` is the instant it acted at, which
+    # differs only when a demo or test pretends another time (SIAR_NOW with SIAR_ALLOW_NOW).
+    recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Instance(SQLModel, table=True):
+    """One row: this database's identity, made by `siar init` (outbox file names use it,
+    so two databases sharing an outbox folder never mistake each other's files)."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class Role(StrEnum):

@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from scheduler.accounts import account_ids, sync_accounts
 from scheduler.checks.post_checks import CheckSettings, PostDraft, check_post, problems_as_json
+from scheduler.clock import real_now
 from scheduler.content.model import Account, Catalog, Region, Rule
 from scheduler.db import UTCDateTime, session_scope, utc_text
 from scheduler.errors import InputError, UnknownPlatformError, UnknownRegionError
@@ -296,9 +297,10 @@ def _finish_run(connection: Connection, summary: PlanSummary, candidates: Counte
     run = summary.run_id
     connection.execute(
         insert(EVENTS).from_select(
-            ["post_id", "at", "actor", "kind", "to_status", "details"],
+            ["post_id", "at", "actor", "kind", "to_status", "details", "recorded_at"],
             select(POSTS.c.id, literal(now, UTCDateTime), literal(actor), literal("planned"),
-                   literal(PostStatus.PENDING.value), literal({"run": run}, JSON))
+                   literal(PostStatus.PENDING.value), literal({"run": run}, JSON),
+                   literal(real_now(), UTCDateTime))
             .where(POSTS.c.plan_run_id == run)))
     created = connection.execute(
         select(POSTS.c.stage_key, POSTS.c.platform, func.count())

@@ -15,7 +15,7 @@ from scheduler.models import Post, PostStatus
 RECORD_FIELDS = (
     "id", "region", "platform", "election", "stage", "template", "rule", "batch", "status",
     "scheduled_at", "text", "image", "created_by", "edited_by", "approved_by",
-    "platform_id", "platform_url", "problems",
+    "published_via", "platform_id", "platform_url", "problems",
 )
 
 
@@ -92,6 +92,7 @@ def post_record(post: Post, tz: tzinfo) -> dict[str, Any]:
         "created_by": post.created_by,
         "edited_by": post.edited_by,
         "approved_by": post.approved_by,
+        "published_via": post.published_via,
         "platform_id": post.platform_id,
         "platform_url": post.platform_url,
         "problems": post.problems or [],

@@ -21,12 +21,19 @@ from scheduler.config import Settings
 from scheduler.content.cadence import cron_trigger
 from scheduler.content.model import Catalog
 from scheduler.db import session_scope
+from scheduler.instance import instance_id
 from scheduler.localtime import local_date
 from scheduler.planning import PlanRequest, PlanSummary, plan_posts
 from scheduler.publishing.attempt import Outcome
-from scheduler.publishing.claims import next_due_at, recover_abandoned, worker_id
+from scheduler.publishing.claims import (
+    expire_overdue,
+    next_due_at,
+    recover_abandoned,
+    worker_id,
+)
 from scheduler.publishing.dispatch import Dispatcher
 from scheduler.publishing.factory import AdapterFactory
+from scheduler.publishing.gate import Gate
 from scheduler.publishing.reconcile import Reconciled, reconcile_uncertain
 
 log = logging.getLogger(__name__)
@@ -44,8 +51,11 @@ class Worker:
     name: str = field(default_factory=worker_id)
 
     def __post_init__(self) -> None:
+        if not self.factory.instance_id:
+            self.factory.instance_id = instance_id(self.engine)
+        self.gate = Gate(self.catalog, self.settings.max_lateness)
         self.dispatcher = Dispatcher(self.engine, self.factory, self.settings, self.clock,
-                                     self.name)
+                                     self.name, self.gate)
 
     def plan_ahead(self) -> PlanSummary:
         """The daily job: plan today and the next SIAR_PLAN_DAYS_AHEAD days."""
@@ -59,12 +69,17 @@ class Worker:
         return summary
 
     def maintain(self) -> list[Reconciled]:
-        """Claims of dead workers become uncertain; uncertain posts are looked up."""
+        """Claims of dead workers become uncertain; posts past their lateness limit become
+        missed; uncertain posts are looked up."""
         recovered = recover_abandoned(self.engine, self.clock.now(), self.settings.claim_lease,
                                       self.name)
         if recovered:
             log.warning("%s unggahan ditinggal pekerja yang berhenti: kini uncertain",
                         len(recovered))
+        missed = expire_overdue(self.engine, self.gate, self.clock.now(), self.name)
+        if missed:
+            log.warning("%s unggahan terlewat batas waktunya: kini missed (tidak diterbitkan)",
+                        len(missed))
         return reconcile_uncertain(self.engine, self.factory, self.settings, self.clock,
                                    self.name)
 

@@ -73,6 +73,9 @@ def settings(tmp_path: Path, mini: Path, database_url: str) -> Settings:
             "SIAR_TEMPLATES_DIR": str(mini / "templates"),
             "SIAR_OUTBOX_DIR": str(tmp_path / "outbox"),
             "SIAR_MEDIA_DIR": str(mini / "content" / "media"),
+            # Accounts without credentials publish to the outbox in these tests; the
+            # fail-closed default has its own tests (tests/test_safety.py).
+            "SIAR_OUTBOX_FALLBACK": "1",
         },
         env_file=None,
     )
@@ -106,6 +109,8 @@ def cli_env(settings: Settings) -> dict[str, str]:
         "SIAR_OUTBOX_DIR": str(settings.outbox_dir),
         "SIAR_MEDIA_DIR": str(settings.media_dir),
         "SIAR_NOW": "2023-12-20T10:00",
+        "SIAR_ALLOW_NOW": "1",
+        "SIAR_OUTBOX_FALLBACK": "1",
         "COLUMNS": "200",
     }
 

@@ -93,7 +93,8 @@ def test_instagram_daily_quota_is_enforced_locally(approved, clock):
                 published_via="instagram"))
     with Session(approved) as session:
         account = session.get(Account, post.account_id)
-    assert claim(approved, post.id or 0, "uji:1:1", clock.now(), account) is None
+    claimed = claim(approved, post.id or 0, "uji:1:1", clock.now(), account, via="instagram")
+    assert claimed is None
     with Session(approved) as session:
         deferred = session.get(Post, post.id)
         assert deferred is not None
@@ -117,7 +118,8 @@ def test_outbox_posts_do_not_count_against_the_platform_quota(approved, clock):
                 published_at=clock.now() - timedelta(hours=1), published_via="outbox"))
     with Session(approved) as session:
         account = session.get(Account, post.account_id)
-    assert claim(approved, post.id or 0, "uji:1:1", clock.now(), account) is not None
+    claimed = claim(approved, post.id or 0, "uji:1:1", clock.now(), account, via="instagram")
+    assert claimed is not None
 
 
 def test_an_ambiguous_instagram_publish_is_reconciled_without_publishing_twice(

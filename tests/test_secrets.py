@@ -41,6 +41,7 @@ def test_a_planted_token_appears_in_no_output(approved, settings, tmp_path) -> N
                "SIAR_OUTBOX_DIR": str(settings.outbox_dir),
                "SIAR_MEDIA_DIR": str(settings.media_dir),
                "SIAR_NOW": (FIRST_SLOT + timedelta(seconds=1)).isoformat(),
+               "SIAR_ALLOW_NOW": "1",
                "SIAR_LOG_LEVEL": "DEBUG", "SIAR_HTTP_TIMEOUT": "5",
                "SIAR_FACEBOOK_API_URL": facebook.url, "SIAR_TELEGRAM_API_URL": tg.url,
                "SIAR_X_API_URL": x.url,

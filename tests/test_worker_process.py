@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from scheduler.checks.post_checks import CheckSettings
-from scheduler.clock import FixedClock, ShiftedClock
+from scheduler.clock import FixedClock
 from scheduler.config import Settings
 from scheduler.content.model import Catalog
 from scheduler.db import session_scope
@@ -56,7 +56,7 @@ def worker_env(settings: Settings, fake: FakeTelegram) -> dict[str, str]:
            "SIAR_OUTBOX_DIR": str(settings.outbox_dir), "SIAR_MEDIA_DIR": str(settings.media_dir),
            "SIAR_TELEGRAM_API_URL": fake.url, "SIAR_HTTP_TIMEOUT": "20",
            "SIAR_NOW": (FIRST_SLOT + timedelta(seconds=1)).isoformat(),
-           "SIAR_PLAN_DAYS_AHEAD": "1"}
+           "SIAR_PLAN_DAYS_AHEAD": "1", "SIAR_ALLOW_NOW": "1", "SIAR_OUTBOX_FALLBACK": "1"}
     for region, token in TOKENS.items():  # the variables the mini content's accounts name
         key = region.upper().replace("-", "_")
         env[f"SIAR_{key}_TELEGRAM_BOT_TOKEN"] = token
@@ -69,6 +69,19 @@ def start_worker(env: dict[str, str], tmp_path: Path, *args: str) -> subprocess.
         [sys.executable, "-m", "scheduler", "--env-file", str(tmp_path / "none.env"), "run",
          *args],
         env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+class JumpingClock:
+    """Real time shifted to a chosen start, which a test can move forward at once."""
+
+    def __init__(self, start: datetime) -> None:
+        self._offset = start - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def jump(self, delta: timedelta) -> None:
+        self._offset += delta
 
 
 def platform_of(engine: Engine) -> dict[int, str]:
@@ -132,7 +145,7 @@ def test_sigterm_lets_posts_in_flight_finish(approved, settings, slow_telegram,
 
 def test_the_worker_notices_posts_approved_by_another_process(
         approved, catalog: Catalog, settings: Settings, clock: FixedClock) -> None:
-    worker_clock = ShiftedClock(FIRST_SLOT + timedelta(days=1, seconds=1))
+    worker_clock = JumpingClock(FIRST_SLOT + timedelta(seconds=1))
     worker = Worker(approved, catalog, settings, worker_clock,
                     AdapterFactory(settings, worker_clock), name="uji:2:2")
     scheduler = worker.build_scheduler()
@@ -146,6 +159,7 @@ def test_the_worker_notices_posts_approved_by_another_process(
         with session_scope(approved) as session:  # "another process": its own session
             approve(session, actor("rudi", "reviewer", "prov"), "daftar-harian@2024-01-02T09:00",
                     catalog=catalog, checks=CheckSettings(), now=clock.now())
+        worker_clock.jump(timedelta(days=1))  # the next morning, at the batch's minute
         wait_until(lambda: list(statuses(approved).values()).count("published") == 30,
                    "the newly approved batch to be published")
     finally:

@@ -101,6 +101,9 @@ class AdapterContext:
     base_url: str | None = None  # None: the platform's real address
     timeout: float = 30.0
     outbox_dir: Path = Path("outbox")
+    # The database's identity (`siar init`): outbox files live under it, so another
+    # database sharing the folder never takes them for its own.
+    instance_id: str = ""
     # Persist a platform reference (e.g. a media container id) before the next request
     # leaves, so a crash after it can be reconciled. Set by the publishing service.
     checkpoint: Callable[[Mapping[str, str]], None] = field(default=lambda ref: None)

@@ -66,10 +66,9 @@ class MetaContainerAdapter(GraphAdapter):
     def reconcile(self, post: PostPayload, ref: Mapping[str, str]) -> Receipt | None:
         container_id = ref.get("container_id")
         if not container_id:
-            # No saved container: we cannot tell which container, if any, was published.
-            raise AmbiguousPublishError(
-                f"{self.label}: tidak ada container_id tersimpan, status unggahan tidak dapat "
-                "dicek; perlu keputusan operator")
+            # A container is saved (committed, with the claim still held) before the call
+            # that publishes it: without one, that call never left, so nothing went live.
+            return None
         try:
             status = self._saved_status(container_id)
         except ReauthorizationRequired as exc:

@@ -1,5 +1,7 @@
-"""Publishes to files instead of the network: the default when an account has no
-credentials, so the whole flow works offline. One JSON file per post, written once."""
+"""Publishes to files instead of the network, for demos and trial runs (only where the
+settings opt in: SIAR_OUTBOX_FALLBACK=1). One JSON file per post, written once, under a
+folder named by the database's instance id; a file proves a post published only if it
+holds that very post."""
 
 import json
 import os
@@ -12,13 +14,16 @@ from typing import Any
 from scheduler.adapters.base import (
     PLATFORM_LIMITS,
     Adapter,
+    AmbiguousPublishError,
     PermanentPublishError,
     PostPayload,
     Receipt,
     TransientPublishError,
 )
 
-_SAFE_REGION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# What makes a file this post's: everything but the moment it was written.
+_IDENTITY = ("post_id", "region", "platform", "handle", "scheduled_at", "text", "image")
 
 
 class OutboxAdapter(Adapter):
@@ -36,18 +41,38 @@ class OutboxAdapter(Adapter):
             except OSError as exc:  # disk full, permissions: nothing was written
                 raise TransientPublishError(
                     f"Outbox tidak dapat ditulis: {target} ({exc.strerror})") from None
-        # Existing file: an earlier attempt published it; at most once means keep it.
+        # An existing file of this very post: an earlier attempt published it, and at
+        # most once means keep it. Anything else at this path proves nothing.
+        self._require_same(post, target)
         return self._receipt(post, target)
 
     def reconcile(self, post: PostPayload, ref: Mapping[str, str]) -> Receipt | None:
         target = self.path_for(post)
-        return self._receipt(post, target) if target.exists() else None
+        if not target.exists():
+            return None
+        self._require_same(post, target)
+        return self._receipt(post, target)
 
     def path_for(self, post: PostPayload) -> Path:
-        if not _SAFE_REGION.match(post.region_key):  # it becomes a folder name
-            raise PermanentPublishError(f"Kunci wilayah tidak valid untuk outbox: "
-                                        f"{post.region_key!r}")
-        return self.context.outbox_dir / post.region_key / f"{post.post_id}.json"
+        for part in (post.region_key, self.context.instance_id or "x"):
+            if not _SAFE_NAME.match(part):  # it becomes a folder name
+                raise PermanentPublishError(f"Nama folder outbox tidak valid: {part!r}")
+        folder = self.context.outbox_dir
+        if self.context.instance_id:
+            folder = folder / self.context.instance_id
+        return folder / post.region_key / f"{post.post_id}.json"
+
+    def _require_same(self, post: PostPayload, target: Path) -> None:
+        try:
+            found = json.loads(target.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            found = None
+        wanted = self._record(post)
+        if not isinstance(found, dict) or any(
+                found.get(key) != wanted[key] for key in _IDENTITY):
+            raise AmbiguousPublishError(
+                f"Outbox: {target} sudah ada tetapi isinya bukan unggahan #{post.post_id} ini; "
+                "periksa berkas itu dan putuskan manual")
 
     def _record(self, post: PostPayload) -> dict[str, Any]:
         image = post.image_url or (str(post.image_path) if post.image_path else None)

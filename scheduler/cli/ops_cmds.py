@@ -68,8 +68,9 @@ def status_command(ctx: typer.Context) -> None:
     """Ringkasan: jumlah per status, unggahan berikutnya, masalah 24 jam, akun dijeda, kuota."""
     state: AppState = ctx.obj
     tz = state.settings.timezone
+    factory = AdapterFactory(state.settings, state.clock)
     with session_scope(state.engine, write=False) as session:
-        report = status_report(session, state.clock.now())
+        report = status_report(session, state.clock.now(), factory.route)
     state.out.print("[bold]Jumlah per status:[/] " + ", ".join(
         f"{status} {count}" for status, count in sorted(report.counts.items())))
     table = Table(title="Berikutnya")
@@ -79,7 +80,7 @@ def status_command(ctx: typer.Context) -> None:
         table.add_row(str(post.id), localtime.format_compact(post.due_at, tz), post.region_key,
                       post.platform, post.status)
     state.out.print(table)
-    state.out.print(f"[bold]Gagal/tidak pasti (24 jam):[/] {len(report.recent_problems)}")
+    state.out.print(f"[bold]Gagal/tidak pasti/terlewat (24 jam):[/] {len(report.recent_problems)}")
     for post in report.recent_problems:
         state.out.print(f"  #{post.id} {post.region_key}/{post.platform} {post.status}: "
                         f"{escape(post.last_error or '-')}")
@@ -87,6 +88,9 @@ def status_command(ctx: typer.Context) -> None:
     for account in report.paused:
         state.out.print(f"  {account.region_key}/{account.platform}: "
                         f"{escape(account.paused_reason or '-')}")
+    state.out.print(f"[bold]Akun ditahan (tidak menerbitkan):[/] {len(report.held)}")
+    for key, reason in report.held:
+        state.out.print(f"  {key}: {escape(reason)}")
     if report.quotas:
         state.out.print("[bold]Kuota 24 jam:[/] " + ", ".join(
             f"{q.account} {q.used}/{q.quota}" for q in report.quotas))
@@ -126,12 +130,14 @@ def history_command(
         table.add_column("Terjadwal", no_wrap=True)
         table.add_column("Akun", no_wrap=True)
         table.add_column("Status", no_wrap=True)
+        table.add_column("Lewat", no_wrap=True)
         table.add_column("Tautan / galat", overflow="fold")
         count = 0
         for r in records:
             count += 1
             table.add_row(str(r["id"]), _short(r["scheduled_at"]),
                           f"{r['region']}/{r['platform']}", r["status"],
+                          r["published_via"] or "",
                           escape(_where(r["platform_url"]) or r["last_error"] or ""))
     state.out.print(table)
     state.out.print(f"{count} unggahan" + (" (batas tercapai; pakai --limit atau --format csv)"
@@ -157,6 +163,10 @@ def post_show(ctx: typer.Context, post_id: PostIdArgument) -> None:
     print_post(state, post)
     if post.platform_url:
         state.out.print(f"Tautan: {escape(post.platform_url)}")
+    if post.published_via:
+        state.out.print(f"Diterbitkan lewat: {post.published_via}")
+    if post.last_error:
+        state.out.print(f"Catatan terakhir: {escape(post.last_error)}")
     table = Table(title=f"Riwayat #{post.id}")
     for column in ("Waktu", "Kejadian", "Oleh", "Status", "Catatan"):
         table.add_column(column, overflow="fold")
@@ -199,11 +209,12 @@ def account_list(ctx: typer.Context, region: RegionOption = None) -> None:
     for column in ("Akun", "Handle", "Terbit lewat", "Status"):
         table.add_column(column)
     for account in accounts:
-        plugin, _ = factory.plugin_for(account)
+        route = factory.route(account)
         status = ("dijeda: " + (account.paused_reason or "")) if account.paused_at else (
-            "aktif" if account.enabled else "nonaktif")
-        table.add_row(f"{account.region_key}/{account.platform}", account.handle, plugin.name,
-                      escape(status))
+            ("aktif" if route.adapter else f"ditahan: {route.held}") if account.enabled
+            else "nonaktif")
+        table.add_row(f"{account.region_key}/{account.platform}", account.handle,
+                      route.name or "-", escape(status))
     state.out.print(table)
 
 

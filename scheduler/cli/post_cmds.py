@@ -11,9 +11,17 @@ from scheduler.cli.parse import parse_instant
 from scheduler.cli.review_cmds import print_post
 from scheduler.cli.state import AppState
 from scheduler.db import session_scope
-from scheduler.editing import NewPost, cancel, create_posts, edit_post, reschedule, submit
+from scheduler.editing import (
+    NewPost,
+    cancel_target,
+    create_posts,
+    edit_post,
+    reschedule_target,
+    submit,
+)
 from scheduler.errors import InputError
 from scheduler.importing import import_csv
+from scheduler.models import Post
 
 post_app = typer.Typer(help="Unggahan: buat, ajukan, sunting, batalkan, jadwal ulang (posts).",
                        no_args_is_help=True)
@@ -26,6 +34,12 @@ ImageOption = Annotated[str | None, typer.Option(
     "--image", help="Berkas gambar di SIAR_MEDIA_DIR, mis. kartu/dpt.jpg.")]
 NoteOption = Annotated[str | None, typer.Option("--note", help="Catatan untuk riwayat.")]
 PostIdArgument = Annotated[int, typer.Argument(help="ID unggahan.")]
+TargetArgument = Annotated[str, typer.Argument(help="ID unggahan atau kunci batch.")]
+
+
+def _ids(posts: list[Post]) -> str:
+    shown = ", ".join(f"#{p.id}" for p in posts[:20])
+    return shown + (f", … (+{len(posts) - 20})" if len(posts) > 20 else "")
 
 
 def _text(text: str | None, text_file: Path | None, *, required: bool) -> str | None:
@@ -113,37 +127,41 @@ def post_edit(
 @post_app.command("cancel")
 def post_cancel(
     ctx: typer.Context,
-    post_id: PostIdArgument,
+    target: TargetArgument,
     as_user: AsOption,
     note: NoteOption = None,
     password_stdin: PasswordStdinOption = False,
 ) -> None:
-    """Batalkan unggahan yang belum terbit."""
+    """Batalkan unggahan (atau satu batch) yang belum terbit, termasuk yang terlewat."""
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
     with session_scope(state.engine) as session:
-        cancel(session, actor, post_id, now=state.clock.now(), note=note)
-    state.out.print(f"Unggahan #{post_id} dibatalkan.")
+        posts = cancel_target(session, actor, target, now=state.clock.now(), note=note)
+    state.out.print(f"{len(posts)} unggahan dibatalkan: {_ids(posts)}.")
 
 
 @post_app.command("reschedule")
 def post_reschedule(
     ctx: typer.Context,
-    post_id: PostIdArgument,
+    target: TargetArgument,
     at: Annotated[str, typer.Option("--at", help="Waktu lokal baru, mis. 2024-02-14T10:00.")],
     as_user: AsOption,
     note: NoteOption = None,
     password_stdin: PasswordStdinOption = False,
 ) -> None:
-    """Pindahkan unggahan ke waktu lain tanpa mengubah isinya."""
+    """Pindahkan unggahan (atau satu batch, mis. yang terlewat) ke waktu lain tanpa
+    mengubah isinya."""
     state: AppState = ctx.obj
     when = parse_instant(at, "--at", state.settings.timezone)
     actor = login(state, as_user, password_stdin)
     with session_scope(state.engine) as session:
-        post = reschedule(session, actor, post_id, when, catalog=state.catalog,
-                          checks=state.checks, now=state.clock.now(),
-                          tz=state.settings.timezone, note=note)
-    print_post(state, post)
+        posts = reschedule_target(session, actor, target, when, catalog=state.catalog,
+                                  checks=state.checks, now=state.clock.now(),
+                                  tz=state.settings.timezone, note=note)
+    if len(posts) == 1:
+        print_post(state, posts[0])
+    else:
+        state.out.print(f"{len(posts)} unggahan dijadwal ulang: {_ids(posts)}.")
 
 
 @app.command("import")

@@ -262,6 +262,7 @@ def _resolve_rule(
         offset_stage=rule.offsets.stage if rule.offsets else None,
         offset_days=rule.offsets.days() if rule.offsets else (),
         cadence=cadence, platforms=tuple(platforms), regions=region_keys, image=rule.image,
+        max_lateness=rule.max_lateness,
     )
 
 

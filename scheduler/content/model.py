@@ -113,6 +113,7 @@ class Rule:
     platforms: tuple[str, ...]
     regions: tuple[str, ...]
     image: str | None
+    max_lateness: int | None = None  # minutes; None: the SIAR_MAX_LATENESS setting
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,13 @@ class Catalog:
 
     def region(self, key: str) -> Region:
         return self.regions[key]
+
+    def rule(self, key: str | None) -> Rule | None:
+        return self._rules_by_key.get(key or "")
+
+    @cached_property
+    def _rules_by_key(self) -> dict[str, Rule]:
+        return {rule.key: rule for rule in self.rules}
 
     def accounts(self) -> list[Account]:
         return [a for r in self.regions.values() for a in r.accounts]

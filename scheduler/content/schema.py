@@ -131,6 +131,9 @@ class RuleSpec(Strict):
     platforms: tuple[str, ...] | None = None
     regions: RegionSelector | None = None
     image: str | None = None
+    # Minutes after its slot a post of this rule may still go out (default:
+    # SIAR_MAX_LATENESS); a "tomorrow is voting day" post must not go out the day after.
+    max_lateness: int | None = Field(default=None, ge=1, le=7 * 24 * 60)
     enabled: bool = True
     notes: str | None = None
 

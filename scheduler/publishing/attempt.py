@@ -32,7 +32,7 @@ from scheduler.config import Settings
 from scheduler.db import write_connection
 from scheduler.models import Account, PostStatus
 from scheduler.publishing.claims import Claimed
-from scheduler.publishing.factory import AdapterFactory
+from scheduler.publishing.factory import AccountHeld, AdapterFactory
 from scheduler.publishing.statements import ACCOUNTS, POSTS, statements_for
 from scheduler.redact import redact
 
@@ -68,6 +68,8 @@ class PostFields(Protocol):
     def attempts(self) -> int: ...
     @property
     def platform_ref(self) -> dict[str, str]: ...
+    @property
+    def attempt_via(self) -> str | None: ...
 
 
 def payload_for(post: PostFields, account: Account, settings: Settings) -> PostPayload:
@@ -85,8 +87,12 @@ def run_attempt(engine: Engine, claimed: Claimed, factory: AdapterFactory, setti
                 clock: Clock, worker: str) -> Outcome:
     post, account = claimed.post, claimed.account
     post_id = post.id or 0
-    built = factory.build(account, checkpoint=lambda ref: save_ref(engine, post_id, worker, ref,
-                                                                   clock.now()))
+    try:
+        built = factory.build(account, checkpoint=lambda ref: save_ref(
+            engine, post_id, worker, ref, clock.now()), via=post.attempt_via)
+    except AccountHeld as exc:  # its credentials went away since the claim: nothing sent
+        return _record_failure(engine, post, worker, clock.now(), post.attempt_via or "-",
+                               ReauthorizationRequired(str(exc)), str, settings)
     scrub = _scrubber(built.secrets)
     try:
         receipt = built.adapter.publish(payload_for(post, account, settings))
@@ -102,17 +108,23 @@ def run_attempt(engine: Engine, claimed: Claimed, factory: AdapterFactory, setti
     return _record_published(engine, post, worker, clock.now(), built.name, receipt, scrub)
 
 
+class ClaimLost(TransientPublishError):
+    """This worker no longer holds the post (another worker took it over as uncertain):
+    the adapter must stop before its next request."""
+
+
 def save_ref(engine: Engine, post_id: int, worker: str, ref: Mapping[str, str],
              now: datetime) -> None:
-    """Commit a platform reference (a media container id) before the next request goes."""
+    """Commit a platform reference (a media container id) before the next request goes;
+    raise ClaimLost if the claim is gone, so that nothing more is sent."""
     with write_connection(engine) as connection:
         current = connection.execute(select(POSTS.c.platform_ref).where(
             POSTS.c.id == post_id, POSTS.c.claimed_by == worker)).scalar()
         ops = statements_for(connection)
         if not ops.update_claimed(connection, post_id, worker, {
                 "platform_ref": {**(current or {}), **ref}, "updated_at": now}):
-            log.warning("unggahan #%s tidak lagi diklaim oleh pekerja ini", post_id)
-            return
+            raise ClaimLost(f"unggahan #{post_id} tidak lagi diklaim oleh pekerja ini; "
+                            "pengiriman dihentikan")
         ops.add_event(connection, post_id, kind="checkpoint", actor=worker, now=now,
                       from_status=PostStatus.PUBLISHING, to_status=PostStatus.PUBLISHING,
                       details=dict(ref))

@@ -1,11 +1,14 @@
 """Finding due posts and claiming them: one worker, one attempt, committed before the
 request leaves. Also the daily quota and the recovery of abandoned claims."""
 
+import logging
 import os
 import socket
 import time
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -16,7 +19,10 @@ from scheduler.db import session_scope, write_connection
 from scheduler.events import record
 from scheduler.models import Account, Post, PostStatus
 from scheduler.platforms import PLATFORM_LIMITS
+from scheduler.publishing.gate import Gate, Hold
 from scheduler.publishing.statements import POSTS, statements_for
+
+log = logging.getLogger(__name__)
 
 DUE_STATUSES = (PostStatus.APPROVED.value, PostStatus.RETRYING.value)
 
@@ -39,6 +45,11 @@ class ClaimedPost:
     scheduled_at: datetime
     attempts: int
     platform_ref: dict[str, str]
+    template: str | None = None
+    election_key: str | None = None
+    rule_key: str | None = None
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    attempt_via: str | None = None  # the adapter this attempt goes through
 
 
 @dataclass(frozen=True)
@@ -50,17 +61,19 @@ class Claimed:
 
 
 def due_posts(session: Session, now: datetime, limit: int,
-              skip_accounts: set[int] | None = None) -> list[tuple[int, int]]:
-    """(post id, account id) of posts due now on active accounts, most overdue first."""
+              skip_accounts: Collection[int] = ()) -> list[tuple[int, int]]:
+    """(post id, account id) of posts due now on active accounts, most overdue first;
+    posts of `skip_accounts` (held: no credentials) are left where they are."""
     statement = (
         model_select(Post.id, Post.account_id)
         .join(Account, col(Account.id) == col(Post.account_id))
         .where(col(Post.status).in_(DUE_STATUSES), col(Post.due_at) <= now,
                col(Account.paused_at).is_(None), col(Account.enabled).is_(True))
         .order_by(col(Post.due_at), col(Post.id))
-        .limit(limit + len(skip_accounts or ())))
-    rows = [(pid or 0, aid) for pid, aid in session.exec(statement)]
-    return [r for r in rows if r[1] not in (skip_accounts or set())][:limit]
+        .limit(limit))
+    if skip_accounts:
+        statement = statement.where(col(Post.account_id).not_in(sorted(skip_accounts)))
+    return [(pid or 0, aid) for pid, aid in session.exec(statement)]
 
 
 def next_due_at(session: Session, after: datetime) -> datetime | None:
@@ -70,29 +83,73 @@ def next_due_at(session: Session, after: datetime) -> datetime | None:
 
 
 def claim(engine: Engine, post_id: int, worker: str, now: datetime,
-          account: Account | None = None) -> ClaimedPost | None:
-    """Take one due post for one attempt, or None if it is not (or no longer) ours to take.
+          account: Account | None = None, *, via: str, gate: Gate | None = None
+          ) -> ClaimedPost | None:
+    """Take one due post for one attempt through adapter `via`, or None if it is not (or
+    no longer) ours to take, or must not be sent now.
 
     The status change is a compare-and-set: only a post still approved or retrying, due,
-    on an active account moves to `publishing`. The attempt event is committed together
-    with it, before any request is sent. Pass the post's account to have its platform's
-    daily quota enforced.
+    on an active account moves to `publishing`. The gate then decides again against
+    `now` (lateness, quiet period, ...); a post it holds leaves as `missed` or back to
+    review instead. The attempt event is committed together with the claim, before any
+    request is sent. Pass the post's account to have its platform's daily quota enforced.
     """
     with write_connection(engine) as connection:
         if account is not None and _defer_for_quota(connection, post_id, account, now):
             return None
         ops = statements_for(connection)
         for before in DUE_STATUSES:  # which one it was goes into the event
-            row = ops.claim(connection, post_id, before, worker, now)
+            row = ops.claim(connection, post_id, before, worker, now, via)
             if row is not None:
                 break
         else:
             return None
         post = ClaimedPost(**row)
+        hold = gate.decide(post, now) if gate is not None else None
+        if hold is not None:
+            _hold(connection, post, worker, now, before, hold)
+            return None
         ops.add_event(connection, post_id, kind="attempt", actor=worker, now=now,
                       from_status=before, to_status=PostStatus.PUBLISHING.value,
-                      details={"attempt": post.attempts})
+                      details={"attempt": post.attempts, "adapter": via})
         return post
+
+
+def _hold(connection: Connection, post: ClaimedPost, worker: str, now: datetime,
+          before: str, hold: Hold) -> None:
+    """Undo the claim: the post is missed, or back in review; nothing was sent."""
+    values: dict[str, Any] = {
+        "status": hold.status, "attempts": post.attempts - 1, "claimed_by": None,
+        "claimed_at": None, "problems": hold.problems, "last_error": hold.reason,
+        "updated_at": now}
+    if hold.status == PostStatus.PENDING:
+        values.update(approved_by=None, approved_at=None)
+    ops = statements_for(connection)
+    ops.update_claimed(connection, post.id, worker, values)
+    ops.add_event(connection, post.id, kind=hold.kind, actor=worker, now=now,
+                  from_status=before, to_status=hold.status, note=hold.reason,
+                  details={"scheduled_at": post.scheduled_at.isoformat()})
+    log.warning("unggahan #%s ditahan (%s): %s", post.id, hold.status, hold.reason)
+
+
+def expire_overdue(engine: Engine, gate: Gate, now: datetime, worker: str,
+                   limit: int = 1000) -> list[int]:
+    """Posts still waiting (approved, retrying) past their lateness limit become `missed`
+    at once, so that `siar status` shows them, whether or not their account can publish."""
+    cutoff = now - gate.shortest_limit()
+    missed = []
+    with session_scope(engine) as session:
+        for post in session.exec(model_select(Post).where(
+                col(Post.status).in_(DUE_STATUSES), col(Post.scheduled_at) < cutoff)
+                .order_by(col(Post.scheduled_at)).limit(limit).with_for_update()):
+            hold = gate.too_late(post, now)
+            if hold is None:
+                continue
+            post.last_error = hold.reason
+            record(session, post, kind="missed", actor=worker, now=now,
+                   to_status=PostStatus.MISSED, note=hold.reason)
+            missed.append(post.id or 0)
+    return missed
 
 
 def _defer_for_quota(connection: Connection, post_id: int, account: Account,
@@ -129,13 +186,14 @@ def recover_abandoned(engine: Engine, now: datetime, lease: float, worker: str) 
     recovered = []
     with session_scope(engine) as session:
         for post in session.exec(model_select(Post).where(
-                col(Post.status) == PostStatus.PUBLISHING.value)):
+                col(Post.status) == PostStatus.PUBLISHING.value).with_for_update()):
             owner = post.claimed_by or ""
             if owner == worker:
                 continue
             expired = post.claimed_at is None or post.claimed_at < now - timedelta(seconds=lease)
             if expired or _dead_local_process(owner, host):
                 post.last_error = "pekerja berhenti di tengah pengiriman; status tidak diketahui"
+                post.due_at = now  # for an uncertain post: when to look it up on the platform
                 record(session, post, kind="uncertain", actor=worker, now=now,
                        to_status=PostStatus.UNCERTAIN, note=post.last_error,
                        details={"claimed_by": owner})

@@ -12,7 +12,7 @@ from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from scheduler.clock import Clock
 from scheduler.config import Settings
@@ -21,6 +21,7 @@ from scheduler.models import Account
 from scheduler.publishing.attempt import Outcome, run_attempt
 from scheduler.publishing.claims import Claimed, claim, due_posts
 from scheduler.publishing.factory import AdapterFactory
+from scheduler.publishing.gate import Gate
 
 log = logging.getLogger(__name__)
 BATCH = 1000  # due posts read per query
@@ -29,8 +30,9 @@ ACCOUNTS_TTL = 30.0  # seconds an in-memory copy of the accounts is used
 
 class Dispatcher:
     def __init__(self, engine: Engine, factory: AdapterFactory, settings: Settings,
-                 clock: Clock, worker: str) -> None:
+                 clock: Clock, worker: str, gate: Gate | None = None) -> None:
         self.engine = engine
+        self.gate = gate
         self.factory = factory
         self.settings = settings
         self.clock = clock
@@ -41,6 +43,7 @@ class Dispatcher:
         self._queue: deque[tuple[int, int]] = deque()  # (post id, account id), due order
         self._queued: set[int] = set()
         self._accounts: dict[int, Account] = {}
+        self._routes: dict[int, str | None] = {}  # account id -> adapter name (None: held)
         self._accounts_read = float("-inf")
         self._busy: set[int] = set()  # accounts with a post in flight
         self._futures: set[Future[None]] = set()
@@ -57,13 +60,12 @@ class Dispatcher:
     def _refill(self) -> int:
         """Queue the due posts not queued yet; return how many were added."""
         with session_scope(self.engine, write=False) as session:
-            due = due_posts(session, self.clock.now(), BATCH)
-            stale = time.monotonic() - self._accounts_read > ACCOUNTS_TTL
-            if stale or any(a not in self._accounts for _, a in due):
-                # Credentials and handles rarely change; whether an account is paused is
-                # checked again by every claim, so a cached copy is safe to use.
-                self._accounts = {a.id or 0: a for a in session.exec(select(Account))}
-                self._accounts_read = time.monotonic()
+            if time.monotonic() - self._accounts_read > ACCOUNTS_TTL:
+                self._read_accounts(session)
+            held = [a for a, via in self._routes.items() if via is None]
+            due = due_posts(session, self.clock.now(), BATCH, skip_accounts=held)
+            if any(a not in self._accounts for _, a in due):
+                self._read_accounts(session)
         added = 0
         with self._lock:
             for post_id, account_id in due:
@@ -72,6 +74,13 @@ class Dispatcher:
                     self._queued.add(post_id)
                     added += 1
         return added
+
+    def _read_accounts(self, session: Session) -> None:
+        # Credentials and handles rarely change; whether an account is paused is checked
+        # again by every claim, so a cached copy is safe to use.
+        self._accounts = {a.id or 0: a for a in session.exec(select(Account))}
+        self._routes = {i: self.factory.route(a).name for i, a in self._accounts.items()}
+        self._accounts_read = time.monotonic()
 
     def _start_more(self) -> int:
         started = 0
@@ -101,8 +110,10 @@ class Dispatcher:
     def _publish(self, post_id: int, account_id: int) -> None:
         try:
             account = self._accounts.get(account_id)
-            if account is not None and not self._stopping.is_set():
-                post = claim(self.engine, post_id, self.worker, self.clock.now(), account)
+            via = self._routes.get(account_id)
+            if account is not None and via is not None and not self._stopping.is_set():
+                post = claim(self.engine, post_id, self.worker, self.clock.now(), account,
+                             via=via, gate=self.gate)
                 if post is not None:
                     outcome = run_attempt(self.engine, Claimed(post, account), self.factory,
                                           self.settings, self.clock, self.worker)

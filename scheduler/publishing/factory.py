@@ -1,11 +1,14 @@
 """Builds the adapter for an account: its plugin class, credentials from the environment
 (by the variable names in content), an HTTP session per thread, the platform's address.
-An account whose credentials are not all set publishes to the outbox instead."""
+
+Fail closed: an account whose credentials are not all set is held (its posts wait, and
+`siar status` says which variable is missing); it publishes to the outbox instead only
+where the settings opt in (SIAR_OUTBOX_FALLBACK=1: demos and trials)."""
 
 import threading
 import urllib.request
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import requests
 
@@ -13,11 +16,16 @@ from scheduler.adapters.base import Adapter, AdapterContext
 from scheduler.adapters.registry import load_adapters
 from scheduler.clock import Clock
 from scheduler.config import Settings
+from scheduler.errors import SiarError
 from scheduler.models import Account
 
 OUTBOX = "outbox"
 
 Checkpoint = Callable[[Mapping[str, str]], None]
+
+
+class AccountHeld(SiarError):
+    """The account cannot publish now (credentials missing, no adapter installed)."""
 
 
 @dataclass(frozen=True)
@@ -27,34 +35,75 @@ class AccountAdapter:
     secrets: tuple[str, ...]  # credential values, for redaction
 
 
+@dataclass(frozen=True)
+class Route:
+    """Where an account's posts go: an adapter with its credentials, or held and why."""
+
+    adapter: type[Adapter] | None
+    credentials: dict[str, str] = field(default_factory=dict, repr=False)
+    held: str | None = None
+
+    @property
+    def name(self) -> str | None:
+        return self.adapter.name if self.adapter is not None else None
+
+
 class AdapterFactory:
     def __init__(self, settings: Settings, clock: Clock,
-                 adapters: Mapping[str, type[Adapter]] | None = None) -> None:
+                 adapters: Mapping[str, type[Adapter]] | None = None,
+                 instance_id: str = "") -> None:
         self.settings = settings
         self.clock = clock
         self.adapters = dict(adapters if adapters is not None else load_adapters())
+        self.instance_id = instance_id  # this database's id: outbox files carry it
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._proxies = urllib.request.getproxies()
         self._lock = threading.Lock()
 
-    def plugin_for(self, account: Account) -> tuple[type[Adapter], dict[str, str]]:
-        """The adapter class that will publish for this account, and its credentials."""
-        cls = self.adapters.get(account.platform)
-        credentials = {field: self.settings.secret(env) or ""
-                       for field, env in account.credential_names.items()}
-        if cls is None or any(not credentials.get(f) for f in cls.credential_fields):
-            return self.adapters[OUTBOX], {}
-        return cls, {k: v for k, v in credentials.items() if v}
+    def route(self, account: Account) -> Route:
+        """Where this account's posts go now."""
+        return self._route(account, self.adapters.get(account.platform), fallback=True)
 
-    def build(self, account: Account, checkpoint: Checkpoint) -> AccountAdapter:
-        cls, credentials = self.plugin_for(account)
+    def route_via(self, account: Account, via: str) -> Route:
+        """The route of an earlier attempt through adapter `via` (to look a post up where
+        it was sent, even if the account's route has changed since)."""
+        if via == OUTBOX:
+            return Route(self.adapters[OUTBOX])
+        return self._route(account, self.adapters.get(via), fallback=False)
+
+    def _route(self, account: Account, cls: type[Adapter] | None, *, fallback: bool) -> Route:
+        if cls is None:
+            held = f"adapter {account.platform!r} tidak terpasang"
+        else:
+            credentials = {f: self.settings.secret(env) or ""
+                           for f, env in account.credential_names.items()}
+            missing = [account.credential_names.get(f) or f"{f} (tidak disebut di content)"
+                       for f in cls.credential_fields if not credentials.get(f)]
+            if not missing:
+                return Route(cls, {k: v for k, v in credentials.items() if v})
+            held = "kredensial belum diisi: " + ", ".join(missing)
+        if fallback and self.settings.outbox_fallback:
+            return Route(self.adapters[OUTBOX])
+        return Route(None, held=held)
+
+    def reconcilable(self) -> set[str]:
+        """The adapters that can look a post up on their platform."""
+        return {name for name, cls in self.adapters.items() if cls.can_reconcile}
+
+    def build(self, account: Account, checkpoint: Checkpoint,
+              via: str | None = None) -> AccountAdapter:
+        """The adapter for the account's route (or for `via`); AccountHeld if none."""
+        route = self.route(account) if via is None else self.route_via(account, via)
+        if route.adapter is None:
+            raise AccountHeld(f"{account.region_key}/{account.platform}: {route.held}")
+        cls = route.adapter
         context = AdapterContext(
-            session=self.session(), credentials=credentials, clock=self.clock,
+            session=self.session(), credentials=route.credentials, clock=self.clock,
             base_url=self.settings.api_urls.get(account.platform) if cls.name != OUTBOX else None,
             timeout=self.settings.http_timeout, outbox_dir=self.settings.outbox_dir,
-            checkpoint=checkpoint)
-        return AccountAdapter(cls(context), cls.name, tuple(credentials.values()))
+            checkpoint=checkpoint, instance_id=self.instance_id)
+        return AccountAdapter(cls(context), cls.name, tuple(route.credentials.values()))
 
     def session(self) -> requests.Session:
         """One session per thread: requests.Session is not safe to share across threads."""

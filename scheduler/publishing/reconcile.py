@@ -3,7 +3,7 @@ operator decides (`siar post resolve`)."""
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -16,8 +16,8 @@ from scheduler.errors import InputError, ReviewError
 from scheduler.events import record
 from scheduler.models import Account, Post, PostStatus
 from scheduler.permissions import Action, require
-from scheduler.publishing.attempt import payload_for
-from scheduler.publishing.factory import AdapterFactory
+from scheduler.publishing.attempt import backoff, payload_for
+from scheduler.publishing.factory import AccountHeld, AdapterFactory
 from scheduler.targets import get_post
 from scheduler.users import Actor
 
@@ -28,53 +28,95 @@ RESOLVABLE = (PostStatus.UNCERTAIN, PostStatus.FAILED)
 @dataclass(frozen=True)
 class Reconciled:
     post_id: int
-    verdict: str  # published | not_published | unknown
+    verdict: str  # published | not_published | unknown | later
+
+
+PAGE = 100  # uncertain posts read per query
+UNKNOWN_RECHECK = timedelta(days=1)  # the platform cannot tell: ask again tomorrow
+FAILED_RECHECK = timedelta(hours=1)  # the lookup was refused (token, permission)
 
 
 def reconcile_uncertain(engine: Engine, factory: AdapterFactory, settings: Settings,
-                        clock: Clock, actor: str, limit: int = 100) -> list[Reconciled]:
-    """Ask the platform about each uncertain post whose adapter can look posts up."""
-    with session_scope(engine, write=False) as session:
-        pairs = list(session.exec(
-            select(Post, Account).join(Account, col(Account.id) == col(Post.account_id))
-            .where(col(Post.status) == PostStatus.UNCERTAIN.value)
-            .order_by(col(Post.id)).limit(limit)))
-    results = []
-    for post, account in pairs:
-        built = factory.build(account, checkpoint=lambda ref: None)
-        if not built.adapter.can_reconcile:
-            continue
-        try:
-            receipt = built.adapter.reconcile(payload_for(post, account, settings),
-                                              dict(post.platform_ref or {}))
-        except TransientPublishError:
-            continue  # the platform could not answer now; ask again next time
-        except AmbiguousPublishError:
-            results.append(Reconciled(post.id or 0, "unknown"))
-            continue
-        except PublishError as exc:
-            log.warning("unggahan #%s: pengecekan ulang gagal: %s", post.id, exc)
-            continue
-        verdict = "published" if receipt else "not_published"
-        with session_scope(engine) as session:
-            current = session.get(Post, post.id)
-            if current is None or current.status != PostStatus.UNCERTAIN:
-                continue
-            now = clock.now()
-            if receipt:
-                current.platform_id, current.platform_url = receipt.platform_id, receipt.url
-                current.published_at, current.published_via = now, built.name
-                record(session, current, kind="reconciled", actor=actor, now=now,
-                       to_status=PostStatus.PUBLISHED, note="sudah terbit menurut platform",
-                       details={"adapter": built.name, "platform_id": receipt.platform_id})
-            else:
-                current.due_at = now
-                record(session, current, kind="reconciled", actor=actor, now=now,
-                       to_status=PostStatus.RETRYING,
-                       note="belum terbit menurut platform; dicoba lagi",
-                       details={"adapter": built.name})
-        results.append(Reconciled(post.id or 0, verdict))
+                        clock: Clock, actor: str, limit: int = 500) -> list[Reconciled]:
+    """Ask the platform about every uncertain post due for a look whose adapter can look
+    posts up, paging through them all (up to `limit` a run). An uncertain post's due_at
+    is when to look it up next: posts the platform cannot answer about now are asked
+    again later, so they never hide the others."""
+    reconcilable = sorted(factory.reconcilable())
+    results: list[Reconciled] = []
+    after = 0
+    while len(results) < limit:
+        with session_scope(engine, write=False) as session:
+            page = list(session.exec(
+                select(Post, Account).join(Account, col(Account.id) == col(Post.account_id))
+                .where(col(Post.status) == PostStatus.UNCERTAIN.value,
+                       col(Post.due_at) <= clock.now(), col(Post.id) > after,
+                       # No adapter recorded (a claim older than attempt_via): try the
+                       # account's current route.
+                       col(Post.attempt_via).in_(reconcilable) | col(Post.attempt_via).is_(None))
+                .order_by(col(Post.id)).limit(min(PAGE, limit - len(results)))))
+        if not page:
+            break
+        for post, account in page:
+            after = post.id or 0
+            results.append(_reconcile_one(engine, factory, settings, clock, actor, post,
+                                          account))
     return results
+
+
+def _reconcile_one(engine: Engine, factory: AdapterFactory, settings: Settings, clock: Clock,
+                   actor: str, post: Post, account: Account) -> Reconciled:
+    post_id = post.id or 0
+    try:
+        built = factory.build(account, checkpoint=lambda ref: None,
+                              via=post.attempt_via)
+        receipt = built.adapter.reconcile(payload_for(post, account, settings),
+                                          dict(post.platform_ref or {}))
+    except AccountHeld as exc:
+        return _later(engine, post_id, clock, actor, FAILED_RECHECK, f"belum dapat dicek: {exc}")
+    except TransientPublishError as exc:  # the platform could not answer now
+        wait = timedelta(seconds=backoff(1, settings.retry_base, exc.retry_after))
+        return _later(engine, post_id, clock, actor, wait, None)
+    except AmbiguousPublishError as exc:
+        return _later(engine, post_id, clock, actor, UNKNOWN_RECHECK, str(exc),
+                      verdict="unknown")
+    except PublishError as exc:
+        log.warning("unggahan #%s: pengecekan ulang gagal: %s", post_id, exc)
+        return _later(engine, post_id, clock, actor, FAILED_RECHECK, str(exc))
+    with session_scope(engine) as session:
+        current = session.get(Post, post_id, with_for_update=True)
+        if current is None or current.status != PostStatus.UNCERTAIN:
+            return Reconciled(post_id, "later")
+        now = clock.now()
+        if receipt:
+            current.platform_id, current.platform_url = receipt.platform_id, receipt.url
+            current.published_at, current.published_via = now, built.name
+            record(session, current, kind="reconciled", actor=actor, now=now,
+                   to_status=PostStatus.PUBLISHED, note="sudah terbit menurut platform",
+                   details={"adapter": built.name, "platform_id": receipt.platform_id})
+            return Reconciled(post_id, "published")
+        current.due_at = now
+        record(session, current, kind="reconciled", actor=actor, now=now,
+               to_status=PostStatus.RETRYING,
+               note="belum terbit menurut platform; dicoba lagi",
+               details={"adapter": built.name})
+    return Reconciled(post_id, "not_published")
+
+
+def _later(engine: Engine, post_id: int, clock: Clock, actor: str, wait: timedelta,
+           note: str | None, verdict: str = "later") -> Reconciled:
+    """Look this post up again after `wait`; an operator may decide before then."""
+    with session_scope(engine) as session:
+        current = session.get(Post, post_id, with_for_update=True)
+        if current is not None and current.status == PostStatus.UNCERTAIN:
+            now = clock.now()
+            current.due_at = now + wait
+            if note and note != current.last_error:
+                current.last_error = note[:2000]
+                record(session, current, kind="reconcile_unknown", actor=actor, now=now,
+                       note=current.last_error)
+            session.add(current)
+    return Reconciled(post_id, verdict)
 
 
 def resolve(session: Session, actor: Actor, post_id: int, *, now: datetime,
@@ -93,6 +135,7 @@ def resolve(session: Session, actor: Actor, post_id: int, *, now: datetime,
         if not published_url.startswith(("https://", "http://")):
             raise InputError(f"--published harus URL unggahan di platform: {published_url!r}")
         post.platform_url, post.published_at = published_url, now
+        post.published_via = post.attempt_via or post.platform
         record(session, post, kind="resolved", actor=actor.name, now=now,
                to_status=PostStatus.PUBLISHED, note=note, details={"url": published_url})
     else:

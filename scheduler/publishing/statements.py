@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from sqlalchemy import Table, bindparam, exists, insert, update
 from sqlalchemy.engine import Connection
 
+from scheduler.clock import real_now
 from scheduler.db import utc_text
 from scheduler.models import Account, Post, PostEvent, PostStatus
 
@@ -21,13 +22,15 @@ ACCOUNTS: Table = Account.__table__  # type: ignore[attr-defined]
 EVENTS: Table = PostEvent.__table__  # type: ignore[attr-defined]
 PUBLISHING = PostStatus.PUBLISHING.value
 CLAIMED_COLUMNS = ("id", "account_id", "region_key", "platform", "text", "image",
-                   "scheduled_at", "attempts", "platform_ref")
+                   "scheduled_at", "attempts", "platform_ref", "template", "election_key",
+                   "rule_key", "problems", "attempt_via")
 
 
 class Statements(Protocol):
     def claim(self, connection: Connection, post_id: int, from_status: str, worker: str,
-              now: datetime) -> dict[str, Any] | None:
-        """Move a due post on an active account from `from_status` to publishing."""
+              now: datetime, via: str) -> dict[str, Any] | None:
+        """Move a due post on an active account from `from_status` to publishing, naming
+        the adapter that will carry it."""
 
     def update_claimed(self, connection: Connection, post_id: int, worker: str,
                        values: dict[str, Any]) -> bool:
@@ -52,15 +55,17 @@ class CoreStatements:
         .where(POSTS.c.id == bindparam("post_id"), POSTS.c.status == bindparam("from_status"),
                POSTS.c.due_at <= bindparam("now"), _ACTIVE_ACCOUNT)
         .values(status=PUBLISHING, claimed_by=bindparam("worker"), claimed_at=bindparam("now"),
-                attempts=POSTS.c.attempts + 1, updated_at=bindparam("now"))
+                attempts=POSTS.c.attempts + 1, updated_at=bindparam("now"),
+                attempt_via=bindparam("via"))
         .returning(*(POSTS.c[name] for name in CLAIMED_COLUMNS))
     )
     _EVENT = insert(EVENTS)
 
     def claim(self, connection: Connection, post_id: int, from_status: str, worker: str,
-              now: datetime) -> dict[str, Any] | None:
+              now: datetime, via: str) -> dict[str, Any] | None:
         row = connection.execute(self._CLAIM, {"post_id": post_id, "from_status": from_status,
-                                               "now": now, "worker": worker}).first()
+                                               "now": now, "worker": worker,
+                                               "via": via}).first()
         return dict(row._mapping) if row is not None else None
 
     def update_claimed(self, connection: Connection, post_id: int, worker: str,
@@ -75,7 +80,7 @@ class CoreStatements:
         connection.execute(self._EVENT, {
             "post_id": post_id, "at": now, "actor": actor, "kind": kind,
             "from_status": from_status, "to_status": to_status, "note": note,
-            "details": details})
+            "details": details, "recorded_at": real_now()})
 
 
 @lru_cache(maxsize=32)
@@ -93,24 +98,25 @@ class SqliteStatements:
     # Column names are constants; every value is a bound parameter.
     _CLAIM = (
         "UPDATE post SET status = 'publishing', claimed_by = ?, claimed_at = ?, "  # noqa: S608
-        "attempts = attempts + 1, updated_at = ? "
+        "attempts = attempts + 1, updated_at = ?, attempt_via = ? "
         "WHERE id = ? AND status = ? AND due_at <= ? AND EXISTS (SELECT 1 FROM account "
         "WHERE account.id = post.account_id AND account.paused_at IS NULL "
         f"AND account.enabled) RETURNING {', '.join(CLAIMED_COLUMNS)}"
     )
     _EVENT = ("INSERT INTO postevent (post_id, at, actor, kind, from_status, to_status, note, "
-              "details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+              "details, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
     def claim(self, connection: Connection, post_id: int, from_status: str, worker: str,
-              now: datetime) -> dict[str, Any] | None:
+              now: datetime, via: str) -> dict[str, Any] | None:
         stamp = utc_text(now)
         row = _driver(connection).execute(
-            self._CLAIM, (worker, stamp, stamp, post_id, from_status, stamp)).fetchone()
+            self._CLAIM, (worker, stamp, stamp, via, post_id, from_status, stamp)).fetchone()
         if row is None:
             return None
         values = dict(zip(CLAIMED_COLUMNS, row, strict=True))
         values["scheduled_at"] = datetime.fromisoformat(values["scheduled_at"])
         values["platform_ref"] = json.loads(values["platform_ref"] or "{}")
+        values["problems"] = json.loads(values["problems"] or "[]")
         return values
 
     def update_claimed(self, connection: Connection, post_id: int, worker: str,
@@ -127,7 +133,7 @@ class SqliteStatements:
                   note: str | None = None, details: dict[str, Any] | None = None) -> None:
         _driver(connection).execute(self._EVENT, (
             post_id, utc_text(now), actor, kind, from_status, to_status, note,
-            json.dumps(details) if details is not None else None))
+            json.dumps(details) if details is not None else None, utc_text(real_now())))
 
 
 def _driver(connection: Connection) -> Any:

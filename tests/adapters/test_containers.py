@@ -8,6 +8,7 @@ import pytest
 from scheduler.adapters.base import (
     AmbiguousPublishError,
     PermanentPublishError,
+    PublishError,
     Receipt,
     TransientPublishError,
 )
@@ -156,9 +157,15 @@ def test_reconcile_unpublished_container_is_safe_to_retry(case: AdapterCase,
     assert adapter(case).reconcile(case.post, case.checkpoints[-1]) is None
 
 
-def test_reconcile_without_a_container_id_leaves_it_to_the_operator(case: AdapterCase) -> None:
-    with pytest.raises(AmbiguousPublishError, match="container_id"):
-        adapter(case).reconcile(case.post, {})
+def test_reconcile_without_a_saved_container_is_surely_unpublished(case: AdapterCase) -> None:
+    """The container is saved before the publishing call leaves; without one, that call
+    never left, even if a container was created (its id lost with the answer)."""
+    fake(case).fail_next("disconnect", process=True)  # the container is made, the id lost
+    with pytest.raises(PublishError):
+        adapter(case).publish(case.post)
+    assert not case.checkpoints
+    assert adapter(case).reconcile(case.post, {}) is None
+    assert not fake(case).published
 
 
 @pytest.mark.parametrize("failure", ["server_error", "unknown_error", "disconnect", "hang",

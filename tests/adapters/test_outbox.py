@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.adapters.base import PermanentPublishError, TransientPublishError
+from scheduler.adapters.base import (
+    AdapterContext,
+    AmbiguousPublishError,
+    PermanentPublishError,
+    TransientPublishError,
+)
+from scheduler.adapters.outbox import OutboxAdapter
 
 from .cases import NOW, AdapterCase, make_post
 
@@ -37,10 +43,38 @@ def test_publishing_again_keeps_the_first_file(case: AdapterCase) -> None:
     before = outbox_file(case).read_bytes()
     case.env.clock.advance(timedelta(hours=1))
 
-    again = adapter.publish(make_post(text="teks lain"))
+    again = adapter.publish(case.post)
 
     assert again == first
     assert outbox_file(case).read_bytes() == before
+
+
+def test_a_file_of_another_post_proves_nothing(case: AdapterCase) -> None:
+    """A fresh database reusing the folder, or a hand-made file: not this post's record."""
+    adapter = case.adapter()
+    adapter.publish(make_post(text="unggahan lain dengan id yang sama"))
+    before = outbox_file(case).read_bytes()
+
+    with pytest.raises(AmbiguousPublishError, match="bukan unggahan #42"):
+        adapter.publish(case.post)
+    with pytest.raises(AmbiguousPublishError):
+        adapter.reconcile(case.post, {})
+    assert outbox_file(case).read_bytes() == before
+
+
+def test_another_databases_files_live_apart(case: AdapterCase) -> None:
+    def outbox_of(instance: str) -> OutboxAdapter:
+        return OutboxAdapter(AdapterContext(
+            session=case.env.session, credentials={}, clock=case.env.clock,
+            outbox_dir=case.env.tmp_path / "outbox", instance_id=instance))
+
+    outbox_of("siar-lama").publish(make_post(text="dari basis data lama"))
+    fresh = outbox_of("siar-baru")
+
+    assert fresh.reconcile(case.post, {}) is None
+    receipt = fresh.publish(case.post)
+    assert (receipt.url or "").endswith("/outbox/siar-baru/kota-blitar/42.json")
+    assert len(list((case.env.tmp_path / "outbox").rglob("42.json"))) == 2
 
 
 def test_a_file_written_meanwhile_by_another_worker_is_kept(
@@ -48,15 +82,18 @@ def test_a_file_written_meanwhile_by_another_worker_is_kept(
     adapter = case.adapter()
     target = outbox_file(case)
     real_link = os.link
+    record = {"post_id": 42, "region": "kota-blitar", "platform": None,
+              "handle": "@kpu_blitar", "scheduled_at": NOW.isoformat(), "text": case.post.text,
+              "image": None, "published_at": "earlier"}
 
     def racing_link(source: str, destination: Path) -> None:
-        destination.write_text('{"winner": "other worker"}', encoding="utf-8")
+        destination.write_text(json.dumps(record), encoding="utf-8")
         real_link(source, destination)
 
     monkeypatch.setattr(os, "link", racing_link)
     adapter.publish(case.post)
 
-    assert json.loads(target.read_text(encoding="utf-8")) == {"winner": "other worker"}
+    assert json.loads(target.read_text(encoding="utf-8"))["published_at"] == "earlier"
     assert os.listdir(target.parent) == ["42.json"]
 
 
