@@ -1,9 +1,11 @@
 """`siar check` beyond loading: every rule rendered for every account it covers and checked
 like a post, and every rule's schedule checked against the calendar (see rule_schedule)."""
 
+import traceback
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from scheduler.checks.length import length_for
 from scheduler.checks.post_checks import CheckSettings, PostDraft, PostProblem, text_problems
@@ -11,7 +13,7 @@ from scheduler.content.model import Account, Catalog, Rule, Stage
 from scheduler.errors import ContentError, Problem
 from scheduler.postcontext import post_context
 from scheduler.rendering import PostRenderer
-from scheduler.rule_schedule import CALENDAR_START, PlanLines, calendar_slots, schedule_problems
+from scheduler.rule_schedule import PlanLines, calendar_slots, schedule_problems
 from scheduler.slots import Slot
 
 FALLBACK_TIME = time(9, 0)
@@ -49,20 +51,23 @@ def _samples(catalog: Catalog, rule: Rule,
     """The first slot in each stage the rule posts in (each H-n day for an offset rule):
     the stage's name and the countdowns change a text's length, the rest only its date."""
     if not slots:
-        return [_fallback_sample(catalog, rule)]
+        return _fallback_sample(catalog, rule)
     first: dict[tuple[str, date | None], Slot] = {}
     for slot in slots:
         first.setdefault((slot.stage.key, slot.at.date() if rule.offset_stage else None), slot)
     return [(slot.stage, slot.at) for slot in first.values()]
 
 
-def _fallback_sample(catalog: Catalog, rule: Rule) -> tuple[Stage, datetime]:
+def _fallback_sample(catalog: Catalog, rule: Rule) -> list[tuple[Stage, datetime]]:
     """A rule that never posts is reported as such, and its template is still rendered (on
-    its stage's first day, or voting day) so that its template errors show up too."""
+    its stage's first day) so that its template errors show up too; not on a stage without
+    dates, which a template may rightly assume it has."""
     election = catalog.elections[rule.election]
-    stage = election.stage(rule.offset_stage or rule.during[0])
-    day = stage.start or election.voting_day or CALENDAR_START
-    return stage, datetime.combine(day, FALLBACK_TIME, tzinfo=election.timezone)
+    keys = (rule.offset_stage,) if rule.offset_stage else rule.during
+    stage = next((s for s in map(election.stage, keys) if s.start is not None), None)
+    if stage is None or stage.start is None:
+        return []
+    return [(stage, datetime.combine(stage.start, FALLBACK_TIME, tzinfo=election.timezone))]
 
 
 def _check_renders(catalog: Catalog, renderer: PostRenderer, rule: Rule, stage: Stage,
@@ -77,14 +82,13 @@ def _check_renders(catalog: Catalog, renderer: PostRenderer, rule: Rule, stage: 
                 continue
             try:
                 file = info.file_for(account.platform)
-                text = renderer.render(file, post_context(
-                    region=region, province=catalog.regions[region.province_key],
-                    election=election, stage=stage, slot=at, account=account))
-            except ContentError as exc:
-                found.template_errors(rule, account, exc.problems)
-                continue
             except LookupError as exc:  # only variants, none for this platform
                 found.add(rule, account, None, PostProblem("no_variant", str(exc)), 0)
+                continue
+            text = _render(renderer, file, post_context(
+                region=region, province=catalog.regions[region.province_key],
+                election=election, stage=stage, slot=at, account=account), rule, account, found)
+            if text is None:
                 continue
             draft = PostDraft(text=text, platform=account.platform, region_key=region_key,
                               scheduled_at=at, image=rule.image, election_key=rule.election,
@@ -92,6 +96,29 @@ def _check_renders(catalog: Catalog, renderer: PostRenderer, rule: Rule, stage: 
             for problem in text_problems(draft, catalog, checks):
                 weight = length_for(account.platform, text) if problem.code == "too_long" else 0
                 found.add(rule, account, file, problem, weight)
+
+
+def _render(renderer: PostRenderer, file: str, context: dict[str, Any], rule: Rule,
+            account: Account, found: "_Findings") -> str | None:
+    try:
+        return renderer.render(file, context)
+    except ContentError as exc:
+        found.template_errors(rule, account, exc.problems)
+    except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError) as exc:
+        # A filter that raised (a date filter given none): planning would crash on it.
+        found.template_errors(rule, account, [_crash_problem(renderer.templates_dir, exc, file)])
+    return None
+
+
+def _crash_problem(templates_dir: Path, exc: Exception, file: str) -> Problem:
+    """Located like a template error: Jinja rewrites the traceback so that its innermost
+    frame inside the templates is where the template called what raised."""
+    root = str(templates_dir.resolve())
+    source, line = f"{templates_dir}/{file}", None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if str(Path(frame.filename).resolve()).startswith(root):
+            source, line = frame.filename, frame.lineno
+    return Problem(source, f"gagal dirender: {type(exc).__name__}: {exc}", line)
 
 
 @dataclass
