@@ -1,24 +1,17 @@
-"""Render posts without planning them: one preview, or every rule on a sample day (check)."""
+"""Render one post without planning it: exactly as planning would, for one account and day."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from scheduler.content.cadence import cron_trigger
 from scheduler.content.model import Catalog, Election, Rule, Stage
-from scheduler.errors import (
-    ContentError,
-    InputError,
-    Problem,
-    UnknownPlatformError,
-    UnknownRegionError,
-)
+from scheduler.errors import InputError, UnknownPlatformError, UnknownRegionError
 from scheduler.localtime import local_midnight_utc
 from scheduler.postcontext import post_context
 from scheduler.rendering import PostRenderer
 from scheduler.slots import rule_slots
 
 DEFAULT_TIME = time(9, 0)
-_CALENDAR_START, _CALENDAR_END = date(1900, 1, 1), date(2200, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -94,38 +87,3 @@ def _first_fire(rule: Rule, on: date, tz: tzinfo) -> time | None:
     if fire is not None and fire < start + timedelta(days=1):
         return fire.time().replace(tzinfo=None)  # type: ignore[no-any-return]
     return None
-
-
-def check_rendering(catalog: Catalog, renderer: PostRenderer) -> list[Problem]:
-    """Render every rule for every account and platform it covers on its first slot (or
-    its stage's first day when the calendar gives it none); collect every failure."""
-    problems: dict[tuple[str, int | None, str], Problem] = {}
-    for rule in catalog.rules:
-        day, stage = _sample_day(catalog, rule)
-        for region_key in rule.regions:
-            for account in catalog.regions[region_key].accounts:
-                if account.platform not in rule.platforms:
-                    continue
-                try:
-                    preview_post(catalog, renderer, template=rule.template, region=region_key,
-                                 platform=account.platform, on=day, stage=stage.key)
-                except ContentError as exc:
-                    for p in exc.problems:  # one line per template error, not per account
-                        problems.setdefault((p.source, p.line, p.message), Problem(
-                            p.source, f"{p.message} (aturan {rule.key}, mis. {account.key})",
-                            p.line))
-                except (InputError, LookupError) as exc:
-                    message = f"aturan {rule.key} ({account.key}): {exc}"
-                    problems.setdefault(("plan", None, message),
-                                        Problem("content/plan.yaml", message))
-    return list(problems.values())
-
-
-def _sample_day(catalog: Catalog, rule: Rule) -> tuple[date, Stage]:
-    election = catalog.elections[rule.election]
-    first = next(iter(rule_slots(catalog, rule, _CALENDAR_START, _CALENDAR_END,
-                                 election.timezone)), None)
-    if first is not None:
-        return first.at.date(), first.stage
-    stage = election.stage(rule.offset_stage or rule.during[0])
-    return stage.start or election.voting_day or _CALENDAR_START, stage

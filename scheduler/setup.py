@@ -7,12 +7,13 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from scheduler.accounts import SyncSummary, sync_accounts
+from scheduler.checks.post_checks import CheckSettings
 from scheduler.content.catalog import load_catalog
 from scheduler.content.model import Catalog
+from scheduler.content_check import check_rules
 from scheduler.db import session_scope
 from scheduler.errors import ContentError, Problem, SiarError
 from scheduler.migrate import current_revision, head_revision, upgrade_database
-from scheduler.preview import check_rendering
 from scheduler.rendering import PostRenderer
 
 
@@ -49,17 +50,12 @@ class CheckResult:
 
 
 def check_content(content_dir: Path, templates_dir: Path, renderer: PostRenderer,
-                  media_dir: Path | None = None) -> CheckResult:
-    """Validate every file, then render every rule for every account, and find every
-    rule's image; all problems at once."""
+                  checks: CheckSettings | None = None) -> CheckResult:
+    """Validate every file, then check every rule: rendered for every account and checked
+    like a post, its schedule against the calendar, its image; all problems at once."""
     try:
         catalog = load_catalog(content_dir, templates_dir)
     except ContentError as exc:
         return CheckResult(None, exc.problems)
-    problems = check_rendering(catalog, renderer)
-    if media_dir is not None:
-        problems += [
-            Problem(str(content_dir / "plan.yaml"),
-                    f"aturan {rule.key}: gambar tidak ditemukan: {media_dir / rule.image}")
-            for rule in catalog.rules if rule.image and not (media_dir / rule.image).is_file()]
-    return CheckResult(catalog, problems)
+    return CheckResult(catalog, check_rules(catalog, renderer, content_dir / "plan.yaml",
+                                            checks or CheckSettings()))

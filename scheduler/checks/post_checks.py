@@ -68,6 +68,16 @@ def check_post(draft: PostDraft, catalog: Catalog, settings: CheckSettings) -> l
     return problems
 
 
+def text_problems(draft: PostDraft, catalog: Catalog, settings: CheckSettings) -> list[PostProblem]:
+    """The checks that depend on the text, platform and image alone, not on the date: what
+    a template's sample render can tell (`siar check`). An empty text is a problem too."""
+    problems = [] if draft.text.strip() else [
+        PostProblem("empty", f"teks kosong untuk {draft.platform}")]
+    problems += length_problems(draft, settings)
+    problems += neutrality_problems(draft.text, catalog)
+    return problems
+
+
 def length_problem(platform: str, text: str, image: str | None) -> PostProblem | None:
     """Too long as the platform counts it (a caption when an image is attached)."""
     limits = platform_limit(platform)

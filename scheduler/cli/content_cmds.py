@@ -10,6 +10,7 @@ from rich.table import Table
 from scheduler import localtime
 from scheduler.calendar import countdowns, stage_rows
 from scheduler.checks.length import length_for
+from scheduler.checks.post_checks import CheckSettings
 from scheduler.cli.app import app
 from scheduler.cli.parse import parse_date, parse_time
 from scheduler.cli.state import AppState
@@ -36,10 +37,11 @@ def init_command(ctx: typer.Context) -> None:
 
 @app.command("check")
 def check_command(ctx: typer.Context) -> None:
-    """Periksa semua konten dan templat; setiap aturan dirender untuk setiap akun."""
+    """Periksa semua konten dan templat: setiap aturan dirender untuk setiap akun dan diperiksa
+    (panjang, teks kosong, netralitas, gambar), jadwalnya dicocokkan dengan kalender."""
     state: AppState = ctx.obj
     result = check_content(state.settings.content_dir, state.settings.templates_dir,
-                           state.renderer, state.settings.media_dir)
+                           state.renderer, CheckSettings.of(state.settings))
     if result.problems:
         raise ContentError(result.problems)
     catalog = result.catalog
