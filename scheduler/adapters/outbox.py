@@ -48,8 +48,13 @@ class OutboxAdapter(Adapter):
 
     def reconcile(self, post: PostPayload, ref: Mapping[str, str]) -> Receipt | None:
         target = self.path_for(post)
-        if not target.exists():
-            return None
+        try:
+            target.stat()
+        except FileNotFoundError:
+            return None  # never written (a folder on the way may not exist yet either)
+        except OSError as exc:  # a file where a folder should be, no permission: unknown
+            raise TransientPublishError(
+                f"Outbox tidak dapat diperiksa: {target} ({exc.strerror})") from None
         self._require_same(post, target)
         return self._receipt(post, target)
 
