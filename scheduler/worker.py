@@ -54,6 +54,7 @@ class Worker:
         if not self.factory.instance_id:
             self.factory.instance_id = instance_id(self.engine)
         self.gate = Gate(self.catalog, self.settings.max_lateness)
+        self.missed = 0  # posts this worker found past their lateness limit
         self.dispatcher = Dispatcher(self.engine, self.factory, self.settings, self.clock,
                                      self.name, self.gate)
 
@@ -77,6 +78,7 @@ class Worker:
             log.warning("%s unggahan ditinggal pekerja yang berhenti: kini uncertain",
                         len(recovered))
         missed = expire_overdue(self.engine, self.gate, self.clock.now(), self.name)
+        self.missed += len(missed)
         if missed:
             log.warning("%s unggahan terlewat batas waktunya: kini missed (tidak diterbitkan)",
                         len(missed))

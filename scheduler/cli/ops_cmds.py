@@ -32,6 +32,8 @@ from scheduler.publishing.factory import AdapterFactory
 from scheduler.publishing.reconcile import resolve
 from scheduler.worker import Worker
 
+PROBLEMS_SHOWN = 10  # problem posts listed by `siar status`; history has the rest
+
 account_app = typer.Typer(help="Akun media sosial: daftar, jeda, lanjutkan (accounts).",
                           no_args_is_help=True)
 app.add_typer(account_app, name="account")
@@ -56,6 +58,9 @@ def run_command(
         summary = ", ".join(f"{status}: {n}" for status, n in sorted(counts.items()))
         state.out.print(f"{len(outcomes)} unggahan diproses" + (f" ({summary})" if summary
                                                                   else "") + ".")
+        if worker.missed:
+            state.out.print(f"{worker.missed} unggahan terlewat batas waktunya dan tidak "
+                            "diterbitkan (missed): lihat `siar posts --status missed`.")
         return
     logging.getLogger("scheduler").info(
         "pekerja %s mulai (konkurensi %s); hentikan dengan Ctrl+C atau SIGTERM", worker.name,
@@ -80,10 +85,14 @@ def status_command(ctx: typer.Context) -> None:
         table.add_row(str(post.id), localtime.format_compact(post.due_at, tz), post.region_key,
                       post.platform, post.status)
     state.out.print(table)
-    state.out.print(f"[bold]Gagal/tidak pasti/terlewat (24 jam):[/] {len(report.recent_problems)}")
-    for post in report.recent_problems:
+    problems = report.recent_problems
+    state.out.print(f"[bold]Gagal/tidak pasti/terlewat (24 jam):[/] {len(problems)}")
+    for post in problems[:PROBLEMS_SHOWN]:
         state.out.print(f"  #{post.id} {post.region_key}/{post.platform} {post.status}: "
                         f"{escape(post.last_error or '-')}")
+    if len(problems) > PROBLEMS_SHOWN:
+        state.out.print(f"  … dan {len(problems) - PROBLEMS_SHOWN} lainnya (siar history "
+                        "--status failed --status uncertain --status missed)")
     state.out.print(f"[bold]Akun dijeda:[/] {len(report.paused)}")
     for account in report.paused:
         state.out.print(f"  {account.region_key}/{account.platform}: "

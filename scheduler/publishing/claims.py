@@ -84,9 +84,9 @@ def next_due_at(session: Session, after: datetime) -> datetime | None:
 
 def claim(engine: Engine, post_id: int, worker: str, now: datetime,
           account: Account | None = None, *, via: str, gate: Gate | None = None
-          ) -> ClaimedPost | None:
-    """Take one due post for one attempt through adapter `via`, or None if it is not (or
-    no longer) ours to take, or must not be sent now.
+          ) -> ClaimedPost | Hold | None:
+    """Take one due post for one attempt through adapter `via`; None if it is not (or no
+    longer) ours to take; the Hold if it must not be sent now.
 
     The status change is a compare-and-set: only a post still approved or retrying, due,
     on an active account moves to `publishing`. The gate then decides again against
@@ -108,7 +108,7 @@ def claim(engine: Engine, post_id: int, worker: str, now: datetime,
         hold = gate.decide(post, now) if gate is not None else None
         if hold is not None:
             _hold(connection, post, worker, now, before, hold)
-            return None
+            return hold
         ops.add_event(connection, post_id, kind="attempt", actor=worker, now=now,
                       from_status=before, to_status=PostStatus.PUBLISHING.value,
                       details={"attempt": post.attempts, "adapter": via})

@@ -21,7 +21,7 @@ from scheduler.models import Account
 from scheduler.publishing.attempt import Outcome, run_attempt
 from scheduler.publishing.claims import Claimed, claim, due_posts
 from scheduler.publishing.factory import AdapterFactory
-from scheduler.publishing.gate import Gate
+from scheduler.publishing.gate import Gate, Hold
 
 log = logging.getLogger(__name__)
 BATCH = 1000  # due posts read per query
@@ -114,7 +114,10 @@ class Dispatcher:
             if account is not None and via is not None and not self._stopping.is_set():
                 post = claim(self.engine, post_id, self.worker, self.clock.now(), account,
                              via=via, gate=self.gate)
-                if post is not None:
+                if isinstance(post, Hold):
+                    with self._lock:
+                        self.outcomes.append(Outcome(post_id, post.status, via, post.reason))
+                elif post is not None:
                     outcome = run_attempt(self.engine, Claimed(post, account), self.factory,
                                           self.settings, self.clock, self.worker)
                     with self._lock:
