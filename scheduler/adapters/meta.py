@@ -120,8 +120,9 @@ def _classify(name: str, response: requests.Response, error: GraphError) -> Clas
                 f"Akses {name} ke akun ini kedaluwarsa atau dicabut; hubungkan ulang akun: "
                 f"{error.message}",
                 None)
-    # A 5xx is transient here; a publishing call with no duplicate guard goes through
-    # GraphAdapter.graph_publish, which turns it into AmbiguousPublishError.
+    # A 5xx is transient here: a publishing call that Meta may have acted on goes
+    # through GraphAdapter.graph_publish, which makes it ambiguous (Instagram, Threads),
+    # or is settled by looking the post up (Facebook).
     kind: type[PublishError] = (
         TransientPublishError if response.status_code >= 500 else PermanentPublishError)
     return kind, f"{name} menolak unggahan: {error.message}", None

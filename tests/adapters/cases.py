@@ -78,8 +78,9 @@ class AdapterCase:
     secrets: tuple[str, ...] = ()  # planted values that must never appear in errors
     secret_on_wire: bool = True  # False: the secret only signs, it is never sent
     publish_path: str = ""  # path part of the request that makes the post public
-    # What a 5xx answer to that request means: transient where the platform itself
-    # refuses a resend (duplicate guard, webhook-id), ambiguous where nothing does.
+    # What a 5xx answer to that request means when the platform did not act on it:
+    # transient where the platform itself refuses a resend (webhook-id) or a lookup
+    # proves the post absent (Facebook, X), ambiguous where nothing can tell.
     publish_server_error: type[PublishError] = TransientPublishError
     retry_after: Callable[[int], float] = float  # platform's wait unit -> seconds
     checkpoints: list[dict[str, str]] = field(default_factory=list)
