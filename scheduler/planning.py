@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import JSON, Table, func, insert, literal, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from scheduler.accounts import account_ids, sync_accounts
 from scheduler.checks.post_checks import CheckSettings, PostDraft, check_post, problems_as_json
@@ -26,6 +26,7 @@ from scheduler.db import UTCDateTime, session_scope, utc_text
 from scheduler.errors import InputError, UnknownPlatformError, UnknownRegionError
 from scheduler.models import PlanRun as PlanRunRow
 from scheduler.models import Post, PostEvent, PostStatus
+from scheduler.models import Region as RegionRow
 from scheduler.permissions import Action, require, require_role
 from scheduler.postcontext import election_vars, region_vars, slot_vars, stage_vars
 from scheduler.rendering import PostRenderer
@@ -89,12 +90,22 @@ def validate_request(catalog: Catalog, request: PlanRequest) -> None:
 
 
 def authorize(session: Session, actor: Actor, request: PlanRequest) -> PlanRequest:
-    """The request as `actor` may run it: a regency author plans only their own region."""
+    """The request as `actor` may run it. Without regions it covers the actor's own scope
+    (a regency user: their region; a province user: the province and its regencies),
+    never the whole catalog, which may hold other provinces."""
     require_role(actor, Action.PLAN)
-    if not request.regions and not actor.province_wide:
-        request = replace(request, regions=(actor.region_key,))
+    if not request.regions:
+        request = replace(request, regions=_scope(session, actor))
     require(session, actor, Action.PLAN, request.regions)
     return replace(request, actor=actor.name)
+
+
+def _scope(session: Session, actor: Actor) -> tuple[str, ...]:
+    # Actor.covers is what require() asks of each region, so the default scope and the
+    # check can never disagree. Never empty: an empty request means every region.
+    rows = session.scalars(select(RegionRow).order_by(col(RegionRow.key)))
+    keys = tuple(row.key for row in rows if actor.covers(row, row.key))
+    return keys or (actor.region_key,)
 
 
 def plan_posts(
@@ -111,10 +122,12 @@ def plan_posts(
     Without an actor this is the system planner (the worker's daily job)."""
     validate_request(catalog, request)
     with session_scope(engine) as session:
+        # Synced first, so a region just added to content is already in a province
+        # user's scope (authorize reads the region rows).
+        sync_accounts(session, catalog, now)
         if actor is not None:
             request = authorize(session, actor, request)
         summary = PlanSummary(request)
-        sync_accounts(session, catalog, now)
         planner = _Planner(catalog, templates_dir, request, _members(session, catalog, request),
                            checks or CheckSettings())
         run = PlanRunRow(actor=request.actor, date_from=str(request.date_from),
