@@ -25,16 +25,20 @@ _OFFICES = {  # key: (kind, office, area, hashtag)
 }
 
 
-def add_second_province(mini: Path) -> None:
-    """Write content/regions/uji-timur.yaml into a writable copy of the mini content. It
-sorts before uji.yaml, so the WITA offices come first in the catalog."""
+# Region files load in name order: the first puts the WITA offices before the WIB ones
+# in the catalog, the second after them. Planning must not care which comes first.
+WITA_FIRST, WITA_LAST = "uji-timur.yaml", "wita.yaml"
+
+
+def add_second_province(mini: Path, file_name: str = WITA_FIRST) -> None:
+    """Write the WITA province's region file into a writable copy of the mini content."""
     province, *regencies = (_region_yaml(key, indent) for key, indent in
                             (("prov2", "  "), ("kab-c", "    "), ("kota-d", "    ")))
     text = ("# The second test province, in WITA.\n"
             "timezone: Asia/Makassar\n"
             f"province:\n{province}"
             "regencies:\n" + "".join(regencies))
-    (mini / "content" / "regions" / "uji-timur.yaml").write_text(text)
+    (mini / "content" / "regions" / file_name).write_text(text)
 
 
 def _region_yaml(key: str, indent: str) -> str:
