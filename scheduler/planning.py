@@ -1,4 +1,5 @@
-"""Planning: active stages x rules x accounts x cadence slots -> rendered pending posts.
+"""Planning: active stages x rules x accounts x cadence slots -> rendered pending posts
+(the rows themselves: scheduler.planning_rows).
 
 Idempotent: every planned post has a natural key (rule, account, slot) that is unique
 in the database, and inserts skip keys that exist, so planning a range twice creates
@@ -10,27 +11,26 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, Table, func, insert, literal, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from scheduler.accounts import account_ids, sync_accounts
-from scheduler.checks.post_checks import CheckSettings, PostDraft, check_post, problems_as_json
+from scheduler.accounts import sync_accounts
+from scheduler.checks.post_checks import CheckSettings
 from scheduler.clock import real_now
-from scheduler.content.model import Account, Catalog, Region, Rule
+from scheduler.content.model import Catalog
 from scheduler.db import UTCDateTime, session_scope, utc_text
 from scheduler.errors import InputError, UnknownPlatformError, UnknownRegionError
 from scheduler.models import PlanRun as PlanRunRow
 from scheduler.models import Post, PostEvent, PostStatus
+from scheduler.models import Region as RegionRow
 from scheduler.permissions import Action, require, require_role
-from scheduler.postcontext import election_vars, region_vars, slot_vars, stage_vars
-from scheduler.rendering import PostRenderer
-from scheduler.slots import rule_slots
+from scheduler.planning_rows import PostRows, rule_members
 from scheduler.users import Actor
 
 CHUNK_SIZE = 2000
@@ -64,13 +64,6 @@ class PlanSummary:
         return sum(self.existing.values())
 
 
-@dataclass(frozen=True)
-class _Member:
-    region: Region
-    account: Account
-    account_id: int
-
-
 Progress = Callable[[int, int], None]  # (posts done, posts total)
 
 
@@ -90,12 +83,22 @@ def validate_request(catalog: Catalog, request: PlanRequest) -> None:
 
 
 def authorize(session: Session, actor: Actor, request: PlanRequest) -> PlanRequest:
-    """The request as `actor` may run it: a regency author plans only their own region."""
+    """The request as `actor` may run it. Without regions it covers the actor's own scope
+    (a regency user: their region; a province user: the province and its regencies),
+    never the whole catalog, which may hold other provinces."""
     require_role(actor, Action.PLAN)
-    if not request.regions and not actor.province_wide:
-        request = replace(request, regions=(actor.region_key,))
+    if not request.regions:
+        request = replace(request, regions=_scope(session, actor))
     require(session, actor, Action.PLAN, request.regions)
     return replace(request, actor=actor.name)
+
+
+def _scope(session: Session, actor: Actor) -> tuple[str, ...]:
+    # Actor.covers is what require() asks of each region, so the default scope and the
+    # check can never disagree. Never empty: an empty request means every region.
+    rows = session.scalars(select(RegionRow).order_by(col(RegionRow.key)))
+    keys = tuple(row.key for row in rows if actor.covers(row, row.key))
+    return keys or (actor.region_key,)
 
 
 def plan_posts(
@@ -112,22 +115,27 @@ def plan_posts(
     Without an actor this is the system planner (the worker's daily job)."""
     validate_request(catalog, request)
     with session_scope(engine) as session:
+        # Synced first, so a region just added to content is already in a province
+        # user's scope (authorize reads the region rows).
+        sync_accounts(session, catalog, now)
         if actor is not None:
             request = authorize(session, actor, request)
         summary = PlanSummary(request)
-        sync_accounts(session, catalog, now)
-        planner = _Planner(catalog, templates_dir, request, _members(session, catalog, request),
-                           checks or CheckSettings())
+        post_rows = PostRows(
+            catalog, templates_dir,
+            rule_members(session, catalog, request.regions, request.platforms),
+            date_from=request.date_from, date_to=request.date_to, created_by=request.actor,
+            checks=checks or CheckSettings())
         run = PlanRunRow(actor=request.actor, date_from=str(request.date_from),
                          date_to=str(request.date_to), started_at=now)
         session.add(run)
         session.flush()
         summary.run_id = run.id
-        total = planner.count()
+        total = post_rows.count()
         done = 0
         candidates: Counter[tuple[str, str]] = Counter()
         connection = session.connection()
-        for chunk in _chunks(planner.rows(run.id or 0, now), CHUNK_SIZE):
+        for chunk in _chunks(post_rows.rows(run.id or 0, now), CHUNK_SIZE):
             _insert_chunk(connection, chunk)
             candidates.update((row["stage_key"], row["platform"]) for row in chunk)
             done += len(chunk)
@@ -141,107 +149,6 @@ def plan_posts(
             session.rollback()
             summary.run_id = None
     return summary
-
-
-class _Planner:
-    """Expands rules into rows; holds the per-run caches (templates, region variables)."""
-
-    def __init__(self, catalog: Catalog, templates_dir: Path, request: PlanRequest,
-                 members: dict[str, list[_Member]], checks: CheckSettings) -> None:
-        self.catalog = catalog
-        self.checks = checks
-        self.request = request
-        self.members = members
-        self.renderer = PostRenderer(templates_dir, next(iter(catalog.regions.values())).timezone)
-        self.region_ctx = {
-            key: {"region": region_vars(r),
-                  "province": region_vars(catalog.regions[r.province_key])}
-            for key, r in catalog.regions.items()
-        }
-
-    def count(self) -> int:
-        return sum(
-            len(self.members.get(rule.key, []))
-            for rule in self.catalog.rules
-            for _ in rule_slots(self.catalog, rule, self.request.date_from, self.request.date_to,
-                                self._zone(rule))
-        )
-
-    def _zone(self, rule: Rule) -> Any:
-        members = self.members.get(rule.key)
-        return members[0].region.timezone if members else self.catalog.elections[
-            rule.election].timezone
-
-    def rows(self, run_id: int, now: datetime) -> Iterator[dict[str, Any]]:
-        for rule in self.catalog.rules:
-            members = self.members.get(rule.key, [])
-            if not members:
-                continue
-            election = self.catalog.elections[rule.election]
-            election_ctx = election_vars(election)
-            for slot in rule_slots(self.catalog, rule, self.request.date_from,
-                                   self.request.date_to, members[0].region.timezone):
-                base = {"election": election_ctx, "stage": stage_vars(slot.stage),
-                        **slot_vars(election, slot.stage, slot.at)}
-                at_utc = slot.at.astimezone(UTC)
-                batch = f"{rule.key}@{slot.at:%Y-%m-%dT%H:%M}"
-                stamp = f"{at_utc:%Y%m%dT%H%MZ}"
-                for member in members:
-                    account = member.account
-                    context = {**base, **self.region_ctx[account.region_key],
-                               "platform": account.platform, "account": {"handle": account.handle}}
-                    text = self.renderer.render(
-                        self.catalog.templates[rule.template].file_for(account.platform), context)
-                    problems = check_post(PostDraft(
-                        text=text, platform=account.platform, region_key=account.region_key,
-                        scheduled_at=at_utc, image=rule.image, election_key=rule.election,
-                        template=rule.template), self.catalog, self.checks)
-                    yield {
-                        "account_id": member.account_id,
-                        "region_key": account.region_key,
-                        "platform": account.platform,
-                        "election_key": rule.election,
-                        "stage_key": slot.stage.key,
-                        "template": rule.template,
-                        "rule_key": rule.key,
-                        "batch": batch,
-                        "plan_key": f"{rule.key}|{account.key}|{stamp}",
-                        "plan_run_id": run_id,
-                        "scheduled_at": at_utc,
-                        "due_at": at_utc,
-                        "text": text,
-                        "image": rule.image,
-                        "status": PostStatus.PENDING.value,
-                        "problems": problems_as_json(problems),
-                        "created_by": self.request.actor,
-                        "created_at": now,
-                        "updated_at": now,
-                        "attempts": 0,
-                        "platform_ref": {},
-                    }
-
-
-def _members(session: Session, catalog: Catalog, request: PlanRequest) -> dict[str, list[_Member]]:
-    """For each rule, the enabled accounts it posts to, in region order."""
-    ids = account_ids(session)
-    wanted_regions = set(request.regions)
-    wanted_platforms = set(request.platforms)
-    result: dict[str, list[_Member]] = {}
-    for rule in catalog.rules:
-        members = []
-        for region_key in rule.regions:
-            if wanted_regions and region_key not in wanted_regions:
-                continue
-            region = catalog.regions[region_key]
-            for account in region.accounts:
-                if account.platform not in rule.platforms or not account.enabled:
-                    continue
-                if wanted_platforms and account.platform not in wanted_platforms:
-                    continue
-                row = ids[(region_key, account.platform)]
-                members.append(_Member(region, account, row.id or 0))
-        result[rule.key] = members
-    return result
 
 
 def _chunks(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
