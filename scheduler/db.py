@@ -95,7 +95,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     # FULL: a committed claim survives a power loss (with NORMAL, WAL mode may lose the
-    # last commits, and a post whose claim was lost could be sent a second time).
+    # last commits, and a post whose claim was lost could be sent a second time). Only
+    # transactions that may lose their last commit say otherwise (see write_connection).
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
 
@@ -104,16 +105,26 @@ def _sqlite_begin(connection: Any) -> None:
     # A writing transaction takes the write lock at BEGIN (IMMEDIATE), so two writers
     # wait for each other through busy_timeout instead of one failing with "database is
     # locked" when it upgrades a read lock. Readers stay DEFERRED and never block.
-    write = connection.get_execution_options().get("siar_write", False)
+    options = connection.get_execution_options()
+    write = options.get("siar_write", False)
     # Straight to the driver: this runs for every transaction the worker makes.
-    connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+    driver = connection.connection.driver_connection
+    sync = "FULL" if options.get("siar_durable", True) else "NORMAL"
+    info = connection.connection.info  # lives as long as the driver's connection
+    if info.get("siar_sync", "FULL") != sync:
+        driver.execute(f"PRAGMA synchronous={sync}")
+        info["siar_sync"] = sync
+    driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 @lru_cache(maxsize=64)
-def writer(engine: Engine) -> Engine:
+def writer(engine: Engine, durable: bool = True) -> Engine:
     """The same engine, for transactions that will write (made once per engine: the
-    worker asks for it for every post)."""
-    return engine.execution_options(siar_write=True)
+    worker asks for it for every post). A transaction that is not `durable` may be lost
+    with its last commits in a power loss (SQLite synchronous=NORMAL) but never corrupts."""
+    if durable:
+        return engine.execution_options(siar_write=True)
+    return engine.execution_options(siar_write=True, siar_durable=False)
 
 
 _WRITE_LOCKS: dict[str, threading.RLock] = {}
@@ -132,10 +143,12 @@ def _write_lock(engine: Engine) -> AbstractContextManager[object]:
 
 
 @contextmanager
-def write_connection(engine: Engine) -> Iterator[Connection]:
+def write_connection(engine: Engine, *, durable: bool = True) -> Iterator[Connection]:
     """A Core connection in one writing transaction: the worker's hot path, where ORM
-    sessions would cost more than the statements themselves."""
-    with _write_lock(engine), writer(engine).begin() as connection:
+    sessions would cost more than the statements themselves. `durable=False` for a commit
+    whose loss in a power cut is harmless (a later durable commit makes it durable too;
+    until then, recovery treats the post as claimed and looks it up)."""
+    with _write_lock(engine), writer(engine, durable).begin() as connection:
         yield connection
 
 

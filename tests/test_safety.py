@@ -348,3 +348,54 @@ def test_every_event_records_the_real_clock_beside_its_instant(
         assert event.at < datetime(2025, 1, 1, tzinfo=UTC)  # the pretended instant
         assert event.recorded_at is not None
         assert event.recorded_at >= before - timedelta(minutes=10)
+
+
+def test_only_outcome_commits_skip_the_fsync(engine, database_url) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's synchronous setting")
+    from scheduler.db import write_connection
+
+    with write_connection(engine, durable=False) as connection:
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    with write_connection(engine) as connection:
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+def test_claims_waiting_together_share_one_durable_commit(synced, catalog, clock) -> None:
+    import threading
+    import time
+
+    from sqlalchemy import event
+
+    from scheduler.db import _write_lock
+    from scheduler.publishing.claims import ClaimedPost
+    from scheduler.publishing.gate import Gate
+    from scheduler.publishing.groupclaim import GroupClaimer
+
+    if synced.dialect.name != "sqlite":
+        pytest.skip("the test holds the committer with SQLite's in-process write lock")
+    ids = [add_post(synced, "kab-a", "telegram", SLOT, text=f"uji {i}") for i in range(40)]
+    account = account_of(synced, "kab-a", "telegram")
+    clock.set(SLOT + timedelta(seconds=1))
+    claimer = GroupClaimer(synced, "uji:1:1", clock, Gate(catalog, timedelta(minutes=30)))
+    commits: list[int] = []
+    event.listen(synced, "commit", lambda _connection: commits.append(1))
+    results: dict[int, object] = {}
+    lock = _write_lock(synced)
+    lock.acquire()  # hold the committer at its first transaction while every claim queues
+    threads = [threading.Thread(target=lambda i=i: results.__setitem__(
+        i, claimer.claim(i, account, "telegram"))) for i in ids]
+    for thread in threads:
+        thread.start()
+    while True:
+        with claimer._ready:
+            if len(claimer._waiting) >= len(ids) - 1:
+                break
+        time.sleep(0.01)
+    lock.release()
+    for thread in threads:
+        thread.join()
+    claimer.close()
+    assert all(isinstance(results[i], ClaimedPost) for i in ids)
+    assert len(commits) == 2  # the first claim alone, then the 39 that waited meanwhile
+    assert {status_of(synced, i).status for i in ids} == {"publishing"}

@@ -180,8 +180,12 @@ def _finish(engine: Engine, post_id: int, worker: str, now: datetime, values: di
             *, kind: str, note: str | None = None, details: dict[str, Any] | None = None,
             pause: tuple[int, str] | None = None) -> None:
     """Apply an outcome only if this worker still holds the claim (a post recovered as
-    uncertain by someone else in the meantime keeps that verdict)."""
-    with write_connection(engine) as connection:
+    uncertain by someone else in the meantime keeps that verdict).
+
+    Not a durable commit: lost in a power cut, the post is left claimed, recovered as
+    uncertain and looked up, never sent blindly; the next claim's commit makes it
+    durable anyway. The claim and a saved container must be durable, and are."""
+    with write_connection(engine, durable=False) as connection:
         ops = statements_for(connection)
         if not ops.update_claimed(connection, post_id, worker, {**values, "updated_at": now}):
             log.warning("unggahan #%s tidak lagi diklaim oleh pekerja ini; hasil diabaikan",

@@ -95,24 +95,32 @@ def claim(engine: Engine, post_id: int, worker: str, now: datetime,
     request is sent. Pass the post's account to have its platform's daily quota enforced.
     """
     with write_connection(engine) as connection:
-        if account is not None and _defer_for_quota(connection, post_id, account, now):
-            return None
-        ops = statements_for(connection)
-        for before in DUE_STATUSES:  # which one it was goes into the event
-            row = ops.claim(connection, post_id, before, worker, now, via)
-            if row is not None:
-                break
-        else:
-            return None
-        post = ClaimedPost(**row)
-        hold = gate.decide(post, now) if gate is not None else None
-        if hold is not None:
-            _hold(connection, post, worker, now, before, hold)
-            return hold
-        ops.add_event(connection, post_id, kind="attempt", actor=worker, now=now,
-                      from_status=before, to_status=PostStatus.PUBLISHING.value,
-                      details={"attempt": post.attempts, "adapter": via})
-        return post
+        return claim_in(connection, post_id, worker, now, account, via=via, gate=gate)
+
+
+def claim_in(connection: Connection, post_id: int, worker: str, now: datetime,
+             account: Account | None = None, *, via: str, gate: Gate | None = None
+             ) -> ClaimedPost | Hold | None:
+    """`claim` inside a writing transaction the caller commits (durably, before any
+    request leaves: scheduler.publishing.groupclaim commits many claims at once)."""
+    if account is not None and _defer_for_quota(connection, post_id, account, now):
+        return None
+    ops = statements_for(connection)
+    for before in DUE_STATUSES:  # which one it was goes into the event
+        row = ops.claim(connection, post_id, before, worker, now, via)
+        if row is not None:
+            break
+    else:
+        return None
+    post = ClaimedPost(**row)
+    hold = gate.decide(post, now) if gate is not None else None
+    if hold is not None:
+        _hold(connection, post, worker, now, before, hold)
+        return hold
+    ops.add_event(connection, post_id, kind="attempt", actor=worker, now=now,
+                  from_status=before, to_status=PostStatus.PUBLISHING.value,
+                  details={"attempt": post.attempts, "adapter": via})
+    return post
 
 
 def _hold(connection: Connection, post: ClaimedPost, worker: str, now: datetime,

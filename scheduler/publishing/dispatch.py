@@ -19,9 +19,10 @@ from scheduler.config import Settings
 from scheduler.db import session_scope
 from scheduler.models import Account
 from scheduler.publishing.attempt import Outcome, run_attempt
-from scheduler.publishing.claims import Claimed, claim, due_posts
+from scheduler.publishing.claims import Claimed, due_posts
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.publishing.gate import Gate, Hold
+from scheduler.publishing.groupclaim import GroupClaimer
 
 log = logging.getLogger(__name__)
 BATCH = 1000  # due posts read per query
@@ -49,6 +50,7 @@ class Dispatcher:
         self._futures: set[Future[None]] = set()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self.claimer = GroupClaimer(engine, worker, clock, gate)
 
     def tick(self) -> int:
         """Read what is due now, then start every post there is room for."""
@@ -112,8 +114,7 @@ class Dispatcher:
             account = self._accounts.get(account_id)
             via = self._routes.get(account_id)
             if account is not None and via is not None and not self._stopping.is_set():
-                post = claim(self.engine, post_id, self.worker, self.clock.now(), account,
-                             via=via, gate=self.gate)
+                post = self.claimer.claim(post_id, account, via)
                 if isinstance(post, Hold):
                     with self._lock:
                         self.outcomes.append(Outcome(post_id, post.status, via, post.reason))
@@ -149,4 +150,5 @@ class Dispatcher:
         """Stop taking posts; let posts in flight finish (their outcome is recorded)."""
         self._stopping.set()
         self.pool.shutdown(wait=True, cancel_futures=True)
+        self.claimer.close()
         self.factory.close()
