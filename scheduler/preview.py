@@ -49,7 +49,7 @@ def preview_post(
     account = next((a for a in the_region.accounts if a.platform == platform), None)
     if account is None:
         raise UnknownPlatformError(f"{the_region.name} tidak punya akun {platform}")
-    election, the_stage, rule = _stage_for(catalog, template, on, stage)
+    election, the_stage, rule = _stage_for(catalog, template, on, stage, the_region.timezone)
     slot_time = at or (_first_fire(rule, on, the_region.timezone) if rule else None) or DEFAULT_TIME
     slot = datetime.combine(on, slot_time, tzinfo=the_region.timezone)
     file = catalog.templates[template].file_for(platform)
@@ -59,8 +59,10 @@ def preview_post(
                    slot)
 
 
-def _stage_for(catalog: Catalog, template: str, on: date,
-               stage_key: str | None) -> tuple[Election, Stage, Rule | None]:
+def _stage_for(catalog: Catalog, template: str, on: date, stage_key: str | None,
+               tz: tzinfo) -> tuple[Election, Stage, Rule | None]:
+    """The stage (and rule) a template posts in on `on`, a local date in zone `tz` (the
+    office's, as planning reads it)."""
     rules = [r for r in catalog.rules if r.template == template]
     if stage_key is not None:
         try:
@@ -71,7 +73,7 @@ def _stage_for(catalog: Catalog, template: str, on: date,
         return catalog.elections[stage.election_key], stage, rule
     for rule in rules:
         election = catalog.elections[rule.election]
-        for slot in rule_slots(catalog, rule, on, on, election.timezone):
+        for slot in rule_slots(catalog, rule, on, on, tz):
             return election, slot.stage, rule
     for election in catalog.elections.values():
         active = election.active_stages(on)

@@ -132,3 +132,18 @@ def test_progress_total_matches_the_posts_planned(engine, catalog, settings, clo
                          progress=lambda done, total: calls.append((done, total)))
     assert summary.total_created == 2 * PER_PROVINCE
     assert calls[-1] == (2 * PER_PROVINCE, 2 * PER_PROVINCE)
+
+
+def test_preview_shows_the_post_as_planned_in_the_offices_zone(engine, catalog, settings,
+                                                               clock) -> None:
+    from scheduler.preview import preview_post
+    from scheduler.rendering import PostRenderer
+
+    plan(engine, catalog, settings, clock)
+    renderer = PostRenderer(settings.templates_dir, WIB)
+    shown = preview_post(catalog, renderer, template="mundur", region="kab-c",
+                         platform="facebook", on=date(2024, 2, 11))
+    planned_post = planned(engine, batch="hitung-mundur@2024-02-11T07:00", region_key="kab-c",
+                           platform="facebook")[0]
+    assert shown.slot.astimezone(UTC) == planned_post.scheduled_at
+    assert shown.text == planned_post.text
