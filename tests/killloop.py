@@ -371,6 +371,7 @@ class Result:
     seconds: float
     posts: list[PostRecord]
     delivered: dict[str, Counter[int]]  # platform -> post number -> times it went public
+    received: dict[str, set[int]]  # platform -> post numbers whose text reached it at all
     strays: list[str]  # published texts that carry no post number
 
     def times_delivered(self, post: PostRecord) -> int:
@@ -412,20 +413,24 @@ class Result:
                 f"{self.seconds:.0f} s")
 
     def breakdown(self) -> list[str]:
-        """Per platform: how the posts ended, and the uncertain ones by what is known."""
+        """Per platform: how the posts ended, and the uncertain ones by what is known:
+        delivered, or not (and of those, how many never had their text reach the platform:
+        killed before the request, or before it carried the text, e.g. an X media upload)."""
         lines = []
         for platform in PLATFORMS:
             posts = [p for p in self.posts if p.platform == platform]
             ended = Counter(p.status for p in posts)
             uncertain = [p for p in posts if p.status == "uncertain"]
             live = sum(1 for p in uncertain if self.times_delivered(p))
+            unseen = sum(1 for p in uncertain if p.number not in self.received[platform])
             saved = sum(1 for p in uncertain if p.has_container)
             extra = f", {saved} with a saved container" if platform in ("instagram",
                                                                          "threads") else ""
+            sent = sum(self.delivered[platform].values())
             lines.append(f"  {platform:<9} {len(posts)} posts: published {ended['published']}, "
                          f"uncertain {len(uncertain)} (delivered {live}, not delivered "
-                         f"{len(uncertain) - live}{extra}), failed {ended['failed']}, "
-                         f"delivered {sum(self.delivered[platform].values())}")
+                         f"{len(uncertain) - live}, text never arrived {unseen}{extra}), "
+                         f"failed {ended['failed']}, deliveries {sent}")
         return lines
 
     def report(self) -> list[str]:
@@ -448,6 +453,20 @@ def published_text(item: dict[str, Any]) -> str:
         if item.get(name):
             return str(item[name])
     return ""
+
+
+def texts_received(fakes: dict[str, FakePlatform]) -> dict[str, set[int]]:
+    """Per platform, the post numbers whose text arrived in any request at all (published
+    or not: a container, a refused or unanswered call)."""
+    received: dict[str, set[int]] = {}
+    for platform, fake in fakes.items():
+        received[platform] = set()
+        for request in fake.calls():
+            for name in ("message", "caption", "text"):
+                match = MARK.search(str(request.param(name) or ""))
+                if match:
+                    received[platform].add(int(match.group(1)))
+    return received
 
 
 def count_deliveries(fakes: dict[str, FakePlatform]) -> tuple[dict[str, Counter[int]],
@@ -512,6 +531,7 @@ def kill_loop(folder: Path, config: LoopConfig,
             engine.dispose()
     # The fakes have stopped: every request they received has been acted on.
     delivered, strays = count_deliveries(fakes)
-    assert len(posts) == total
+    if len(posts) != total:
+        raise RuntimeError(f"{total} posts were added but {len(posts)} are in the database")
     return Result(config.seed, kills, busy, len(caught), drains, time.monotonic() - began, posts,
-                  delivered, strays)
+                  delivered, texts_received(fakes), strays)
