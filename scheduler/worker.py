@@ -72,6 +72,13 @@ class Worker:
     def maintain(self) -> list[Reconciled]:
         """Claims of dead workers become uncertain; posts past their lateness limit become
         missed; uncertain posts are looked up."""
+        self.recover()
+        return reconcile_uncertain(self.engine, self.factory, self.settings, self.clock,
+                                   self.name)
+
+    def recover(self) -> None:
+        """Claims of dead workers become uncertain; posts past their lateness limit become
+        missed (quick: nothing here waits for a platform)."""
         recovered = recover_abandoned(self.engine, self.clock.now(), self.settings.claim_lease,
                                       self.name)
         if recovered:
@@ -82,8 +89,6 @@ class Worker:
         if missed:
             log.warning("%s unggahan terlewat batas waktunya: kini missed (tidak diterbitkan)",
                         len(missed))
-        return reconcile_uncertain(self.engine, self.factory, self.settings, self.clock,
-                                   self.name)
 
     def run_once(self) -> list[Outcome]:
         """Publish what is due now and return (for cron and demos)."""
@@ -127,7 +132,11 @@ class Worker:
 
         previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
         try:
-            self.maintain()
+            # Due posts first: looking uncertain posts up waits for the platforms, so it
+            # runs in the maintenance job, beside the dispatcher, not before it.
+            self.recover()
+            self.dispatcher.tick()
+            scheduler.add_job(self._safely(self.maintain), id="maintain-now")
             self.plan_ahead()
             self.dispatcher.tick()
             if on_ready:

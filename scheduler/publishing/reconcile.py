@@ -2,6 +2,8 @@
 operator decides (`siar post resolve`)."""
 
 import logging
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,6 +34,7 @@ class Reconciled:
 
 
 PAGE = 100  # uncertain posts read per query
+LOOKUP_CONCURRENCY = 16  # accounts looked up at once
 UNKNOWN_RECHECK = timedelta(days=1)  # the platform cannot tell: ask again tomorrow
 FAILED_RECHECK = timedelta(hours=1)  # the lookup was refused (token, permission)
 
@@ -57,11 +60,26 @@ def reconcile_uncertain(engine: Engine, factory: AdapterFactory, settings: Setti
                 .order_by(col(Post.id)).limit(min(PAGE, limit - len(results)))))
         if not page:
             break
-        for post, account in page:
-            after = post.id or 0
-            results.append(_reconcile_one(engine, factory, settings, clock, actor, post,
-                                          account))
+        after = max(post.id or 0 for post, _ in page)
+        results += _reconcile_page(engine, factory, settings, clock, actor, page)
     return results
+
+
+def _reconcile_page(engine: Engine, factory: AdapterFactory, settings: Settings, clock: Clock,
+                    actor: str, page: list[tuple[Post, Account]]) -> list[Reconciled]:
+    """Look the page's posts up, accounts in parallel (lookups are as slow as any
+    request) and one request at a time per account, as when publishing."""
+    by_account: dict[int, list[tuple[Post, Account]]] = defaultdict(list)
+    for post, account in page:
+        by_account[account.id or 0].append((post, account))
+
+    def one_account(pairs: list[tuple[Post, Account]]) -> list[Reconciled]:
+        return [_reconcile_one(engine, factory, settings, clock, actor, post, account)
+                for post, account in pairs]
+
+    workers = min(LOOKUP_CONCURRENCY, len(by_account))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="siar-lookup") as pool:
+        return [r for found in pool.map(one_account, by_account.values()) for r in found]
 
 
 def _reconcile_one(engine: Engine, factory: AdapterFactory, settings: Settings, clock: Clock,
