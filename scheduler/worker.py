@@ -1,16 +1,17 @@
-"""`siar run`: an APScheduler BlockingScheduler that plans daily and publishes posts as
+"""`siar run`: an APScheduler scheduler that plans daily and publishes posts as
 they fall due. APScheduler only decides when our functions run; the database holds the
 posts, so several workers (or a worker and the web app) coordinate through it."""
 
 import logging
 import signal
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import FrameType
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
@@ -110,8 +111,8 @@ class Worker:
             scheduler.add_job(self._safely(self.dispatcher.tick), DateTrigger(wake),
                               id="dispatch-at", replace_existing=True)
 
-    def build_scheduler(self) -> BlockingScheduler:
-        scheduler = BlockingScheduler(timezone=self.settings.timezone)
+    def build_scheduler(self) -> BackgroundScheduler:
+        scheduler = BackgroundScheduler(timezone=self.settings.timezone)
         scheduler.add_job(self._safely(lambda: self.dispatch(scheduler)), IntervalTrigger(
             seconds=DISPATCH_SECONDS), id="dispatch", max_instances=1, coalesce=True)
         scheduler.add_job(self._safely(self.maintain), IntervalTrigger(
@@ -125,10 +126,12 @@ class Worker:
         """Run until SIGTERM or SIGINT; then let posts in flight finish and stop."""
         scheduler = self.build_scheduler()
 
+        stopping = threading.Event()
+
         def stop(signum: int, _frame: FrameType | None) -> None:
             log.info("sinyal %s: berhenti setelah pengiriman yang sedang berjalan selesai",
                      signal.Signals(signum).name)
-            scheduler.shutdown(wait=False)
+            stopping.set()
 
         previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
         try:
@@ -137,12 +140,18 @@ class Worker:
             self.recover()
             self.dispatcher.tick()
             scheduler.add_job(self._safely(self.maintain), id="maintain-now")
-            self.plan_ahead()
-            self.dispatcher.tick()
+            if not stopping.is_set():
+                self.plan_ahead()
+                self.dispatcher.tick()
             if on_ready:
                 on_ready()
-            scheduler.start()
+            if not stopping.is_set():
+                scheduler.start()
+            while not stopping.wait(1.0):  # a signal sets it; the main thread only waits
+                pass
         finally:
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
             self.dispatcher.shutdown()
             for signum, handler in previous.items():
                 signal.signal(signum, handler)

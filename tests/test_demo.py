@@ -16,7 +16,12 @@ def test_demo_script_plans_approves_publishes_and_shows_the_history(tmp_path: Pa
     assert "Konten valid" in out
     assert "1365 unggahan dibuat, menunggu tinjauan" in out
     assert out.count("195 unggahan disetujui") == 7
-    assert "1365 unggahan diproses (published: 1365)" in out
+    # Each slot published at its minute, except the one the worker "missed": held, not
+    # sent hours late.
+    assert out.count("195 unggahan diproses (published: 195).") == 6
+    assert "195 unggahan terlewat batas waktunya dan tidak diterbitkan (missed)" in out
     outbox = list((tmp_path / "demo" / "outbox").rglob("*.json"))
-    assert len(outbox) == 1365
+    assert len(outbox) == 1365 - 195
     assert "kota-blitar/telegram" in out  # the history table
+    assert "$ siar posts --status missed --region kota-blitar" in out
+    assert out.count(" missed ") >= 5
