@@ -291,6 +291,63 @@ def test_an_oversized_template_is_refused(mini: Path) -> None:
     assert "terlalu besar" in problem.message
 
 
+# -- YAML content
+
+
+def billion_laughs(levels: int) -> str:
+    lines = ["neutral_terms_header: 1", 'lol0: &lol0 ["lol", "lol", "lol", "lol", "lol", '
+             '"lol", "lol", "lol", "lol"]']
+    for level in range(1, levels):
+        aliases = ", ".join([f"*lol{level - 1}"] * 9)
+        lines.append(f"lol{level}: &lol{level} [{aliases}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_yaml_alias_bomb_is_refused_with_file_and_line(mini: Path) -> None:
+    path = mini / "content/neutrality.yaml"
+    path.write_text(billion_laughs(9))
+    problem, = load_problems(mini)
+    assert problem.source == str(path)
+    assert problem.message.startswith("terlalu banyak alias YAML")
+    assert problem.line is not None and 3 <= problem.line <= 10
+
+
+def test_aliases_that_repeat_a_little_are_fine(mini: Path) -> None:
+    path = mini / "content/plan.yaml"
+    text = path.read_text()
+    path.write_text(text.replace('  cadence: "0 9 * * *"', '  cadence: &pagi "0 9 * * *"')
+                    .replace('    cadence: "0 7 * * *"', "    cadence: *pagi"))
+    catalog = load_catalog(mini / "content", mini / "templates")
+    assert {rule.cadence for rule in catalog.rules} == {"0 9 * * *"}
+
+
+@pytest.mark.parametrize(("text", "message", "line"), [
+    ("terms: &t [1, *t]\n", "alias YAML memuat dirinya sendiri", 1),
+    ("terms: " + "[" * 50_000, "YAML bersarang terlalu dalam", None),
+])
+def test_self_containing_or_too_deep_yaml_is_refused(mini: Path, text: str, message: str,
+                                                     line: int | None) -> None:
+    path = mini / "content/neutrality.yaml"
+    path.write_text(text)
+    assert load_problems(mini) == [Problem(str(path), message, line)]
+
+
+def test_non_utf8_yaml_is_located(mini: Path) -> None:
+    path = mini / "content/neutrality.yaml"
+    line, offset = latin1(path, "category: partai")
+    assert load_problems(mini) == [Problem(
+        str(path), f"bukan UTF-8 yang valid pada baris {line}, byte {offset} "
+                   "(simpan ulang berkas sebagai UTF-8)", line)]
+
+
+def test_an_oversized_yaml_file_is_refused_unread(mini: Path) -> None:
+    path = mini / "content/neutrality.yaml"
+    path.write_text("terms: []\n# " + "x" * (6 * 1024 * 1024) + "\n")
+    problem, = load_problems(mini)
+    assert (problem.source, problem.line) == (str(path), None)
+    assert problem.message.startswith("berkas terlalu besar: 6,0 MB")
+
+
 # -- the commands
 
 
