@@ -5,6 +5,8 @@ No test measures wall-clock time; pytest-timeout fails a test that hangs.
 """
 
 import codecs
+import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +15,7 @@ import pytest
 from jinja2.sandbox import _mutable_spec
 from sqlalchemy.engine import Engine
 
+from scheduler.content.cadence import cron_trigger, fire_times
 from scheduler.content.catalog import load_catalog
 from scheduler.errors import ContentError, Problem
 from scheduler.rendering import OFFICIAL_LINKS, PostRenderer
@@ -346,6 +349,48 @@ def test_an_oversized_yaml_file_is_refused_unread(mini: Path) -> None:
     problem, = load_problems(mini)
     assert (problem.source, problem.line) == (str(path), None)
     assert problem.message.startswith("berkas terlalu besar: 6,0 MB")
+
+
+# -- cron weekdays
+
+
+def weekdays_fired(weekday: str) -> set[str]:
+    """The days "0 9 * * WEEKDAY" fires in the week of Monday 12 February 2024."""
+    fired = fire_times(cron_trigger(f"0 9 * * {weekday}", WIB),
+                       datetime(2024, 2, 12, tzinfo=WIB), datetime(2024, 2, 19, tzinfo=WIB))
+    return {f"{fire:%a}" for fire in fired}
+
+
+@pytest.mark.parametrize("weekday", ["mon", "MON", "Mon", "monday", "MONDAY", "1", "mon-mon",
+                                     "1/7"])
+def test_monday_in_any_exact_spelling_means_monday(weekday: str) -> None:
+    assert weekdays_fired(weekday) == {"Mon"}
+
+
+@pytest.mark.parametrize("weekday", ["0", "7", "sun", "SUNDAY"])
+def test_sunday_is_zero_seven_or_its_name(weekday: str) -> None:
+    assert weekdays_fired(weekday) == {"Sun"}
+
+
+def test_monkey_is_not_monday() -> None:
+    with pytest.raises(ValueError, match="hari tidak dikenal: 'monkey'"):
+        cron_trigger("0 9 * * monkey", WIB)
+
+
+@pytest.mark.parametrize("weekday", ["mo", "mond", "tuesdays", "1x", "-1", "8", "mon-",
+                                     "mon/0", "*/-1", "\u0663", "mon,", "mon,,tue"])
+def test_a_weekday_that_is_not_exact_is_refused_with_the_value(weekday: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(weekday)):
+        cron_trigger(f"0 9 * * {weekday}", WIB)
+
+
+def test_a_misspelt_weekday_in_the_plan_is_a_located_problem(mini: Path) -> None:
+    path = mini / "content/plan.yaml"
+    path.write_text(path.read_text().replace('cadence: "0 7 * * *"', 'cadence: "0 7 * * monkey"'))
+    problem, = load_problems(mini)
+    assert problem.source == str(path)
+    assert problem.line == line_of(path, "monkey")
+    assert "'monkey'" in problem.message
 
 
 # -- the commands
