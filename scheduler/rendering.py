@@ -77,6 +77,7 @@ def render_text(template: Template, context: Mapping[str, Any]) -> str:
 
 
 def tidy(text: str) -> str:
+    """Trailing spaces and runs of blank lines removed, and the ends trimmed."""
     lines = [line.rstrip() for line in text.strip().splitlines()]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines))
 

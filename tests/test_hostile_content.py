@@ -6,6 +6,7 @@ No test measures wall-clock time; pytest-timeout fails a test that hangs.
 
 import codecs
 import re
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -197,6 +198,32 @@ def test_a_render_that_runs_too_long_is_stopped(mini: Path, body: str) -> None:
     assert "lebih dari 2 detik" in problem.message
     assert problem.source.endswith("posts/a.j2")
     assert problem.line == line_of(path, body[:10])
+
+
+def test_the_time_limit_holds_in_worker_threads_and_only_for_its_own_render(
+        mini: Path) -> None:
+    write_post(mini, "slow", NESTED_EMPTY)
+    write_post(mini, "fast", "{% for i in range(3) %}{{ i }}{% endfor %}")
+    renderer = PostRenderer(mini / "templates", WIB)
+    context = {"region": {"name": "K"}}
+    outcomes: dict[str, Any] = {}
+
+    def render_slow() -> None:
+        try:
+            renderer.render("posts/slow.j2", context)
+        except ContentError as exc:
+            outcomes["slow"] = exc.problems[0]
+
+    def render_fast() -> None:
+        outcomes["fast"] = {renderer.render("posts/fast.j2", context) for _ in range(2000)}
+
+    threads = [threading.Thread(target=render_slow), threading.Thread(target=render_fast)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert "lebih dari 2 detik" in outcomes["slow"].message
+    assert outcomes["fast"] == {"K\nBaris kedua.\n012"}
 
 
 @pytest.mark.parametrize(("body", "message"), [

@@ -91,6 +91,7 @@ class LimitedTemplate(Template):
         context = self.new_context(dict(*args, **kwargs))
         token = BUDGET.set(Budget(TIME_LIMIT))
         try:
+            # root_render_func is typed as returning an Iterator; it is a generator
             return _collect(self.root_render_func(context))  # type: ignore[arg-type]
         except Exception:
             self.environment.handle_exception()  # re-raises, pointing into the template
@@ -138,7 +139,7 @@ class PostSandbox(ImmutableSandboxedEnvironment):
 
     def __init__(self, templates_dir: Path, **options: Any) -> None:
         super().__init__(loader=TemplateLoader(templates_dir), **options)
-        del self.globals["lipsum"]  # lorem ipsum of any length: no use in a post
+        self.globals.pop("lipsum", None)  # lorem ipsum of any length: no use in a post
         self.globals["range"] = limited_range
         self.filters.update(guarded_filters())
 
