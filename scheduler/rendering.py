@@ -9,7 +9,10 @@ templates/partials/. A template may open with a front-matter comment:
     quiet_period_safe: true
     ---#}
 
-StrictUndefined makes a missing variable an error, never an empty string.
+StrictUndefined makes a missing variable an error, never an empty string. Templates run
+in scheduler.sandbox.PostSandbox: whatever a template does (an endless loop, a huge
+text, bytes that are not UTF-8), rendering fails with a ContentError naming its file
+and line.
 """
 
 import re
@@ -18,15 +21,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
-from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import StrictUndefined, Template
 
 from scheduler import localtime
 from scheduler.errors import ContentError, Problem
+from scheduler.sandbox import (
+    MAX_TEMPLATE_BYTES,
+    PostSandbox,
+    RenderLimitError,
+    RenderTimeout,
+    TemplateFileError,
+)
+from scheduler.textfiles import TextFileError, read_text
 
 POSTS_DIR = "posts"
 _FRONT_MATTER = re.compile(r"\A\{#-?-{3}\s*\n(.*?)\n-{3}-?#\}\s*\n?", re.DOTALL)
@@ -62,33 +73,47 @@ class TemplateInfo:
 
 def render_text(template: Template, context: Mapping[str, Any]) -> str:
     """Render and tidy: trailing spaces and runs of blank lines removed."""
-    text = template.render(context)
+    return tidy(template.render(context))
+
+
+def tidy(text: str) -> str:
+    """Trailing spaces and runs of blank lines removed, and the ends trimmed."""
     lines = [line.rstrip() for line in text.strip().splitlines()]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines))
 
 
 class PostRenderer:
-    """One environment and its compiled templates; errors become ContentError with the
-    template's file and line."""
+    """One environment and its compiled templates; every failure (a template error, a
+    limit of the sandbox, any exception a template's code raises) becomes a
+    ContentError with the template's file and line."""
 
     def __init__(self, templates_dir: Path, timezone: ZoneInfo) -> None:
         self.templates_dir = templates_dir
         self.env = make_environment(templates_dir, timezone)
         self._compiled: dict[str, Template] = {}
+        # Templates that ran out of time: rendering them again for the next account
+        # would cost the same seconds and find the same line.
+        self._timed_out: dict[str, Problem] = {}
 
     def render(self, file: str, context: Mapping[str, Any]) -> str:
+        known = self._timed_out.get(file)
+        if known is not None:
+            raise ContentError([known])
         try:
             template = self._compiled.get(file)
             if template is None:
                 template = self._compiled[file] = self.env.get_template(file)
             return render_text(template, context)
-        except TemplateError as exc:
-            raise ContentError([template_problem(self.templates_dir, exc, file)]) from None
+        except Exception as exc:  # a template's code may raise anything
+            problem = template_problem(self.templates_dir, exc, file)
+            if isinstance(exc, RenderTimeout):
+                self._timed_out[file] = problem
+            raise ContentError([problem]) from None
 
 
-def make_environment(templates_dir: Path, timezone: ZoneInfo) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        loader=FileSystemLoader(str(templates_dir)),
+def make_environment(templates_dir: Path, timezone: ZoneInfo) -> PostSandbox:
+    env = PostSandbox(
+        templates_dir,
         undefined=StrictUndefined,
         autoescape=False,
         trim_blocks=True,
@@ -104,7 +129,9 @@ def make_environment(templates_dir: Path, timezone: ZoneInfo) -> SandboxedEnviro
         hitung_mundur=localtime.countdown,
         ribuan=_thousands,
     )
-    env.globals.update(tagar=hashtags, tautan=dict(OFFICIAL_LINKS))
+    # Read-only: the immutable sandbox already refuses tautan.update(...), and a mapping
+    # proxy has no such method in the first place.
+    env.globals.update(tagar=hashtags, tautan=MappingProxyType(dict(OFFICIAL_LINKS)))
     return env
 
 
@@ -149,15 +176,21 @@ def _template_info(
         for platform, path in by_platform.items() if platform not in PLATFORMS
     ]
     source_file = default or next(iter(by_platform.values()))
-    meta, meta_problem = read_front_matter(templates_dir / source_file)
+    where = f"{templates_dir}/{source_file}"
+    try:
+        text = read_text(templates_dir / source_file, MAX_TEMPLATE_BYTES)
+    except TextFileError as exc:
+        return None, [*problems, Problem(where, exc.message, exc.line)]
+    except OSError as exc:
+        return None, [*problems, Problem(where, f"tidak dapat dibaca: {exc.strerror}")]
+    meta, meta_problem = parse_front_matter(text)
     if meta_problem:
-        problems.append(Problem(f"{templates_dir}/{source_file}", meta_problem, 1))
+        problems.append(Problem(where, meta_problem, 1))
         return None, problems
     allowed = {"title", "quiet_period_safe", "voting_day_safe", "results", "notes"}
     unknown = sorted(set(meta) - allowed)
     if unknown:
-        problems.append(Problem(f"{templates_dir}/{source_file}",
-                                f"front matter tidak dikenal: {', '.join(unknown)}", 1))
+        problems.append(Problem(where, f"front matter tidak dikenal: {', '.join(unknown)}", 1))
     info = TemplateInfo(
         name=name,
         title=str(meta.get("title", name)),
@@ -170,8 +203,8 @@ def _template_info(
     return info, problems
 
 
-def read_front_matter(path: Path) -> tuple[dict[str, Any], str | None]:
-    text = path.read_text(encoding="utf-8")
+def parse_front_matter(text: str) -> tuple[dict[str, Any], str | None]:
+    """The front matter of a template's text (already without a byte-order mark)."""
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, None
@@ -184,12 +217,14 @@ def read_front_matter(path: Path) -> tuple[dict[str, Any], str | None]:
     return meta, None
 
 
-def template_problem(templates_dir: Path, exc: TemplateError, fallback: str) -> Problem:
-    """Turn a Jinja error into a Problem naming the file and line.
+def template_problem(templates_dir: Path, exc: Exception, fallback: str) -> Problem:
+    """Turn an error raised by compiling or rendering a template into a Problem naming
+    the file and line.
 
-    Syntax errors carry both. Runtime errors (an undefined variable) do not, but Jinja
-    rewrites the traceback so that its frames point into the templates: the innermost
-    such frame is where the error happened, possibly in a partial.
+    Syntax errors carry both. Runtime errors (an undefined variable, a limit of the
+    sandbox, a division by zero) do not, but Jinja rewrites the traceback so that its
+    frames point into the templates: the innermost such frame is where the error
+    happened, possibly in a partial.
     """
     name: str | None = getattr(exc, "filename", None) or getattr(exc, "name", None)
     line: int | None = getattr(exc, "lineno", None)
@@ -200,7 +235,18 @@ def template_problem(templates_dir: Path, exc: TemplateError, fallback: str) -> 
                 name, line = frame.filename, frame.lineno
     name = name or fallback
     source = name if str(name).startswith(str(templates_dir)) else f"{templates_dir}/{name}"
-    return Problem(source, f"{type(exc).__name__}: {exc.message or exc}", line)
+    return Problem(source, _error_message(exc), line)
+
+
+def _error_message(exc: Exception) -> str:
+    if isinstance(exc, RenderLimitError | TemplateFileError):
+        return str(exc.message)  # written for the template's author already
+    if isinstance(exc, RecursionError):
+        return ("rekursi terlalu dalam: makro, include atau extends yang memanggil dirinya "
+                "sendiri, atau ekspresi yang bersarang terlalu dalam?")
+    if isinstance(exc, MemoryError):
+        return "memori habis saat merender templat"
+    return f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}"
 
 
 def _date_filter(fmt: Any) -> Any:

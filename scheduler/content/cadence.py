@@ -2,6 +2,7 @@
 
 Day-of-week numbers follow crontab (0 and 7 are Sunday), not APScheduler 3.x's own
 numbering (0 is Monday), so we translate them to names before APScheduler sees them.
+Names must be exact (`mon` or `monday`, any case): `monkey` is a typo, not Monday.
 """
 
 from collections.abc import Iterator
@@ -10,11 +11,15 @@ from datetime import datetime, timedelta, tzinfo
 from apscheduler.triggers.cron import CronTrigger
 
 _DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+_FULL_DAY_NAMES = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday",
+                   "saturday")
 _TINY = timedelta(microseconds=1)
 
 
 def cron_trigger(expr: str, tz: tzinfo) -> CronTrigger:
     """Build a trigger from a 5-field crontab expression; ValueError says what is wrong."""
+    if not expr.isascii():  # APScheduler would read Arabic-Indic digits as numbers
+        raise ValueError(f"cron hanya boleh berisi huruf, angka dan tanda ASCII: {expr!r}")
     fields = expr.split()
     if len(fields) != 5:
         raise ValueError(
@@ -41,9 +46,9 @@ def _crontab_weekdays(field: str) -> str:
     if field in ("*", "?"):
         return "*"
     days: set[int] = set()
-    for part in field.lower().split(","):
+    for part in field.lower().split(","):  # lower(): MON and Mon are mon
         body, _, step_text = part.partition("/")
-        step = _number(step_text, part) if step_text else 1
+        step = _step(step_text, part) if step_text else 1
         if body == "*":
             first, last = 0, 6
         elif "-" in body:
@@ -62,17 +67,22 @@ def _crontab_weekdays(field: str) -> str:
 
 
 def _weekday(text: str, part: str) -> int:
-    text = text.strip()
-    if text[:3] in _DAY_NAMES:
-        return _DAY_NAMES.index(text[:3])
-    number = _number(text, part)
+    """A day as crontab writes it: sun..sat or sunday..saturday (the field is already
+    lower case), or 0-7."""
+    if text in _DAY_NAMES:
+        return _DAY_NAMES.index(text)
+    if text in _FULL_DAY_NAMES:
+        return _FULL_DAY_NAMES.index(text)
+    if not text.isdigit():
+        raise ValueError(f"hari tidak dikenal: {text!r} (pakai 0-7, sun-sat atau "
+                         "sunday-saturday)")
+    number = int(text)
     if not 0 <= number <= 7:
         raise ValueError(f"hari harus 0-7 atau sun-sat: {part!r}")
     return number
 
 
-def _number(text: str, part: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise ValueError(f"bagian cron tidak valid: {part!r}") from None
+def _step(text: str, part: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"langkah harus bilangan bulat 1 atau lebih: {part!r}")
+    return int(text)

@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from jinja2 import TemplateError
-
 from scheduler.content import schema
 from scheduler.content.cadence import cron_trigger
 from scheduler.content.model import (
@@ -179,7 +177,7 @@ def _syntax_problems(templates_dir: Path, templates: dict[str, TemplateInfo]) ->
     for file in sorted(files):
         try:
             env.get_template(file)
-        except TemplateError as exc:
+        except Exception as exc:  # a syntax error, or a template too deep or odd to parse
             problems.append(template_problem(templates_dir, exc, file))
     return problems
 

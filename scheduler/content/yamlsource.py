@@ -1,6 +1,12 @@
-"""Read a YAML file, validate it with a pydantic model, and name the line of every problem."""
+"""Read a YAML file, validate it with a pydantic model, and name the line of every problem.
 
-from collections.abc import Sequence
+Content files are edited by hand and may be wrong in any way, so a file that is too
+large, not UTF-8, nested too deeply, or full of aliases that expand a few lines into a
+billion values ("billion laughs") is a located problem too, found before any Python data
+is built from it.
+"""
+
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -8,8 +14,14 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from scheduler.errors import Problem
+from scheduler.textfiles import TextFileError, read_text
 
 M = TypeVar("M", bound=BaseModel)
+
+MAX_FILE_BYTES = 5 * 1024 * 1024  # the largest content file today is about 100 KB
+# Aliases may repeat parts of a file, not multiply it: expanding them may add at most
+# this many nodes (values, keys and lists) to what the file itself holds.
+MAX_ALIAS_GROWTH = 100_000
 
 # Pydantic's messages are English; staff read Indonesian. Unknown types keep pydantic's text.
 _MESSAGES = {
@@ -90,11 +102,11 @@ def read_yaml(path: Path, label: str | None = None) -> tuple[YamlDocument | None
     """Parse one file; a syntax error or duplicate key is a problem with its line."""
     label = label or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, MAX_FILE_BYTES)
     except OSError as exc:
         return None, [Problem(label, f"tidak dapat dibaca: {exc.strerror}")]
-    except UnicodeDecodeError:
-        return None, [Problem(label, "bukan teks UTF-8")]
+    except TextFileError as exc:
+        return None, [Problem(label, exc.message, exc.line)]
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -102,7 +114,9 @@ def read_yaml(path: Path, label: str | None = None) -> tuple[YamlDocument | None
         return None, [Problem(label, f"YAML tidak valid: {exc.problem}", line)]
     except yaml.YAMLError as exc:
         return None, [Problem(label, f"YAML tidak valid: {exc}")]
-    problems = list(_duplicate_keys(node, label))
+    except RecursionError:  # PyYAML composes nested collections recursively
+        return None, [Problem(label, "YAML bersarang terlalu dalam")]
+    problems = _alias_problems(node, label) or _duplicate_keys(node, label)
     if problems:
         return None, problems
     try:
@@ -111,6 +125,66 @@ def read_yaml(path: Path, label: str | None = None) -> tuple[YamlDocument | None
         mark = getattr(exc, "problem_mark", None)
         return None, [Problem(label, f"YAML tidak valid: {exc}", mark.line + 1 if mark else None)]
     return YamlDocument(path, label, data, node), []
+
+
+def _alias_problems(root: yaml.Node | None, label: str) -> list[Problem]:
+    """Refuse a document whose aliases expand it far beyond its own size, or that
+    contains itself, before anything walks it as a tree (validation would take minutes,
+    or forever).
+
+    A composed document is a graph: an alias is the anchored node itself, shared. Its
+    expanded size (each node counted once per path that reaches it) is computed once
+    per node, children first, so a billion-node expansion costs a few hundred steps.
+    """
+    if root is None:
+        return []
+    sizes: dict[int, int] = {}  # id(node) -> expanded size, once its children are done
+    for node, state in _post_order(root, sizes):
+        if state == "cycle":
+            return [Problem(label, "alias YAML memuat dirinya sendiri",
+                            node.start_mark.line + 1)]
+        sizes[id(node)] = 1 + sum(sizes[id(child)] for child in _children(node))
+    limit = len(sizes) + MAX_ALIAS_GROWTH
+    for node, _ in _post_order(root, {}):
+        if sizes[id(node)] > limit:  # the first, innermost node that is too big
+            return [Problem(
+                label, f"terlalu banyak alias YAML: bila alias diperluas, bagian ini berisi "
+                f"{_thousands(sizes[id(node)])} nilai (batas {_thousands(limit)})",
+                node.start_mark.line + 1)]
+    return []
+
+
+def _post_order(root: yaml.Node, done: dict[int, int]) -> Iterator[tuple[yaml.Node, str]]:
+    """Each node not in `done`, once, after its children: (node, "done"), or
+    (node, "cycle") for a node reached again from inside itself. Iterative, since
+    documents can nest deeper than Python's recursion limit allows."""
+    seen: set[int] = set(done)
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            open_nodes.discard(key)
+            yield node, "done"
+            continue
+        if key in open_nodes:
+            yield node, "cycle"
+            return
+        if key in seen:
+            continue
+        seen.add(key)
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in done)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
@@ -125,9 +199,13 @@ def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
 
 def _duplicate_keys(node: yaml.Node | None, label: str) -> list[Problem]:
     found: list[Problem] = []
+    visited: set[int] = set()  # an anchored mapping is checked once, not once per alias
     stack = [node] if node is not None else []
     while stack:
         current = stack.pop()
+        if id(current) in visited:
+            continue
+        visited.add(id(current))
         if isinstance(current, yaml.MappingNode):
             seen: set[str] = set()
             for key, value in current.value:
@@ -140,6 +218,10 @@ def _duplicate_keys(node: yaml.Node | None, label: str) -> list[Problem]:
         elif isinstance(current, yaml.SequenceNode):
             stack.extend(current.value)
     return found
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
 
 
 def _format_loc(loc: Sequence[str | int]) -> str:
