@@ -68,7 +68,8 @@ def test_a_filter_that_raises_is_a_problem_at_its_line(siar, mini: Path) -> None
     path = mini / "templates/posts/daftar.x.j2"
     path.write_text("Cek data pemilih.\n{{ days_to_stage | tanggal }}\n")
     problem = only(siar("check"))
-    assert problem.startswith(f"{path}:2: gagal dirender: AttributeError: 'int' object")
+    assert problem.startswith(f"{path}:2: ")
+    assert "AttributeError: 'int' object" in problem
     assert problem.endswith("(aturan daftar-harian, mis. prov/x)")
 
 
