@@ -153,15 +153,18 @@ def write_connection(engine: Engine, *, durable: bool = True) -> Iterator[Connec
 
 
 @contextmanager
-def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
-    """One transaction: committed on success, rolled back on any error."""
-    with _write_lock(engine) if write else nullcontext(), _session(engine, write) as session:
+def session_scope(engine: Engine, *, write: bool = True,
+                  durable: bool = True) -> Iterator[Session]:
+    """One transaction: committed on success, rolled back on any error. `durable=False`
+    as for write_connection: for work that is simply done again if a power cut loses it."""
+    with _write_lock(engine) if write else nullcontext(), \
+            _session(engine, write, durable) as session:
         yield session
 
 
 @contextmanager
-def _session(engine: Engine, write: bool) -> Iterator[Session]:
-    bind = writer(engine) if write else engine
+def _session(engine: Engine, write: bool, durable: bool) -> Iterator[Session]:
+    bind = writer(engine, durable) if write else engine
     with Session(bind, expire_on_commit=False) as session:
         try:
             yield session

@@ -114,7 +114,9 @@ def plan_posts(
     """Plan every post of the requested range; with dry_run, count and roll back.
     Without an actor this is the system planner (the worker's daily job)."""
     validate_request(catalog, request)
-    with session_scope(engine) as session:
+    # Not durable: a plan lost in a power cut is simply planned again (idempotent), and
+    # the fsync of tens of thousands of new rows would be the run's slowest step.
+    with session_scope(engine, durable=False) as session:
         # Synced first, so a region just added to content is already in a province
         # user's scope (authorize reads the region rows).
         sync_accounts(session, catalog, now)
