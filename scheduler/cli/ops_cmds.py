@@ -98,8 +98,11 @@ def status_command(ctx: typer.Context) -> None:
         state.out.print(f"  {account.region_key}/{account.platform}: "
                         f"{escape(account.paused_reason or '-')}")
     state.out.print(f"[bold]Akun ditahan (tidak menerbitkan):[/] {len(report.held)}")
-    for key, reason in report.held:
+    for key, reason in report.held[:PROBLEMS_SHOWN]:
         state.out.print(f"  {key}: {escape(reason)}")
+    if len(report.held) > PROBLEMS_SHOWN:
+        state.out.print(f"  … dan {len(report.held) - PROBLEMS_SHOWN} lainnya "
+                        "(siar account list)")
     if report.quotas:
         state.out.print("[bold]Kuota 24 jam:[/] " + ", ".join(
             f"{q.account} {q.used}/{q.quota}" for q in report.quotas))
@@ -215,8 +218,10 @@ def account_list(ctx: typer.Context, region: RegionOption = None) -> None:
     with session_scope(state.engine, write=False) as session:
         accounts = [a for a in list_accounts(session) if not region or a.region_key in region]
     table = Table()
-    for column in ("Akun", "Handle", "Terbit lewat", "Status"):
-        table.add_column(column)
+    table.add_column("Akun", no_wrap=True)
+    table.add_column("Handle", overflow="fold")
+    table.add_column("Terbit lewat", no_wrap=True)
+    table.add_column("Status", overflow="fold")  # a missing variable's whole name
     for account in accounts:
         route = factory.route(account)
         status = ("dijeda: " + (account.paused_reason or "")) if account.paused_at else (
