@@ -16,7 +16,9 @@ SiarError                      base; its message is shown to the user as is
     ├── ReauthorizationRequired      the account's token is expired or revoked
     └── AmbiguousPublishError        the post may or may not have been published
 
-Messages are user-facing (Bahasa Indonesia) and never contain secrets.
+Messages are user-facing (Bahasa Indonesia) and never contain secrets. Every class has a
+stable `error_code` (for programs: JSON answers, logs, tests), the command line's `exit_code`
+and the web's `http_status`; tests/test_errors.py holds the table they must match.
 """
 
 from collections.abc import Iterable
@@ -26,11 +28,15 @@ from dataclasses import dataclass
 class SiarError(Exception):
     """Base class: the message is safe to show to a user."""
 
+    error_code = "error"
     exit_code = 1
+    http_status = 500
 
 
 class ConfigError(SiarError):
+    error_code = "config"
     exit_code = 2
+    http_status = 500  # the server is misconfigured, not the request
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,9 @@ class Problem:
 class ContentError(SiarError):
     """Content or templates are invalid; carries every problem found, not just the first."""
 
+    error_code = "content"
     exit_code = 2
+    http_status = 422
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = list(problems)
@@ -58,28 +66,38 @@ class ContentError(SiarError):
 
 
 class InputError(SiarError, ValueError):
+    error_code = "input"
     exit_code = 2
+    http_status = 400
 
 
 class UnknownRegionError(InputError):
-    pass
+    error_code = "unknown_region"
 
 
 class UnknownPlatformError(InputError):
-    pass
+    error_code = "unknown_platform"
 
 
 class NotFoundError(SiarError, LookupError):
+    error_code = "not_found"
     exit_code = 3
+    http_status = 404
 
 
 class AuthError(SiarError):
+    error_code = "auth"
     exit_code = 4
+    http_status = 401
 
 
 class PermissionDenied(SiarError):
+    error_code = "forbidden"
     exit_code = 5
+    http_status = 403
 
 
 class ReviewError(SiarError):
+    error_code = "refused"
     exit_code = 6
+    http_status = 409

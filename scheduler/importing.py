@@ -39,6 +39,9 @@ class RowError:
 class ImportRefused(InputError):
     """The file has bad rows; nothing was imported."""
 
+    error_code = "import_refused"
+    http_status = 422
+
     def __init__(self, source: str, errors: list[RowError]) -> None:
         self.errors = errors
         lines = "\n".join(f"  {source}:{e.line}: {e.message}" for e in errors)

@@ -41,6 +41,9 @@ from scheduler.redact import redact
 class PublishError(SiarError):
     """Base of adapter failures; `platform_message` is the platform's own text, redacted."""
 
+    error_code = "publish"
+    http_status = 502  # the platform failed us
+
     def __init__(self, message: str, *, platform_message: str | None = None,
                  status: int | None = None, code: str | None = None) -> None:
         super().__init__(message)
@@ -50,6 +53,9 @@ class PublishError(SiarError):
 
 
 class TransientPublishError(PublishError):
+    error_code = "publish_transient"
+    http_status = 503
+
     def __init__(self, message: str, *, retry_after: float | None = None,
                  **kwargs: object) -> None:
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
@@ -57,15 +63,15 @@ class TransientPublishError(PublishError):
 
 
 class PermanentPublishError(PublishError):
-    pass
+    error_code = "publish_refused"
 
 
 class ReauthorizationRequired(PublishError):
-    pass
+    error_code = "publish_reauthorize"
 
 
 class AmbiguousPublishError(PublishError):
-    pass
+    error_code = "publish_uncertain"
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,8 @@ class ClaimLost(TransientPublishError):
     """This worker no longer holds the post (another worker took it over as uncertain):
     the adapter must stop before its next request."""
 
+    error_code = "claim_lost"
+
 
 def save_ref(engine: Engine, post_id: int, worker: str, ref: Mapping[str, str],
              now: datetime) -> None:

@@ -27,6 +27,10 @@ Checkpoint = Callable[[Mapping[str, str]], None]
 class AccountHeld(SiarError):
     """The account cannot publish now (credentials missing, no adapter installed)."""
 
+    error_code = "account_held"
+    exit_code = 6
+    http_status = 409
+
 
 @dataclass(frozen=True)
 class AccountAdapter:

@@ -1,0 +1,71 @@
+"""Every error class carries a stable code, an exit code and an HTTP status. The table is
+written out here, independently of the classes, so changing one means changing the other
+deliberately (a program may depend on a code; a script on an exit code)."""
+
+import pytest
+
+from scheduler.adapters.base import (
+    AmbiguousPublishError,
+    PermanentPublishError,
+    PublishError,
+    ReauthorizationRequired,
+    TransientPublishError,
+)
+from scheduler.errors import (
+    AuthError,
+    ConfigError,
+    ContentError,
+    InputError,
+    NotFoundError,
+    PermissionDenied,
+    ReviewError,
+    SiarError,
+    UnknownPlatformError,
+    UnknownRegionError,
+)
+from scheduler.importing import ImportRefused
+from scheduler.publishing.attempt import ClaimLost
+from scheduler.publishing.factory import AccountHeld
+
+TABLE: dict[type[SiarError], tuple[str, int, int]] = {
+    SiarError: ("error", 1, 500),
+    ConfigError: ("config", 2, 500),
+    ContentError: ("content", 2, 422),
+    InputError: ("input", 2, 400),
+    UnknownRegionError: ("unknown_region", 2, 400),
+    UnknownPlatformError: ("unknown_platform", 2, 400),
+    ImportRefused: ("import_refused", 2, 422),
+    NotFoundError: ("not_found", 3, 404),
+    AuthError: ("auth", 4, 401),
+    PermissionDenied: ("forbidden", 5, 403),
+    ReviewError: ("refused", 6, 409),
+    AccountHeld: ("account_held", 6, 409),
+    PublishError: ("publish", 1, 502),
+    TransientPublishError: ("publish_transient", 1, 503),
+    ClaimLost: ("claim_lost", 1, 503),
+    PermanentPublishError: ("publish_refused", 1, 502),
+    ReauthorizationRequired: ("publish_reauthorize", 1, 502),
+    AmbiguousPublishError: ("publish_uncertain", 1, 502),
+}
+
+
+def _subclasses(cls: type[SiarError]) -> set[type[SiarError]]:
+    found = set(cls.__subclasses__())
+    for sub in list(found):
+        found |= _subclasses(sub)
+    return found
+
+
+@pytest.mark.parametrize("cls", sorted(TABLE, key=lambda c: c.__name__))
+def test_each_error_has_its_code_exit_code_and_http_status(cls: type[SiarError]) -> None:
+    assert (cls.error_code, cls.exit_code, cls.http_status) == TABLE[cls]
+
+
+def test_every_error_class_is_in_the_table() -> None:
+    missing = sorted(c.__name__ for c in _subclasses(SiarError) - set(TABLE))
+    assert not missing, f"error classes without a row in tests/test_errors.py: {missing}"
+
+
+def test_codes_are_unique() -> None:
+    codes = [code for code, _, _ in TABLE.values()]
+    assert len(codes) == len(set(codes))
