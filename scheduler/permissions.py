@@ -29,6 +29,7 @@ class Action(StrEnum):
     RESCHEDULE = "reschedule"
     RESOLVE = "resolve"  # decide what happened to an uncertain or failed post
     PAUSE = "pause"  # pause or resume an account
+    MANAGE_USERS = "manage_users"  # add, deactivate, change role or region, reset password
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -44,6 +45,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.RESCHEDULE: frozenset({Role.AUTHOR, Role.REVIEWER, Role.OPERATOR, Role.ADMIN}),
     Action.RESOLVE: frozenset({Role.OPERATOR, Role.ADMIN}),
     Action.PAUSE: frozenset({Role.OPERATOR, Role.ADMIN}),
+    Action.MANAGE_USERS: frozenset({Role.ADMIN}),
 }
 
 _VERBS = {
@@ -52,6 +54,7 @@ _VERBS = {
     Action.REJECT: "menolak", Action.OVERRIDE: "mengesampingkan masalah",
     Action.CANCEL: "membatalkan", Action.RESCHEDULE: "menjadwal ulang",
     Action.RESOLVE: "menyelesaikan unggahan", Action.PAUSE: "menjeda akun",
+    Action.MANAGE_USERS: "mengelola pengguna",
 }
 
 
@@ -77,6 +80,8 @@ def covers(session: Session, actor: Actor, region_key: str) -> bool:
 
 def scope_condition(session: Session, actor: Actor) -> ColumnElement[bool]:
     """SQL condition on Post that keeps only the posts the actor may see."""
+    if actor.everywhere:
+        return true()
     if actor.province_wide:
         keys = list(session.exec(select(Region.key).where(
             col(Region.province_key) == actor.region_key)))

@@ -32,13 +32,19 @@ class Actor:
     role: Role
     region_key: str
     province_wide: bool  # scoped to a province: every region under it
+    everywhere: bool = False  # the machine's administrator (see MACHINE_ADMIN)
 
     def covers(self, region: Region | None, region_key: str) -> bool:
         """Whether this actor may act on `region_key` (whose Region row is `region`)."""
-        if self.region_key == region_key:
+        if self.everywhere or self.region_key == region_key:
             return True
         return self.province_wide and region is not None and \
             region.province_key == self.region_key
+
+
+# Whoever runs `siar user ...` without --as on the machine itself: they can read the
+# database and the settings anyway, so they administer every user and region.
+MACHINE_ADMIN = Actor("admin-mesin", Role.ADMIN, "", province_wide=False, everywhere=True)
 
 
 def add_user(session: Session, *, name: str, role: str, region: str, password: str,
@@ -48,9 +54,7 @@ def add_user(session: Session, *, name: str, role: str, region: str, password: s
     if not _NAME.match(name):
         raise InputError(f"nama pengguna tidak valid: {name!r} (huruf kecil, angka, . _ -; "
                          "diawali huruf)")
-    if role not in {r.value for r in Role}:
-        raise InputError(f"peran tidak dikenal: {role!r} (pilihan: "
-                         f"{', '.join(r.value for r in Role)})")
+    check_role(role)
     if session.exec(select(User).where(col(User.name) == name)).first():
         raise InputError(f"pengguna {name!r} sudah ada")
     user = User(name=name, role=role, region_key=_region_key(session, region),
@@ -95,6 +99,17 @@ def actor_for(session: Session, user: User) -> Actor:
     region = session.get(Region, user.region_key)
     province_wide = region is not None and region.kind == "provinsi"
     return Actor(user.name, Role(user.role), user.region_key, province_wide)
+
+
+def check_role(role: str) -> None:
+    if role not in {r.value for r in Role}:
+        raise InputError(f"peran tidak dikenal: {role!r} (pilihan: "
+                         f"{', '.join(r.value for r in Role)})")
+
+
+def region_key_for(session: Session, region: str) -> str:
+    """A region key as typed (or "province" for the only province), checked."""
+    return _region_key(session, region)
 
 
 def hash_password(password: str) -> str:

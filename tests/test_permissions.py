@@ -25,7 +25,8 @@ from scheduler.importing import ImportRefused, import_csv
 from scheduler.models import Account, Post, PostStatus
 from scheduler.planning import PlanRequest, authorize
 from scheduler.review import approve, reject, show
-from scheduler.users import Actor
+from scheduler.user_admin import set_active
+from scheduler.users import Actor, add_user
 from tests.conftest import actor
 
 ROLES = ("author", "reviewer", "operator", "admin")
@@ -42,6 +43,7 @@ EXPECTED = {
     "override": {"admin"},
     "cancel": {"author", "reviewer", "operator", "admin"},
     "reschedule": {"author", "reviewer", "operator", "admin"},
+    "manage_users": {"admin"},
 }
 SCOPES = [  # (actor's region, target region, in scope)
     ("prov", "kab-a", True),
@@ -100,8 +102,17 @@ def run_action(action: str, session: Session, who: Actor, region: str, catalog: 
                                                                      PostStatus.PENDING)),
                                          LATER.replace(hour=10), catalog=catalog,
                                          checks=checks, now=now, tz=WIB),
+        "manage_users": lambda: set_active(session, actor=who, name=_user(session, region),
+                                           active=False, now=now),
     }
     actions[action]()
+
+
+def _user(session: Session, region: str) -> str:
+    name = f"staf.{region}"
+    add_user(session, name=name, role="author", region=region, password="sandi-staf-1",
+             now=datetime(2023, 12, 20, tzinfo=UTC))
+    return name
 
 
 def _id(post: Post) -> int:

@@ -1,4 +1,6 @@
-"""`siar user`: add users, list them, change passwords."""
+"""`siar user`: add, list, deactivate and reactivate users, change a role, a region or a
+password. Without --as the machine's administrator acts (whoever can run siar here can
+read the database anyway); with --as, an admin acts within the regions they cover."""
 
 from typing import Annotated
 
@@ -6,31 +8,48 @@ import typer
 from rich.table import Table
 
 from scheduler.cli.app import app
-from scheduler.cli.auth import PasswordStdinOption, read_password
+from scheduler.cli.auth import PasswordStdinOption, login, read_password
 from scheduler.cli.state import AppState
 from scheduler.db import session_scope
-from scheduler.users import add_user, list_users, set_password
+from scheduler.user_admin import (
+    change_region,
+    change_role,
+    create_user,
+    reset_password,
+    set_active,
+)
+from scheduler.users import MACHINE_ADMIN, Actor, list_users
 
-user_app = typer.Typer(help="Pengguna: tambah, daftar, ganti kata sandi (users).",
-                       no_args_is_help=True)
+user_app = typer.Typer(help="Pengguna: tambah, daftar, nonaktifkan, ubah peran, wilayah atau "
+                            "kata sandi (users).", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+
+NameArgument = Annotated[str, typer.Argument(help="Nama pengguna, mis. rina.blitar")]
+AdminOption = Annotated[str | None, typer.Option(
+    "--as", help="Admin yang bertindak (bawaan: administrator mesin ini).")]
+
+
+def _admin(state: AppState, as_user: str | None, password_stdin: bool) -> Actor:
+    return login(state, as_user, password_stdin) if as_user else MACHINE_ADMIN
 
 
 @user_app.command("add")
 def user_add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Nama pengguna, mis. rina.blitar")],
+    name: NameArgument,
     role: Annotated[str, typer.Option("--role", help="author, reviewer, operator atau admin")],
     region: Annotated[str, typer.Option(
         "--region", help="Kunci wilayah (mis. kota-blitar) atau 'province' untuk provinsi")],
+    as_user: AdminOption = None,
     password_stdin: PasswordStdinOption = False,
 ) -> None:
-    """Tambah pengguna. Kata sandi diminta tanpa ditampilkan."""
+    """Tambah pengguna. Kata sandi pengguna baru diminta tanpa ditampilkan."""
     state: AppState = ctx.obj
-    password = read_password(password_stdin, confirm=True)
+    actor = _admin(state, as_user, password_stdin)
+    password = read_password(password_stdin, confirm=True)  # with --as: the second line
     with session_scope(state.engine) as session:
-        user = add_user(session, name=name, role=role, region=region, password=password,
-                        now=state.clock.now())
+        user = create_user(session, actor=actor, name=name, role=role, region=region,
+                           password=password, now=state.clock.now())
         state.out.print(f"Pengguna {user.name} ({user.role}, {user.region_key}) ditambahkan.")
 
 
@@ -50,12 +69,72 @@ def user_list(ctx: typer.Context) -> None:
 @user_app.command("passwd")
 def user_passwd(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Nama pengguna")],
+    name: NameArgument,
+    as_user: AdminOption = None,
     password_stdin: PasswordStdinOption = False,
 ) -> None:
     """Ganti kata sandi pengguna."""
     state: AppState = ctx.obj
-    password = read_password(password_stdin, confirm=True)
+    actor = _admin(state, as_user, password_stdin)
+    password = read_password(password_stdin, confirm=True)  # with --as: the second line
     with session_scope(state.engine) as session:
-        set_password(session, name=name, password=password, now=state.clock.now())
+        reset_password(session, actor=actor, name=name, password=password,
+                       now=state.clock.now())
     state.out.print(f"Kata sandi {name} diganti.")
+
+
+@user_app.command("deactivate")
+def user_deactivate(ctx: typer.Context, name: NameArgument, as_user: AdminOption = None,
+                    password_stdin: PasswordStdinOption = False) -> None:
+    """Nonaktifkan pengguna: tidak dapat masuk lagi; unggahan dan riwayatnya tetap."""
+    _set_active(ctx, name, as_user, password_stdin, active=False)
+
+
+@user_app.command("activate")
+def user_activate(ctx: typer.Context, name: NameArgument, as_user: AdminOption = None,
+                  password_stdin: PasswordStdinOption = False) -> None:
+    """Aktifkan kembali pengguna yang dinonaktifkan."""
+    _set_active(ctx, name, as_user, password_stdin, active=True)
+
+
+def _set_active(ctx: typer.Context, name: str, as_user: str | None, password_stdin: bool, *,
+                active: bool) -> None:
+    state: AppState = ctx.obj
+    actor = _admin(state, as_user, password_stdin)
+    with session_scope(state.engine) as session:
+        user = set_active(session, actor=actor, name=name, active=active,
+                          now=state.clock.now())
+    state.out.print(f"Pengguna {user.name} {'aktif' if active else 'dinonaktifkan'}.")
+
+
+@user_app.command("role")
+def user_role(
+    ctx: typer.Context,
+    name: NameArgument,
+    role: Annotated[str, typer.Argument(help="author, reviewer, operator atau admin")],
+    as_user: AdminOption = None,
+    password_stdin: PasswordStdinOption = False,
+) -> None:
+    """Ubah peran pengguna."""
+    state: AppState = ctx.obj
+    actor = _admin(state, as_user, password_stdin)
+    with session_scope(state.engine) as session:
+        user = change_role(session, actor=actor, name=name, role=role, now=state.clock.now())
+    state.out.print(f"Peran {user.name} kini {user.role}.")
+
+
+@user_app.command("region")
+def user_region(
+    ctx: typer.Context,
+    name: NameArgument,
+    region: Annotated[str, typer.Argument(help="Kunci wilayah atau 'province'")],
+    as_user: AdminOption = None,
+    password_stdin: PasswordStdinOption = False,
+) -> None:
+    """Pindahkan pengguna ke wilayah lain."""
+    state: AppState = ctx.obj
+    actor = _admin(state, as_user, password_stdin)
+    with session_scope(state.engine) as session:
+        user = change_region(session, actor=actor, name=name, region=region,
+                             now=state.clock.now())
+    state.out.print(f"Wilayah {user.name} kini {user.region_key}.")
