@@ -92,7 +92,7 @@ def add_posts(engine: Any, catalog: Catalog, at: datetime, platforms: tuple[str,
               copies: int, image: str | None) -> None:
     regencies = [k for k, r in catalog.regions.items() if not r.is_province]
     now = datetime.now(UTC)
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
         accounts = {(a.region_key, a.platform): a.id for a in session.exec(select(Account))}
         for n in range(copies):
             for region in regencies:

@@ -76,7 +76,9 @@ def make_engine(database_url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if database_url.startswith("postgresql"):
-        return create_engine(database_url, echo=echo, pool_pre_ping=True)
+        engine = create_engine(database_url, echo=echo, pool_pre_ping=True)
+        event.listen(engine, "begin", _postgresql_begin)
+        return engine
     raise ConfigError(
         f"SIAR_DATABASE_URL tidak didukung: {database_url.split(':', 1)[0]}:... "
         "(gunakan sqlite:///berkas.db atau postgresql+psycopg://...)")
@@ -114,7 +116,17 @@ def _sqlite_begin(connection: Any) -> None:
     if info.get("siar_sync", "FULL") != sync:
         driver.execute(f"PRAGMA synchronous={sync}")
         info["siar_sync"] = sync
+    # A unit of work is read-only unless it asked to write: a write in it fails at once
+    # instead of quietly taking the write lock.
+    if info.get("siar_query_only", False) == write:
+        driver.execute(f"PRAGMA query_only={0 if write else 1}")
+        info["siar_query_only"] = not write
     driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _postgresql_begin(connection: Any) -> None:
+    if not connection.get_execution_options().get("siar_write", False):
+        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
 @lru_cache(maxsize=64)
@@ -153,10 +165,11 @@ def write_connection(engine: Engine, *, durable: bool = True) -> Iterator[Connec
 
 
 @contextmanager
-def session_scope(engine: Engine, *, write: bool = True,
+def session_scope(engine: Engine, *, write: bool = False,
                   durable: bool = True) -> Iterator[Session]:
-    """One transaction: committed on success, rolled back on any error. `durable=False`
-    as for write_connection: for work that is simply done again if a power cut loses it."""
+    """One unit of work, read-only unless `write=True` (a write in a read-only one
+    fails); committed on success, rolled back on any error. `durable=False` as for
+    write_connection: for work that is simply done again if a power cut loses it."""
     with _write_lock(engine) if write else nullcontext(), \
             _session(engine, write, durable) as session:
         yield session

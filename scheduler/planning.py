@@ -116,7 +116,7 @@ def plan_posts(
     validate_request(catalog, request)
     # Not durable: a plan lost in a power cut is simply planned again (idempotent), and
     # the fsync of tens of thousands of new rows would be the run's slowest step.
-    with session_scope(engine, durable=False) as session:
+    with session_scope(engine, write=True, durable=False) as session:
         # Synced first, so a region just added to content is already in a province
         # user's scope (authorize reads the region rows).
         sync_accounts(session, catalog, now)

@@ -27,7 +27,7 @@ class InitResult:
 def initialize(engine: Engine, catalog: Catalog, now: datetime) -> InitResult:
     """Create or upgrade the schema, then sync regions and accounts from content."""
     before, after = upgrade_database(engine)
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
         summary = sync_accounts(session, catalog, now)
     return InitResult(before, after, summary)
 

@@ -138,7 +138,7 @@ def synced(engine: Engine, catalog: Catalog, clock: FixedClock) -> Engine:
     from scheduler.accounts import sync_accounts
     from scheduler.db import session_scope
 
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
         sync_accounts(session, catalog, clock.now())
     return engine
 
@@ -165,7 +165,7 @@ def approved(synced: Engine, catalog: Catalog, settings: Settings, clock: FixedC
 
     plan_posts(synced, catalog, settings.templates_dir,
                PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 1)), clock.now())
-    with session_scope(synced) as session:
+    with session_scope(synced, write=True) as session:
         approve(session, actor("rudi", "reviewer", "prov"), "daftar-harian@2024-01-01T09:00",
                 catalog=catalog, checks=CheckSettings(), now=clock.now())
     clock.set(FIRST_SLOT + timedelta(seconds=1))

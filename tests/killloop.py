@@ -153,7 +153,7 @@ def add_posts(engine: Engine, config: LoopConfig) -> int:
     over `spread` seconds from START; Instagram's (which need one) and every other
     post elsewhere carry an image. Returns how many."""
     now = datetime.now(UTC)
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
         accounts = list(session.exec(select(Account).order_by(col(Account.id))))
         total = len(accounts) * config.posts_per_account
         for number in range(total):

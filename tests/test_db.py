@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 import scheduler.models  # noqa: F401
-from scheduler.db import make_engine
+from scheduler.db import make_engine, writer
 from scheduler.errors import ConfigError, SiarError
 from scheduler.migrate import head_revision, upgrade_database
 from scheduler.setup import ensure_schema
@@ -64,7 +64,7 @@ def test_postgres_stores_instants_as_timestamptz_in_utc(engine: Engine) -> None:
             "SELECT data_type FROM information_schema.columns "
             "WHERE table_name = 'post' AND column_name = 'scheduled_at'")).scalar()
     assert kind == "timestamp with time zone"
-    with Session(engine) as session:
+    with Session(writer(engine)) as session:
         session.add(Region(key="r", name="R", area="A", kind="kota", province_key="r",
                            website="w", hashtag="#R", timezone="Asia/Jakarta",
                            synced_at=datetime(2024, 2, 14, 9, tzinfo=ZoneInfo("Asia/Jakarta"))))
@@ -72,3 +72,25 @@ def test_postgres_stores_instants_as_timestamptz_in_utc(engine: Engine) -> None:
         stored = session.exec(select(Region)).one().synced_at
     assert stored.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
     assert stored.hour == 2
+
+
+@both_databases
+def test_a_unit_of_work_is_read_only_unless_asked_to_write(engine: Engine) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import DBAPIError
+
+    from scheduler.db import session_scope
+    from scheduler.models import Region
+
+    def add(key: str) -> Region:
+        return Region(key=key, name="R", area="A", kind="kota", province_key=key, website="w",
+                      hashtag="#R", timezone="Asia/Jakarta", synced_at=datetime.now(UTC))
+
+    with pytest.raises(DBAPIError, match="(?i)read.only|readonly"), \
+            session_scope(engine) as session:
+        session.add(add("baca"))
+    with session_scope(engine, write=True) as session:
+        session.add(add("tulis"))
+    with session_scope(engine) as session:  # reading after a write: still read-only
+        assert [r.key for r in session.exec(select(Region))] == ["tulis"]

@@ -30,7 +30,7 @@ GOOD = (
 
 def run(engine: Engine, catalog: Catalog, clock: FixedClock, path: Path,
         who=AUTHOR) -> list[Post]:  # type: ignore[no-untyped-def]
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
         return import_csv(session, who, path, catalog=catalog, checks=CheckSettings(),
                           now=clock.now(), tz=WIB)
 

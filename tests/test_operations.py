@@ -62,7 +62,7 @@ def test_post_show_gives_the_whole_timeline(approved, catalog, settings, clock, 
 
 
 def test_status_counts_and_lists_problems(approved, catalog, settings, clock, siar):
-    with session_scope(approved) as session:
+    with session_scope(approved, write=True) as session:
         post = session.get(Post, 1)
         assert post is not None
         post.status, post.last_error, post.updated_at = "failed", "ditolak platform", clock.now()
@@ -80,7 +80,7 @@ def test_status_counts_and_lists_problems(approved, catalog, settings, clock, si
 
 
 def test_instagram_daily_quota_is_enforced_locally(approved, clock):
-    with session_scope(approved) as session:
+    with session_scope(approved, write=True) as session:
         post = session.exec(select(Post).where(Post.region_key == "kab-a",
                                                Post.platform == "instagram")).one()
         for i in range(50):  # fifty posts published through the API in the last 24 hours
@@ -106,7 +106,7 @@ def test_instagram_daily_quota_is_enforced_locally(approved, clock):
 
 
 def test_outbox_posts_do_not_count_against_the_platform_quota(approved, clock):
-    with session_scope(approved) as session:
+    with session_scope(approved, write=True) as session:
         post = session.exec(select(Post).where(Post.region_key == "kab-a",
                                                Post.platform == "instagram")).one()
         for i in range(60):

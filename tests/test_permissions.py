@@ -139,7 +139,7 @@ def test_role_action_region(synced: Engine, catalog: Catalog, clock: FixedClock,
                             in_scope: bool) -> None:
     who = actor(f"{role}.{actor_region}", role, actor_region)
     allowed = role in EXPECTED[action] and in_scope
-    with session_scope(synced) as session:
+    with session_scope(synced, write=True) as session:
         if allowed:
             run_action(action, session, who, target, catalog, clock, tmp_path)
         elif role not in EXPECTED[action] or action in ("view", "plan"):

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 from scheduler.clock import FixedClock
 from scheduler.config import Settings
 from scheduler.content.model import Catalog
+from scheduler.db import writer
 from scheduler.errors import ContentError, InputError, UnknownPlatformError, UnknownRegionError
 from scheduler.models import Post, PostEvent
 from scheduler.planning import PlanRequest, plan_posts
@@ -62,7 +63,7 @@ def test_overlapping_ranges_only_add_the_new_days(engine, catalog, settings, clo
 
 def test_a_touched_post_is_never_overwritten(engine, catalog, settings, clock) -> None:
     plan(engine, catalog, settings, clock)
-    with Session(engine) as session:
+    with Session(writer(engine)) as session:
         post = session.exec(select(Post).where(col(Post.platform) == "x")).first()
         assert post is not None
         post.text, post.edited_by = "Teks yang disunting petugas", "rina"

@@ -35,7 +35,7 @@ def planned_more(approved: Engine, catalog: Catalog, settings: Settings,
     plan_posts(approved, catalog, settings.templates_dir,
                PlanRequest(date_from=date(2024, 1, 2), date_to=date(2024, 1, 3)), clock.now())
     for day in ("02", "03"):
-        with session_scope(approved) as session:
+        with session_scope(approved, write=True) as session:
             approve(session, actor("rudi", "reviewer", "prov"),
                     f"daftar-harian@2024-01-{day}T09:00", catalog=catalog,
                     checks=CheckSettings(), now=clock.now())
@@ -131,7 +131,7 @@ def test_expired_token_pauses_the_account_and_holds_its_posts(
         assert account is not None
         assert account.paused_at is not None
     assert worker_for(approved, catalog, settings, clock).run_once() == []  # still held
-    with session_scope(approved) as session:
+    with session_scope(approved, write=True) as session:
         from scheduler.accounts import resume_account
 
         resume_account(session, OPERATOR, "kab-a/telegram")
@@ -168,9 +168,9 @@ def test_operator_resolves_an_uncertain_post(approved, catalog, clock, telegram)
     fake.fail_next("hang", process=True)
     worker_for(approved, catalog, settings, clock).run_once()
     post_id = telegram_post(approved).id or 0
-    with pytest.raises(PermissionDenied), session_scope(approved) as session:
+    with pytest.raises(PermissionDenied), session_scope(approved, write=True) as session:
         resolve(session, actor("rina", "author", "prov"), post_id, now=clock.now(), retry=True)
-    with session_scope(approved) as session:
+    with session_scope(approved, write=True) as session:
         resolve(session, OPERATOR, post_id, now=clock.now(),
                 published_url="https://t.me/kpukaba/1", note="dicek di kanal")
     post = telegram_post(approved)
@@ -185,7 +185,7 @@ def test_operator_retry_sends_an_uncertain_post_again(approved, catalog, clock, 
     worker_for(approved, catalog, settings, clock).run_once()
     post_id = telegram_post(approved).id or 0
     assert telegram_post(approved).status == "uncertain"
-    with session_scope(approved) as session:
+    with session_scope(approved, write=True) as session:
         resolve(session, OPERATOR, post_id, now=clock.now(), retry=True, note="tidak ada di kanal")
     worker_for(approved, catalog, settings, clock).run_once()
     assert telegram_post(approved).status == "published"
@@ -193,7 +193,7 @@ def test_operator_retry_sends_an_uncertain_post_again(approved, catalog, clock, 
 
 def dead_worker_claims(engine: Engine, post_id: int, clock: FixedClock) -> None:
     """Leave a post as a worker that was killed after claiming it would."""
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
         post = session.get(Post, post_id)
         assert post is not None
         post.status, post.claimed_at = "publishing", clock.now()
@@ -228,7 +228,7 @@ def test_a_dead_workers_post_that_reached_the_outbox_is_not_written_again(
 def test_another_machines_claim_is_respected_until_its_lease_ends(approved, catalog, settings,
                                                                   clock):
     first = posts(approved)[0].id or 0
-    with session_scope(approved) as session:
+    with session_scope(approved, write=True) as session:
         post = session.get(Post, first)
         assert post is not None
         post.status, post.claimed_at = "publishing", clock.now()

@@ -39,7 +39,7 @@ def add_post(engine: Engine, region: str, platform: str, at: datetime, *,
              text: str | None = None, **fields: Any) -> int:
     """An approved post as review would leave it (planned from the mini plan's rule)."""
     account = account_of(engine, region, platform)
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
         post = Post(account_id=account.id or 0, region_key=region, platform=platform,
                     election_key="uji-2024", stage_key="daftar", template=template,
                     rule_key="daftar-harian" if template == "daftar" else None,
@@ -103,7 +103,7 @@ def test_a_rule_may_set_its_own_lateness_limit(synced, mini, settings, clock) ->
 def test_the_worker_marks_overdue_posts_missed_even_on_a_held_account(
         synced, catalog, settings, clock) -> None:
     post_id = add_post(synced, "kab-a", "facebook", SLOT)
-    with session_scope(synced) as session:
+    with session_scope(synced, write=True) as session:
         account = session.get(Account, account_of(synced, "kab-a", "facebook").id)
         assert account is not None
         account.paused_at, account.paused_reason = SLOT, "ganti token (ops)"
@@ -142,7 +142,7 @@ def test_an_operators_retry_of_a_late_post_is_missed_not_sent(synced, catalog, s
                                                               clock) -> None:
     post_id = add_post(synced, "kab-a", "telegram", SLOT, status="uncertain")
     clock.set(SLOT + timedelta(hours=3))
-    with session_scope(synced) as session:
+    with session_scope(synced, write=True) as session:
         resolve(session, OPERATOR, post_id, now=clock.now(), retry=True, note="tidak ada")
     worker_for(synced, catalog, settings, clock).run_once()
     assert status_of(synced, post_id).status == "missed"
@@ -308,16 +308,17 @@ def test_whoever_rewrote_a_post_cannot_approve_it_after_a_later_edit(
     post_id = add_post(synced, "kab-a", "facebook", SLOT, status="pending")
     clock.set(SLOT - timedelta(days=1))
     tz = WIB
-    with session_scope(synced) as session:
+    with session_scope(synced, write=True) as session:
         edit_post(session, actor("rudi", "admin", "prov"), post_id, catalog=catalog,
                   checks=CheckSettings(), now=clock.now(), tz=tz, text="Teks baru dari Rudi")
-    with session_scope(synced) as session:
+    with session_scope(synced, write=True) as session:
         edit_post(session, actor("rina", "author", "kab-a"), post_id, catalog=catalog,
                   checks=CheckSettings(), now=clock.now(), tz=tz, text="Teks baru dari Rudi.")
-    with pytest.raises(ReviewError, match="empat mata"), session_scope(synced) as session:
+    with pytest.raises(ReviewError, match="empat mata"), \
+            session_scope(synced, write=True) as session:
         approve(session, actor("rudi", "admin", "prov"), str(post_id), catalog=catalog,
                 checks=CheckSettings(), now=clock.now())
-    with session_scope(synced) as session:
+    with session_scope(synced, write=True) as session:
         approve(session, actor("sari", "reviewer", "prov"), str(post_id), catalog=catalog,
                 checks=CheckSettings(), now=clock.now())
     assert status_of(synced, post_id).status == "approved"

@@ -19,7 +19,7 @@ REGENCY_ADMIN = actor("admin.kab-a", "admin", "kab-a")
 
 @pytest.fixture
 def staff(synced: Engine, clock: FixedClock) -> Engine:
-    with session_scope(synced) as session:
+    with session_scope(synced, write=True) as session:
         add_user(session, name="rina", role="author", region="kab-a", password="sandi-rina-1",
                  now=clock.now())
         add_user(session, name="budi", role="author", region="kota-b", password="sandi-budi-1",
@@ -28,29 +28,29 @@ def staff(synced: Engine, clock: FixedClock) -> Engine:
 
 
 def test_a_deactivated_user_cannot_log_in_and_can_be_reactivated(staff, clock) -> None:
-    with session_scope(staff) as session:
+    with session_scope(staff, write=True) as session:
         set_active(session, actor=REGENCY_ADMIN, name="rina", active=False, now=clock.now())
     with pytest.raises(AuthError), session_scope(staff, write=False) as session:
         authenticate(session, "rina", "sandi-rina-1")
-    with session_scope(staff) as session:
+    with session_scope(staff, write=True) as session:
         set_active(session, actor=REGENCY_ADMIN, name="rina", active=True, now=clock.now())
     with session_scope(staff, write=False) as session:
         assert authenticate(session, "rina", "sandi-rina-1").name == "rina"
 
 
 def test_a_regency_admin_manages_only_their_regency(staff, clock) -> None:
-    with pytest.raises(PermissionDenied), session_scope(staff) as session:
+    with pytest.raises(PermissionDenied), session_scope(staff, write=True) as session:
         set_active(session, actor=REGENCY_ADMIN, name="budi", active=False, now=clock.now())
-    with pytest.raises(PermissionDenied), session_scope(staff) as session:
+    with pytest.raises(PermissionDenied), session_scope(staff, write=True) as session:
         change_region(session, actor=REGENCY_ADMIN, name="rina", region="kota-b",
                       now=clock.now())
-    with pytest.raises(PermissionDenied), session_scope(staff) as session:
+    with pytest.raises(PermissionDenied), session_scope(staff, write=True) as session:
         create_user(session, actor=REGENCY_ADMIN, name="dewi", role="admin", region="prov",
                     password="sandi-dewi-1", now=clock.now())
 
 
 def test_a_province_admin_changes_roles_regions_and_passwords(staff, clock) -> None:
-    with session_scope(staff) as session:
+    with session_scope(staff, write=True) as session:
         change_role(session, actor=PROVINCE_ADMIN, name="rina", role="reviewer",
                     now=clock.now())
         change_region(session, actor=PROVINCE_ADMIN, name="rina", region="kota-b",
@@ -63,7 +63,7 @@ def test_a_province_admin_changes_roles_regions_and_passwords(staff, clock) -> N
 
 
 def test_nobody_locks_themself_out(staff, clock) -> None:
-    with session_scope(staff) as session:
+    with session_scope(staff, write=True) as session:
         add_user(session, name="admin.kab-a", role="admin", region="kab-a",
                  password="sandi-admin-1", now=clock.now())
     for change in (
@@ -72,17 +72,19 @@ def test_nobody_locks_themself_out(staff, clock) -> None:
         lambda s: change_role(s, actor=REGENCY_ADMIN, name="admin.kab-a", role="author",
                               now=clock.now()),
     ):
-        with pytest.raises(ReviewError, match="sendiri"), session_scope(staff) as session:
+        with pytest.raises(ReviewError, match="sendiri"), \
+                session_scope(staff, write=True) as session:
             change(session)
     with session_scope(staff, write=False) as session:
         assert get_user(session, "admin.kab-a").active
 
 
 def test_only_admins_manage_users_and_roles_are_checked(staff, clock) -> None:
-    with pytest.raises(PermissionDenied), session_scope(staff) as session:
+    with pytest.raises(PermissionDenied), session_scope(staff, write=True) as session:
         set_active(session, actor=actor("rev.prov", "reviewer", "prov"), name="rina",
                    active=False, now=clock.now())
-    with pytest.raises(InputError, match="peran tidak dikenal"), session_scope(staff) as s:
+    with pytest.raises(InputError, match="peran tidak dikenal"), \
+            session_scope(staff, write=True) as s:
         change_role(s, actor=MACHINE_ADMIN, name="rina", role="superuser", now=clock.now())
 
 

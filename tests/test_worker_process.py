@@ -156,7 +156,7 @@ def test_the_worker_notices_posts_approved_by_another_process(
                    "the first day's posts")
         plan_posts(approved, catalog, settings.templates_dir,
                    PlanRequest(date_from=date(2024, 1, 2), date_to=date(2024, 1, 2)), clock.now())
-        with session_scope(approved) as session:  # "another process": its own session
+        with session_scope(approved, write=True) as session:  # "another process": its own session
             approve(session, actor("rudi", "reviewer", "prov"), "daftar-harian@2024-01-02T09:00",
                     catalog=catalog, checks=CheckSettings(), now=clock.now())
         worker_clock.jump(timedelta(days=1))  # the next morning, at the batch's minute

@@ -204,7 +204,7 @@ def post_resolve(
     """Putuskan nasib unggahan yang tidak pasti atau gagal (operator)."""
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
-    with session_scope(state.engine) as session:
+    with session_scope(state.engine, write=True) as session:
         post = resolve(session, actor, post_id, now=state.clock.now(), published_url=published,
                        retry=retry, note=note)
     state.out.print(f"Unggahan #{post.id}: {post.status}.")
@@ -241,7 +241,7 @@ def account_pause(ctx: typer.Context,
     """Jeda penerbitan ke satu akun; unggahannya menunggu."""
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
-    with session_scope(state.engine) as session:
+    with session_scope(state.engine, write=True) as session:
         pause_account(session, actor, key, now=state.clock.now(), reason=note)
     state.out.print(f"Akun {key} dijeda.")
 
@@ -253,6 +253,6 @@ def account_resume(ctx: typer.Context,
     """Lanjutkan penerbitan ke akun yang dijeda."""
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
-    with session_scope(state.engine) as session:
+    with session_scope(state.engine, write=True) as session:
         resume_account(session, actor, key)
     state.out.print(f"Akun {key} aktif kembali.")

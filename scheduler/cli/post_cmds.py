@@ -75,7 +75,7 @@ def post_new(
     when = parse_instant(at, "--at", state.settings.timezone)
     actor = login(state, as_user, password_stdin)
     items = [NewPost(region, p, when, body, image) for p in platform]
-    with session_scope(state.engine) as session:
+    with session_scope(state.engine, write=True) as session:
         posts = create_posts(session, actor, state.catalog, items, checks=state.checks,
                              now=state.clock.now())
     for post in posts:
@@ -94,7 +94,7 @@ def post_submit(
     """Ajukan draf untuk ditinjau."""
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
-    with session_scope(state.engine) as session:
+    with session_scope(state.engine, write=True) as session:
         posts = submit(session, actor, target, state.clock.now())
     state.out.print(f"{len(posts)} unggahan diajukan untuk ditinjau.")
 
@@ -116,7 +116,7 @@ def post_edit(
     body = _text(text, text_file, required=False)
     when = parse_instant(at, "--at", state.settings.timezone) if at else None
     actor = login(state, as_user, password_stdin)
-    with session_scope(state.engine) as session:
+    with session_scope(state.engine, write=True) as session:
         post = edit_post(session, actor, post_id, catalog=state.catalog, checks=state.checks,
                          now=state.clock.now(), tz=state.settings.timezone, text=body, at=when,
                          image=image, note=note)
@@ -135,7 +135,7 @@ def post_cancel(
     """Batalkan unggahan (atau satu batch) yang belum terbit, termasuk yang terlewat."""
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
-    with session_scope(state.engine) as session:
+    with session_scope(state.engine, write=True) as session:
         posts = cancel_target(session, actor, target, now=state.clock.now(), note=note)
     state.out.print(f"{len(posts)} unggahan dibatalkan: {_ids(posts)}.")
 
@@ -154,7 +154,7 @@ def post_reschedule(
     state: AppState = ctx.obj
     when = parse_instant(at, "--at", state.settings.timezone)
     actor = login(state, as_user, password_stdin)
-    with session_scope(state.engine) as session:
+    with session_scope(state.engine, write=True) as session:
         posts = reschedule_target(session, actor, target, when, catalog=state.catalog,
                                   checks=state.checks, now=state.clock.now(),
                                   tz=state.settings.timezone, note=note)
@@ -175,7 +175,7 @@ def import_command(
     """Antrekan banyak unggahan dari CSV untuk ditinjau; satu baris salah, semua ditolak."""
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
-    with session_scope(state.engine) as session:
+    with session_scope(state.engine, write=True) as session:
         posts = import_csv(session, actor, file, catalog=state.catalog, checks=state.checks,
                            now=state.clock.now(), tz=state.settings.timezone)
     with_problems = sum(1 for p in posts if p.problems)

@@ -98,7 +98,7 @@ def review_approve(
     """Setujui satu batch (bagian dalam wilayah Anda) atau satu unggahan."""
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
-    with session_scope(state.engine) as session:
+    with session_scope(state.engine, write=True) as session:
         decision = approve(session, actor, target, catalog=state.catalog, checks=state.checks,
                            now=state.clock.now(), excepts=excepts or (), note=note,
                            override_reason=override)
@@ -119,7 +119,7 @@ def review_reject(
     """Tolak satu batch atau satu unggahan, dengan catatan."""
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
-    with session_scope(state.engine) as session:
+    with session_scope(state.engine, write=True) as session:
         decision = reject(session, actor, target, note=note, now=state.clock.now(),
                           excepts=excepts or ())
     _print_decision(state, decision, "ditolak")

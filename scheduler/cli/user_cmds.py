@@ -47,7 +47,7 @@ def user_add(
     state: AppState = ctx.obj
     actor = _admin(state, as_user, password_stdin)
     password = read_password(password_stdin, confirm=True)  # with --as: the second line
-    with session_scope(state.engine) as session:
+    with session_scope(state.engine, write=True) as session:
         user = create_user(session, actor=actor, name=name, role=role, region=region,
                            password=password, now=state.clock.now())
         state.out.print(f"Pengguna {user.name} ({user.role}, {user.region_key}) ditambahkan.")
@@ -77,7 +77,7 @@ def user_passwd(
     state: AppState = ctx.obj
     actor = _admin(state, as_user, password_stdin)
     password = read_password(password_stdin, confirm=True)  # with --as: the second line
-    with session_scope(state.engine) as session:
+    with session_scope(state.engine, write=True) as session:
         reset_password(session, actor=actor, name=name, password=password,
                        now=state.clock.now())
     state.out.print(f"Kata sandi {name} diganti.")
@@ -101,7 +101,7 @@ def _set_active(ctx: typer.Context, name: str, as_user: str | None, password_std
                 active: bool) -> None:
     state: AppState = ctx.obj
     actor = _admin(state, as_user, password_stdin)
-    with session_scope(state.engine) as session:
+    with session_scope(state.engine, write=True) as session:
         user = set_active(session, actor=actor, name=name, active=active,
                           now=state.clock.now())
     state.out.print(f"Pengguna {user.name} {'aktif' if active else 'dinonaktifkan'}.")
@@ -118,7 +118,7 @@ def user_role(
     """Ubah peran pengguna."""
     state: AppState = ctx.obj
     actor = _admin(state, as_user, password_stdin)
-    with session_scope(state.engine) as session:
+    with session_scope(state.engine, write=True) as session:
         user = change_role(session, actor=actor, name=name, role=role, now=state.clock.now())
     state.out.print(f"Peran {user.name} kini {user.role}.")
 
@@ -134,7 +134,7 @@ def user_region(
     """Pindahkan pengguna ke wilayah lain."""
     state: AppState = ctx.obj
     actor = _admin(state, as_user, password_stdin)
-    with session_scope(state.engine) as session:
+    with session_scope(state.engine, write=True) as session:
         user = change_region(session, actor=actor, name=name, region=region,
                              now=state.clock.now())
     state.out.print(f"Wilayah {user.name} kini {user.region_key}.")

@@ -146,7 +146,7 @@ def expire_overdue(engine: Engine, gate: Gate, now: datetime, worker: str,
     at once, so that `siar status` shows them, whether or not their account can publish."""
     cutoff = now - gate.shortest_limit()
     missed = []
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
         for post in session.exec(model_select(Post).where(
                 col(Post.status).in_(DUE_STATUSES), col(Post.scheduled_at) < cutoff)
                 .order_by(col(Post.scheduled_at)).limit(limit).with_for_update()):
@@ -192,7 +192,7 @@ def recover_abandoned(engine: Engine, now: datetime, lease: float, worker: str) 
     gone; elsewhere: its lease ran out) become `uncertain`: the request may have left."""
     host = socket.gethostname()
     recovered = []
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
         for post in session.exec(model_select(Post).where(
                 col(Post.status) == PostStatus.PUBLISHING.value).with_for_update()):
             owner = post.claimed_by or ""

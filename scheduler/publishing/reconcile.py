@@ -101,7 +101,7 @@ def _reconcile_one(engine: Engine, factory: AdapterFactory, settings: Settings, 
     except PublishError as exc:
         log.warning("unggahan #%s: pengecekan ulang gagal: %s", post_id, exc)
         return _later(engine, post_id, clock, actor, FAILED_RECHECK, str(exc))
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
         current = session.get(Post, post_id, with_for_update=True)
         if current is None or current.status != PostStatus.UNCERTAIN:
             return Reconciled(post_id, "later")
@@ -124,7 +124,7 @@ def _reconcile_one(engine: Engine, factory: AdapterFactory, settings: Settings, 
 def _later(engine: Engine, post_id: int, clock: Clock, actor: str, wait: timedelta,
            note: str | None, verdict: str = "later") -> Reconciled:
     """Look this post up again after `wait`; an operator may decide before then."""
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
         current = session.get(Post, post_id, with_for_update=True)
         if current is not None and current.status == PostStatus.UNCERTAIN:
             now = clock.now()
