@@ -87,7 +87,7 @@ def test_a_unit_of_work_is_read_only_unless_asked_to_write(engine: Engine) -> No
         return Region(key=key, name="R", area="A", kind="kota", province_key=key, website="w",
                       hashtag="#R", timezone="Asia/Jakarta", synced_at=datetime.now(UTC))
 
-    with pytest.raises(DBAPIError, match="(?i)read.only|readonly"), \
+    with pytest.raises(DBAPIError, match=r"(?i)read.only|readonly"), \
             session_scope(engine) as session:
         session.add(add("baca"))
     with session_scope(engine, write=True) as session:
