@@ -1,52 +1,47 @@
-"""What every command shares: settings, clock, and lazily built engine and catalog."""
-
-from functools import cached_property
+"""What every command shares: the application (scheduler.app) and the consoles."""
 
 from rich.console import Console
 from sqlalchemy.engine import Engine
 
+from scheduler.app import Application, create_app
 from scheduler.checks.post_checks import CheckSettings
-from scheduler.clock import Clock, make_clock
+from scheduler.clock import Clock
 from scheduler.config import Settings
-from scheduler.content.catalog import load_catalog
 from scheduler.content.model import Catalog
-from scheduler.db import make_engine
 from scheduler.rendering import PostRenderer
-from scheduler.setup import ensure_schema
 
 
 class AppState:
     def __init__(self, settings: Settings) -> None:
+        self.app: Application = create_app(settings)
         self.settings = settings
         self.out = Console(highlight=False, soft_wrap=False)
         self.err = Console(stderr=True, highlight=False)
 
-    @cached_property
+    @property
     def clock(self) -> Clock:
-        return make_clock(self.settings.now)
+        return self.app.clock
 
-    @cached_property
+    @property
     def raw_engine(self) -> Engine:
-        return make_engine(self.settings.database_url)
+        return self.app.raw_engine
 
-    @cached_property
+    @property
     def engine(self) -> Engine:
         """The engine of a database that `siar init` has prepared."""
-        ensure_schema(self.raw_engine)
-        return self.raw_engine
+        return self.app.engine
 
-    @cached_property
+    @property
     def catalog(self) -> Catalog:
-        return load_catalog(self.settings.content_dir, self.settings.templates_dir)
+        return self.app.catalog
 
-    @cached_property
+    @property
     def checks(self) -> CheckSettings:
-        return CheckSettings.of(self.settings)
+        return self.app.checks
 
-    @cached_property
+    @property
     def renderer(self) -> PostRenderer:
-        return PostRenderer(self.settings.templates_dir, self.settings.timezone)
+        return self.app.renderer
 
     def close(self) -> None:
-        if "raw_engine" in self.__dict__:
-            self.raw_engine.dispose()
+        self.app.close()

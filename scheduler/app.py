@@ -1,0 +1,78 @@
+"""The application: everything a face (the command line, the worker, the web app) needs,
+built in one place from the settings, each part only when first used (no work at import
+time or at construction).
+
+    app = create_app(load_settings())
+    with app.unit_of_work() as session:              # read-only
+        ...
+    with app.unit_of_work(write=True) as session:    # one writing transaction
+        ...
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from scheduler.checks.post_checks import CheckSettings
+from scheduler.clock import Clock, make_clock
+from scheduler.config import Settings
+from scheduler.content.catalog import load_catalog
+from scheduler.content.model import Catalog
+from scheduler.db import make_engine, session_scope
+from scheduler.publishing.factory import AdapterFactory
+from scheduler.rendering import PostRenderer
+from scheduler.setup import ensure_schema
+
+
+class Application:
+    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self._clock = clock
+
+    @cached_property
+    def clock(self) -> Clock:
+        return self._clock or make_clock(self.settings.now)
+
+    @cached_property
+    def raw_engine(self) -> Engine:
+        """The database's engine, whether or not `siar init` has prepared it."""
+        return make_engine(self.settings.database_url)
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The engine of a database that `siar init` has prepared (refused otherwise)."""
+        ensure_schema(self.raw_engine)
+        return self.raw_engine
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return load_catalog(self.settings.content_dir, self.settings.templates_dir)
+
+    @cached_property
+    def checks(self) -> CheckSettings:
+        return CheckSettings.of(self.settings)
+
+    @cached_property
+    def renderer(self) -> PostRenderer:
+        return PostRenderer(self.settings.templates_dir, self.settings.timezone)
+
+    def adapters(self) -> AdapterFactory:
+        """A new adapter factory (it owns HTTP sessions: close it when done)."""
+        return AdapterFactory(self.settings, self.clock)
+
+    @contextmanager
+    def unit_of_work(self, *, write: bool = False) -> Iterator[Session]:
+        """One transaction on the prepared database, read-only unless `write=True`."""
+        with session_scope(self.engine, write=write) as session:
+            yield session
+
+    def close(self) -> None:
+        if "raw_engine" in self.__dict__:
+            self.raw_engine.dispose()
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> Application:
+    return Application(settings, clock=clock)
