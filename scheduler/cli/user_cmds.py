@@ -2,15 +2,19 @@
 password. Without --as the machine's administrator acts (whoever can run siar here can
 read the database anyway); with --as, an admin acts within the regions they cover."""
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlmodel import Session
 
 from scheduler.cli.app import app
 from scheduler.cli.auth import PasswordStdinOption, login, read_password
 from scheduler.cli.state import AppState
 from scheduler.db import session_scope
+from scheduler.models import User
 from scheduler.user_admin import (
     change_region,
     change_role,
@@ -99,12 +103,9 @@ def user_activate(ctx: typer.Context, name: NameArgument, as_user: AdminOption =
 
 def _set_active(ctx: typer.Context, name: str, as_user: str | None, password_stdin: bool, *,
                 active: bool) -> None:
-    state: AppState = ctx.obj
-    actor = _admin(state, as_user, password_stdin)
-    with session_scope(state.engine, write=True) as session:
-        user = set_active(session, actor=actor, name=name, active=active,
-                          now=state.clock.now())
-    state.out.print(f"Pengguna {user.name} {'aktif' if active else 'dinonaktifkan'}.")
+    user = _administer(ctx, as_user, password_stdin, lambda session, actor, now: set_active(
+        session, actor=actor, name=name, active=active, now=now))
+    ctx.obj.out.print(f"Pengguna {user.name} {'aktif' if active else 'dinonaktifkan'}.")
 
 
 @user_app.command("role")
@@ -116,11 +117,9 @@ def user_role(
     password_stdin: PasswordStdinOption = False,
 ) -> None:
     """Ubah peran pengguna."""
-    state: AppState = ctx.obj
-    actor = _admin(state, as_user, password_stdin)
-    with session_scope(state.engine, write=True) as session:
-        user = change_role(session, actor=actor, name=name, role=role, now=state.clock.now())
-    state.out.print(f"Peran {user.name} kini {user.role}.")
+    user = _administer(ctx, as_user, password_stdin, lambda session, actor, now: change_role(
+        session, actor=actor, name=name, role=role, now=now))
+    ctx.obj.out.print(f"Peran {user.name} kini {user.role}.")
 
 
 @user_app.command("region")
@@ -132,9 +131,15 @@ def user_region(
     password_stdin: PasswordStdinOption = False,
 ) -> None:
     """Pindahkan pengguna ke wilayah lain."""
+    user = _administer(ctx, as_user, password_stdin, lambda session, actor, now: change_region(
+        session, actor=actor, name=name, region=region, now=now))
+    ctx.obj.out.print(f"Wilayah {user.name} kini {user.region_key}.")
+
+
+def _administer(ctx: typer.Context, as_user: str | None, password_stdin: bool,
+                change: Callable[[Session, Actor, datetime], User]) -> User:
+    """Who acts, then the change in one writing transaction."""
     state: AppState = ctx.obj
     actor = _admin(state, as_user, password_stdin)
-    with session_scope(state.engine, write=True) as session:
-        user = change_region(session, actor=actor, name=name, region=region,
-                             now=state.clock.now())
-    state.out.print(f"Wilayah {user.name} kini {user.region_key}.")
+    with state.app.unit_of_work(write=True) as session:
+        return change(session, actor, state.clock.now())
