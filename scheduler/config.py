@@ -45,6 +45,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIAR_MEDIA_DIR", "content/media", "Folder that post images are read from"),
     Setting("SIAR_MEDIA_BASE_URL", "",
             "Public URL where SIAR_MEDIA_DIR is served (Instagram and Threads fetch images)"),
+    Setting("SIAR_PUBLIC_URL", "",
+            "Address where people (and platforms fetching images) reach `siar web`, e.g. "
+            "https://siar.kpu-jatim.example; https:// makes its cookies Secure"),
     Setting("SIAR_PLAN_DAYS_AHEAD", "7", "The worker's daily planning job plans this many days"),
     Setting("SIAR_PLAN_AT", "0 6 * * *",
             "When the worker plans (cron, local time): minute hour day month weekday"),
@@ -83,6 +86,7 @@ class Settings:
     max_lateness: timedelta
     media_dir: Path
     media_base_url: str
+    public_url: str
     plan_days_ahead: int
     plan_at: str
     worker_concurrency: int
@@ -134,6 +138,7 @@ def load_settings(
                                                      get("SIAR_MAX_LATENESS"))),
         media_dir=Path(get("SIAR_MEDIA_DIR")),
         media_base_url=get("SIAR_MEDIA_BASE_URL"),
+        public_url=get("SIAR_PUBLIC_URL").rstrip("/"),
         plan_days_ahead=_positive_int("SIAR_PLAN_DAYS_AHEAD", get("SIAR_PLAN_DAYS_AHEAD")),
         plan_at=get("SIAR_PLAN_AT"),
         worker_concurrency=_positive_int(

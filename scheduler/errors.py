@@ -8,6 +8,7 @@ SiarError                      base; its message is shown to the user as is
 │   └── UnknownPlatformError
 ├── NotFoundError(LookupError) a post, batch, user or account that does not exist
 ├── AuthError                  unknown user or wrong password
+│   └── SignInLocked           too many failed sign-ins: wait before trying again
 ├── PermissionDenied           acting outside one's role or region
 ├── ReviewError                a state transition that the workflow refuses
 └── PublishError               raised by adapters (see scheduler.adapters.base)
@@ -89,6 +90,16 @@ class AuthError(SiarError):
     error_code = "auth"
     exit_code = 4
     http_status = 401
+
+
+class SignInLocked(AuthError):
+    error_code = "sign_in_locked"
+    http_status = 429
+
+    def __init__(self, seconds: int) -> None:
+        self.retry_after = max(1, seconds)
+        super().__init__(f"terlalu banyak percobaan masuk yang gagal; coba lagi dalam "
+                         f"{self.retry_after} detik")
 
 
 class PermissionDenied(SiarError):

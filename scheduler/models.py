@@ -167,3 +167,24 @@ class User(SQLModel, table=True):
     active: bool = True
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser. Only a hash of the cookie's token is stored, so a copy of the
+    database does not let anyone sign in."""
+
+    id: str = Field(primary_key=True, max_length=64)  # sha256 hex of the cookie token
+    user_name: str = Field(max_length=64, index=True)
+    csrf: str = Field(max_length=64)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    last_seen: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins per user name: after a few, each further attempt waits longer."""
+
+    name: str = Field(primary_key=True, max_length=64)
+    failures: int = 0
+    last_failure: datetime = Field(sa_type=UTCDateTime)
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)

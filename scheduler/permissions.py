@@ -58,8 +58,13 @@ _VERBS = {
 }
 
 
+def allows(actor: Actor, action: Action) -> bool:
+    """Whether the actor's role may take `action` at all (somewhere in its scope)."""
+    return actor.role in ALLOWED[action]
+
+
 def require_role(actor: Actor, action: Action) -> None:
-    if actor.role not in ALLOWED[action]:
+    if not allows(actor, action):
         raise PermissionDenied(
             f"{actor.name} ({actor.role}) tidak berwenang {_VERBS[action]}")
 

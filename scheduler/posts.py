@@ -8,9 +8,11 @@ from typing import Any
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
-from scheduler.errors import InputError
+from scheduler.errors import InputError, NotFoundError, PermissionDenied
 from scheduler.localtime import local_midnight_utc
 from scheduler.models import Post, PostStatus
+from scheduler.permissions import Action, covers, require_role, scope_condition
+from scheduler.users import Actor
 
 RECORD_FIELDS = (
     "id", "region", "platform", "election", "stage", "template", "rule", "batch", "status",
@@ -72,6 +74,36 @@ def iter_posts(session: Session, filters: PostFilter, tz: tzinfo) -> Iterator[Po
     if filters.limit:
         statement = statement.limit(filters.limit)
     yield from session.exec(statement)
+
+
+def posts_page(session: Session, *, actor: Actor, filters: PostFilter, tz: tzinfo,
+               after_id: int | None = None, limit: int = 50) -> list[Post]:
+    """One page of the posts the actor may see, in time order; the next page starts after
+    the last post of this one (keyset paging: as fast on page 500 as on page 1)."""
+    require_role(actor, Action.VIEW)
+    filters.validate()
+    statement = select(Post).where(*post_conditions(filters, tz), scope_condition(session, actor))
+    if after_id is not None:
+        anchor = session.get(Post, after_id)
+        if anchor is not None:
+            statement = statement.where(
+                (col(Post.scheduled_at) > anchor.scheduled_at)
+                | ((col(Post.scheduled_at) == anchor.scheduled_at) & (col(Post.id) > after_id)))
+    statement = statement.order_by(col(Post.scheduled_at), col(Post.id)).limit(limit)
+    return list(session.exec(statement))
+
+
+def visible_post(session: Session, *, actor: Actor, post_id: int) -> Post:
+    """One post for reading, if it exists and lies in the actor's scope (no lock)."""
+    require_role(actor, Action.VIEW)
+    post = session.get(Post, post_id)
+    if post is None:
+        raise NotFoundError(f"unggahan #{post_id} tidak ada")
+    if not covers(session, actor, post.region_key):
+        raise PermissionDenied(
+            f"{actor.name} hanya berwenang untuk wilayah {actor.region_key}, bukan "
+            f"{post.region_key} (unggahan #{post_id})")
+    return post
 
 
 def post_record(post: Post, tz: tzinfo) -> dict[str, Any]:

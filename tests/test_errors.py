@@ -20,6 +20,7 @@ from scheduler.errors import (
     PermissionDenied,
     ReviewError,
     SiarError,
+    SignInLocked,
     UnknownPlatformError,
     UnknownRegionError,
 )
@@ -37,6 +38,7 @@ TABLE: dict[type[SiarError], tuple[str, int, int]] = {
     ImportRefused: ("import_refused", 2, 422),
     NotFoundError: ("not_found", 3, 404),
     AuthError: ("auth", 4, 401),
+    SignInLocked: ("sign_in_locked", 4, 429),
     PermissionDenied: ("forbidden", 5, 403),
     ReviewError: ("refused", 6, 409),
     AccountHeld: ("account_held", 6, 409),

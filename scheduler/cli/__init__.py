@@ -7,6 +7,7 @@ from scheduler.cli import (  # noqa: F401  (importing a module registers its com
     post_cmds,
     review_cmds,
     user_cmds,
+    web_cmds,
 )
 from scheduler.cli.app import app
 

@@ -1,0 +1,164 @@
+"""What every route needs: the application, the signed-in viewer, CSRF checks and page
+rendering. Routes stay thin: they take a `Viewer`, call services inside
+`web.app.unit_of_work(...)` and return `render(...)`."""
+
+import hmac
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Annotated, Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from scheduler.app import Application
+from scheduler.localtime import format_compact, format_datetime, format_time
+from scheduler.models import Region
+from scheduler.permissions import Action, allows
+from scheduler.users import Actor
+from scheduler.web import signin
+from scheduler.web.i18n import DEFAULT, LANGUAGES, Translate, translator
+from scheduler.web.pageinfo import EVENT_LABELS, STATUS_LABELS, STATUS_TONE
+
+SESSION_COOKIE = "siar_sesi"
+LANG_COOKIE = "siar_bahasa"
+PRE_CSRF_COOKIE = "siar_pra"  # the sign-in form's CSRF token, before there is a session
+
+
+class NeedSignIn(Exception):
+    """Raised by `viewer` when the request has no valid session."""
+
+
+class BadCsrf(Exception):
+    """A form came without this session's CSRF token."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in person looking at a page."""
+
+    actor: Actor
+    tz: ZoneInfo
+    csrf: str
+    lang: str
+    _: Translate
+
+    def can(self, action: Action) -> bool:
+        return allows(self.actor, action)
+
+
+class Web:
+    """The web app's shared parts, built once per server."""
+
+    def __init__(self, app: Application,
+                 session_clock: Callable[[], datetime] | None = None) -> None:
+        self.app = app
+        # Sessions and sign-in delays run on the real clock even when the application
+        # pretends another time (SIAR_NOW in a demo); tests pass their own.
+        self.session_now = session_clock or (lambda: datetime.now(UTC))
+        folder = resources.files("scheduler.web").joinpath("templates")
+        self.jinja = Environment(
+            loader=FileSystemLoader(str(folder)),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            trim_blocks=True, lstrip_blocks=True,
+        )
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.app.settings.public_url.startswith("https://")
+
+    def now(self) -> datetime:
+        """The application's time (pretended in a demo): for posts and schedules."""
+        return self.app.clock.now()
+
+    def zone_of(self, region_key: str) -> ZoneInfo:
+        with self.app.unit_of_work() as session:
+            region = session.get(Region, region_key)
+        if region is None:
+            return self.app.settings.timezone
+        return ZoneInfo(region.timezone)
+
+
+def web_of(request: Request) -> Web:
+    web: Web = request.app.state.web
+    return web
+
+
+def lang_of(request: Request) -> str:
+    lang = request.cookies.get(LANG_COOKIE, DEFAULT)
+    return lang if lang in LANGUAGES else DEFAULT
+
+
+def viewer(request: Request) -> Viewer:
+    """The signed-in viewer, or NeedSignIn (the app redirects to the sign-in page)."""
+    web = web_of(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise NeedSignIn
+    found = signin.current(web, token)
+    if found is None:
+        raise NeedSignIn
+    lang = lang_of(request)
+    return Viewer(actor=found.actor, tz=web.zone_of(found.actor.region_key), csrf=found.csrf,
+                  lang=lang, _=translator(lang))
+
+
+CurrentViewer = Annotated[Viewer, Depends(viewer)]
+
+
+async def checked_viewer(request: Request) -> Viewer:
+    """The viewer of a form post: the form (or htmx's header) must carry the session's
+    CSRF token."""
+    who = viewer(request)
+    sent = request.headers.get("x-csrf-token")
+    if sent is None:
+        form = await request.form()
+        value = form.get("csrf")
+        sent = value if isinstance(value, str) else None
+    if not sent or not hmac.compare_digest(sent, who.csrf):
+        raise BadCsrf
+    return who
+
+
+PostingViewer = Annotated[Viewer, Depends(checked_viewer)]
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def render(request: Request, template: str, who: Viewer | None, *, status: int = 200,
+           headers: Mapping[str, str] | None = None, **context: Any) -> HTMLResponse:
+    web = web_of(request)
+    lang = who.lang if who else lang_of(request)
+    tz = who.tz if who else web.app.settings.timezone
+    _ = who._ if who else translator(lang)
+    html = web.jinja.get_template(template).render(
+        request=request, who=who, _=_, lang=lang, tz=tz, path=request.url.path,
+        htmx=is_htmx(request), Action=Action,
+        status_label=lambda status: _(STATUS_LABELS.get(status or "", status or "")),
+        event_label=lambda kind: _(EVENT_LABELS.get(kind or "", kind or "")),
+        tone=lambda status: STATUS_TONE.get(status, ""),
+        local=lambda instant: format_compact(instant, tz) if instant else "",
+        local_long=lambda instant: format_datetime(instant, tz) if instant else "",
+        local_time=lambda instant: format_time(instant, tz) if instant else "",
+        **context)
+    return HTMLResponse(html, status_code=status, headers=dict(headers or {}))
+
+
+def redirect(request: Request, url: str) -> Response:
+    """See-other redirect; htmx requests get HX-Redirect so the whole page changes."""
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def sign_in_url(request: Request) -> str:
+    target = request.url.path
+    if request.url.query:
+        target += "?" + request.url.query
+    return "/masuk?lanjut=" + quote(target, safe="")

@@ -1,0 +1,68 @@
+"""Reading the shared filter forms (query strings) into service filters, with the same
+checks as the command line: an unknown region, platform, stage or status is an error
+that names the value, never a silently empty list."""
+
+from collections.abc import Sequence
+from datetime import date
+
+from fastapi import Request
+from sqlmodel import Session, select
+
+from scheduler.content.model import Catalog
+from scheduler.errors import InputError, UnknownPlatformError, UnknownRegionError
+from scheduler.models import PostStatus, Region
+from scheduler.platforms import PLATFORM_LIMITS
+from scheduler.posts import PostFilter
+
+
+def values(request: Request, name: str) -> list[str]:
+    """Every non-empty value of a repeated or comma-separated query field."""
+    out: list[str] = []
+    for raw in request.query_params.getlist(name):
+        out += [v.strip() for v in raw.split(",") if v.strip()]
+    return out
+
+
+def one_date(request: Request, name: str) -> date | None:
+    raw = request.query_params.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InputError(f"{name}: tanggal tidak valid: {raw!r} (contoh: 2024-02-14)") from None
+
+
+def checked(session: Session, catalog: Catalog, *, regions: Sequence[str] = (),
+            platforms: Sequence[str] = (), stages: Sequence[str] = (),
+            statuses: Sequence[str] = ()) -> None:
+    known_regions = set(session.exec(select(Region.key)))
+    for region in regions:
+        if region not in known_regions:
+            raise UnknownRegionError(f"wilayah tidak dikenal: {region!r}")
+    for platform in platforms:
+        if platform not in PLATFORM_LIMITS:
+            raise UnknownPlatformError(f"platform tidak dikenal: {platform!r} (pilihan: "
+                                       f"{', '.join(PLATFORM_LIMITS)})")
+    known_stages = {s.key for e in catalog.elections.values() for s in e.stages}
+    for stage in stages:
+        if stage not in known_stages:
+            raise InputError(f"tahapan tidak dikenal: {stage!r}")
+    for status in statuses:
+        if status not in {s.value for s in PostStatus}:
+            raise InputError(f"status tidak dikenal: {status!r} (pilihan: "
+                             f"{', '.join(s.value for s in PostStatus)})")
+
+
+def post_filter(request: Request, session: Session, catalog: Catalog) -> PostFilter:
+    """The posts filters of a page: wilayah, platform, tahapan, status, dari, sampai."""
+    filters = PostFilter(regions=values(request, "wilayah"),
+                         platforms=values(request, "platform"),
+                         stages=values(request, "tahapan"), statuses=values(request, "status"),
+                         batch=request.query_params.get("batch") or None,
+                         date_from=one_date(request, "dari"),
+                         date_to=one_date(request, "sampai"))
+    checked(session, catalog, regions=filters.regions, platforms=filters.platforms,
+            stages=filters.stages, statuses=filters.statuses)
+    filters.validate()
+    return filters

@@ -1,0 +1,90 @@
+"""Assembles the FastAPI app: security headers, error pages, static files and every router
+in `scheduler.web.routes` (each module there exposes `router`)."""
+
+import importlib
+import logging
+import pkgutil
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from importlib import resources
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from scheduler.app import Application
+from scheduler.errors import SiarError
+from scheduler.web import routes
+from scheduler.web.context import (
+    BadCsrf,
+    NeedSignIn,
+    Web,
+    lang_of,
+    redirect,
+    render,
+    sign_in_url,
+)
+from scheduler.web.i18n import translator
+
+log = logging.getLogger(__name__)
+
+# No inline script or style anywhere: htmx is told not to inject its indicator style
+# (see base.html), and every behaviour lives in /static/*.js.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+
+
+def create_web_app(app: Application, *,
+                   session_clock: Callable[[], datetime] | None = None) -> FastAPI:
+    web = FastAPI(title="Siar", docs_url=None, redoc_url=None, openapi_url=None)
+    web.state.web = Web(app, session_clock)
+    static = resources.files("scheduler.web").joinpath("static")
+    web.mount("/static", StaticFiles(directory=str(static)), name="static")
+    for module in pkgutil.iter_modules(routes.__path__):
+        web.include_router(importlib.import_module(f"{routes.__name__}.{module.name}").router)
+    _error_pages(web)
+
+    @web.middleware("http")
+    async def security_headers(request: Request,
+                               call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        if not request.url.path.startswith(("/static/", "/media/")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return web
+
+
+def _error_pages(web: FastAPI) -> None:
+    @web.exception_handler(NeedSignIn)
+    async def need_sign_in(request: Request, _exc: NeedSignIn) -> Response:
+        return redirect(request, sign_in_url(request))
+
+    @web.exception_handler(BadCsrf)
+    async def bad_csrf(request: Request, _exc: BadCsrf) -> Response:
+        _ = translator(lang_of(request))
+        return render(request, "error.html", None, status=403, code="csrf",
+                      message=_("Formulir ini kedaluwarsa atau tidak sah. Muat ulang halaman "
+                                "lalu coba lagi."))
+
+    @web.exception_handler(SiarError)
+    async def siar_error(request: Request, exc: SiarError) -> Response:
+        headers = {}
+        retry = getattr(exc, "retry_after", None)
+        if retry:
+            headers["Retry-After"] = str(retry)
+        return render(request, "error.html", None, status=exc.http_status,
+                      code=exc.error_code, message=str(exc), headers=headers)
+
+    @web.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        fields = ", ".join(".".join(str(p) for p in e.get("loc", ())[1:]) or "?"
+                           for e in exc.errors())
+        _ = translator(lang_of(request))
+        return render(request, "error.html", None, status=400, code="input",
+                      message=_("Isian tidak valid: {fields}", fields=fields))

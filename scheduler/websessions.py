@@ -1,0 +1,122 @@
+"""Browser sessions: sign in (with a growing delay after repeated failures), look up the
+actor behind a cookie, sign out. The cookie carries a random token; the database keeps
+only its SHA-256, the user's name, the form token (CSRF) and the session's deadlines.
+
+A session ends at the first of: sign-out, `idle` without a request, `lifetime` after
+sign-in, or the user being deactivated.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, delete, select
+
+from scheduler.errors import AuthError, SignInLocked
+from scheduler.models import LoginThrottle, User, WebSession
+from scheduler.users import Actor, actor_for, authenticate
+
+FREE_FAILURES = 5  # failures before each attempt has to wait
+FIRST_DELAY = timedelta(seconds=30)  # then doubling with each failure ...
+MAX_DELAY = timedelta(minutes=15)  # ... up to this
+IDLE = timedelta(hours=2)
+LIFETIME = timedelta(hours=12)
+TOUCH_EVERY = timedelta(minutes=1)  # last_seen is written at most this often
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    token: str  # for the cookie only; never stored
+    csrf: str
+    actor: Actor
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class CurrentSession:
+    actor: Actor
+    csrf: str
+    session_id: str
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def sign_in(session: Session, *, name: str, password: str, now: datetime) -> SignedIn:
+    """A new session for a correct name and password. Every failure counts against the
+    name (known or not, so the delay gives nothing away); past FREE_FAILURES each one
+    locks the name for twice as long as the previous, and a locked name is refused
+    without checking the password."""
+    key = name.strip().lower()[:64]
+    throttle = session.get(LoginThrottle, key)
+    if throttle and throttle.locked_until and throttle.locked_until > now:
+        raise SignInLocked(int((throttle.locked_until - now).total_seconds()) + 1)
+    try:
+        actor = authenticate(session, key, password)
+    except AuthError:
+        _count_failure(session, throttle, key, now)
+        raise
+    if throttle is not None:
+        session.delete(throttle)
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    row = WebSession(id=token_hash(token), user_name=actor.name, csrf=csrf, created_at=now,
+                     last_seen=now, expires_at=now + LIFETIME)
+    session.add(row)
+    return SignedIn(token=token, csrf=csrf, actor=actor, expires_at=row.expires_at)
+
+
+def current(session: Session, *, token: str, now: datetime) -> CurrentSession | None:
+    """The actor behind a cookie's token, or None when the session is unknown, expired,
+    idle too long, or its user is no longer active. Read-only."""
+    row = session.get(WebSession, token_hash(token))
+    if row is None or row.expires_at <= now or row.last_seen + IDLE <= now:
+        return None
+    user = session.exec(select(User).where(col(User.name) == row.user_name)).first()
+    if user is None or not user.active:
+        return None
+    return CurrentSession(actor=actor_for(session, user), csrf=row.csrf, session_id=row.id)
+
+
+def needs_touch(session: Session, *, session_id: str, now: datetime) -> bool:
+    row = session.get(WebSession, session_id)
+    return row is not None and now - row.last_seen >= TOUCH_EVERY
+
+
+def touch(session: Session, *, session_id: str, now: datetime) -> None:
+    """Keep an active session from idling out (written at most once a minute)."""
+    row = session.get(WebSession, session_id)
+    if row is not None:
+        row.last_seen = now
+
+
+def sign_out(session: Session, *, token: str) -> None:
+    session.exec(delete(WebSession).where(col(WebSession.id) == token_hash(token)))
+
+
+def end_sessions_of(session: Session, *, name: str) -> None:
+    """Sign a user out everywhere (after a password reset or deactivation)."""
+    session.exec(delete(WebSession).where(col(WebSession.user_name) == name))
+
+
+def purge_expired(session: Session, *, now: datetime) -> int:
+    rows = session.exec(select(WebSession).where(
+        (col(WebSession.expires_at) <= now) | (col(WebSession.last_seen) <= now - IDLE)
+    )).all()
+    for row in rows:
+        session.delete(row)
+    return len(rows)
+
+
+def _count_failure(session: Session, throttle: LoginThrottle | None, key: str,
+                   now: datetime) -> None:
+    if throttle is None:
+        throttle = LoginThrottle(name=key, failures=0, last_failure=now)
+        session.add(throttle)
+    throttle.failures += 1
+    throttle.last_failure = now
+    over = throttle.failures - FREE_FAILURES
+    if over >= 0:
+        throttle.locked_until = now + min(FIRST_DELAY * (2 ** over), MAX_DELAY)
