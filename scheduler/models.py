@@ -99,6 +99,7 @@ class Post(SQLModel, table=True):
     due_at: datetime = Field(sa_type=UTCDateTime)  # next dispatch instant
     text: str
     image: str | None = None
+    image_alt: str | None = None  # the image's description for screen readers
     status: str = Field(default=PostStatus.PENDING, max_length=16)
     problems: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     created_by: str = Field(max_length=64)
@@ -188,3 +189,11 @@ class LoginThrottle(SQLModel, table=True):
     failures: int = 0
     last_failure: datetime = Field(sa_type=UTCDateTime)
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WorkerBeat(SQLModel, table=True):
+    """Each worker's latest sign of life, for operators (`siar status`, the Operasi page)."""
+
+    name: str = Field(primary_key=True, max_length=128)  # host:pid:start, as in claims
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    last_beat: datetime = Field(sa_type=UTCDateTime)
