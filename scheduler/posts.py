@@ -63,11 +63,14 @@ def post_conditions(filters: PostFilter, tz: tzinfo) -> list[ColumnElement[bool]
     return conditions
 
 
-def iter_posts(session: Session, filters: PostFilter, tz: tzinfo) -> Iterator[Post]:
-    """Posts in time order, streamed (a large listing is never held in memory at once)."""
+def iter_posts(session: Session, *, actor: Actor, filters: PostFilter,
+               tz: tzinfo) -> Iterator[Post]:
+    """The posts the actor may see, in time order, streamed (a large listing is never
+    held in memory at once)."""
+    require_role(actor, Action.VIEW)
     filters.validate()
     statement = (
-        select(Post).where(*post_conditions(filters, tz))
+        select(Post).where(*post_conditions(filters, tz), scope_condition(session, actor))
         .order_by(col(Post.scheduled_at), col(Post.id))
         .execution_options(yield_per=500)
     )
