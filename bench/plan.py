@@ -33,6 +33,7 @@ from scheduler.db import make_engine, utc_text  # noqa: E402
 from scheduler.migrate import upgrade_database  # noqa: E402
 from scheduler.planning import PlanRequest, plan_posts  # noqa: E402
 from scheduler.rendering import make_environment, render_text  # noqa: E402
+from scheduler.users import PLANNER  # noqa: E402
 
 ELECTION = "pemilu-2024"
 NOW = datetime(2022, 6, 1, tzinfo=UTC)
@@ -60,7 +61,7 @@ def run_siar(catalog: Catalog, folder: Path, name: str, first: date,
     engine = fresh_engine(folder, name)
     request = PlanRequest(date_from=first, date_to=last)
     started = time.perf_counter()
-    summary = plan_posts(engine, catalog, REPO / "templates", request, NOW)
+    summary = plan_posts(engine, catalog, REPO / "templates", request, NOW, actor=PLANNER)
     elapsed = time.perf_counter() - started
     engine.dispose()
     return elapsed, summary.total_created
@@ -69,7 +70,8 @@ def run_siar(catalog: Catalog, folder: Path, name: str, first: date,
 def siar_peak_memory(catalog: Catalog, folder: Path, name: str, first: date, last: date) -> int:
     engine = fresh_engine(folder, name)
     tracemalloc.start()
-    plan_posts(engine, catalog, REPO / "templates", PlanRequest(date_from=first, date_to=last), NOW)
+    plan_posts(engine, catalog, REPO / "templates", PlanRequest(date_from=first, date_to=last), NOW,
+               actor=PLANNER)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     engine.dispose()

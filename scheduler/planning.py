@@ -107,12 +107,13 @@ def plan_posts(
     templates_dir: Path,
     request: PlanRequest,
     now: datetime,
+    *,
+    actor: Actor,
     progress: Progress | None = None,
     checks: CheckSettings | None = None,
-    actor: Actor | None = None,
 ) -> PlanSummary:
-    """Plan every post of the requested range; with dry_run, count and roll back.
-    Without an actor this is the system planner (the worker's daily job)."""
+    """Plan every post of the requested range that `actor` may plan (users.PLANNER: the
+    system's own planner, every region); with dry_run, count and roll back."""
     validate_request(catalog, request)
     # Not durable: a plan lost in a power cut is simply planned again (idempotent), and
     # the fsync of tens of thousands of new rows would be the run's slowest step.
@@ -120,8 +121,7 @@ def plan_posts(
         # Synced first, so a region just added to content is already in a province
         # user's scope (authorize reads the region rows).
         sync_accounts(session, catalog, now)
-        if actor is not None:
-            request = authorize(session, actor, request)
+        request = authorize(session, actor, request)
         summary = PlanSummary(request)
         post_rows = PostRows(
             catalog, templates_dir,

@@ -45,6 +45,9 @@ class Actor:
 # Whoever runs `siar user ...` without --as on the machine itself: they can read the
 # database and the settings anyway, so they administer every user and region.
 MACHINE_ADMIN = Actor("admin-mesin", Role.ADMIN, "", province_wide=False, everywhere=True)
+# The system's own planner: the worker's daily planning job, and `siar plan` without --as
+# (run on the machine itself). It plans every region of the content.
+PLANNER = Actor("planner", Role.ADMIN, "", province_wide=False, everywhere=True)
 
 
 def add_user(session: Session, *, name: str, role: str, region: str, password: str,

@@ -36,6 +36,7 @@ from scheduler.publishing.dispatch import Dispatcher
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.publishing.gate import Gate
 from scheduler.publishing.reconcile import Reconciled, reconcile_uncertain
+from scheduler.users import PLANNER
 
 log = logging.getLogger(__name__)
 DISPATCH_SECONDS = 1  # how late a due post may be, at most, before a tick notices it
@@ -65,7 +66,8 @@ class Worker:
         request = PlanRequest(date_from=today,
                               date_to=today + timedelta(days=self.settings.plan_days_ahead))
         summary = plan_posts(self.engine, self.catalog, self.settings.templates_dir, request,
-                             self.clock.now(), checks=CheckSettings.of(self.settings))
+                             self.clock.now(), actor=PLANNER,
+                             checks=CheckSettings.of(self.settings))
         log.info("perencanaan %s..%s: %s baru", request.date_from, request.date_to,
                  summary.total_created)
         return summary

@@ -162,9 +162,11 @@ def approved(synced: Engine, catalog: Catalog, settings: Settings, clock: FixedC
     from scheduler.db import session_scope
     from scheduler.planning import PlanRequest, plan_posts
     from scheduler.review import approve
+    from scheduler.users import PLANNER
 
     plan_posts(synced, catalog, settings.templates_dir,
-               PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 1)), clock.now())
+               PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 1)), clock.now(),
+               actor=PLANNER)
     with session_scope(synced, write=True) as session:
         approve(session, actor("rudi", "reviewer", "prov"), "daftar-harian@2024-01-01T09:00",
                 catalog=catalog, checks=CheckSettings(), now=clock.now())

@@ -16,6 +16,7 @@ from scheduler.db import writer
 from scheduler.errors import ContentError, InputError, UnknownPlatformError, UnknownRegionError
 from scheduler.models import Post, PostEvent
 from scheduler.planning import PlanRequest, plan_posts
+from scheduler.users import PLANNER
 from tests.conftest import BOTH_DATABASES
 
 pytestmark = pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)
@@ -25,7 +26,7 @@ def plan(engine: Engine, catalog: Catalog, settings: Settings, clock: FixedClock
          **kwargs: object):  # type: ignore[no-untyped-def]
     request = PlanRequest(**{"date_from": date(2024, 1, 1), "date_to": date(2024, 2, 20),
                              **kwargs})  # type: ignore[arg-type]
-    return plan_posts(engine, catalog, settings.templates_dir, request, clock.now())
+    return plan_posts(engine, catalog, settings.templates_dir, request, clock.now(), actor=PLANNER)
 
 
 def count(engine: Engine, model: type) -> int:

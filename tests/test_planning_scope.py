@@ -16,7 +16,7 @@ from scheduler.db import session_scope
 from scheduler.errors import PermissionDenied
 from scheduler.models import Post, Role
 from scheduler.planning import PlanRequest, PlanSummary, authorize, plan_posts
-from scheduler.users import Actor
+from scheduler.users import PLANNER, Actor
 from tests.conftest import BOTH_DATABASES, actor
 from tests.second_province import WIB_REGIONS, WITA_REGIONS, add_second_province
 
@@ -31,7 +31,7 @@ def _second_province(mini: Path) -> None:
 
 
 def plan(engine: Engine, catalog: Catalog, settings: Settings, clock: FixedClock,
-         who: Actor | None, **kwargs: object) -> PlanSummary:
+         who: Actor, **kwargs: object) -> PlanSummary:
     request = PlanRequest(**{**FIRST_WEEK, **kwargs})  # type: ignore[arg-type]
     return plan_posts(engine, catalog, settings.templates_dir, request, clock.now(), actor=who)
 
@@ -69,7 +69,7 @@ def test_region_outside_the_scope_is_refused_before_any_write(engine, catalog, s
 
 
 def test_system_planner_plans_every_province(engine, catalog, settings, clock) -> None:
-    plan(engine, catalog, settings, clock, None)
+    plan(engine, catalog, settings, clock, PLANNER)
     assert planned_regions(engine) == {*WIB_REGIONS, *WITA_REGIONS}
 
 

@@ -20,6 +20,7 @@ from scheduler.content.catalog import load_catalog
 from scheduler.content.model import Catalog
 from scheduler.models import Post
 from scheduler.planning import PlanRequest, PlanSummary, plan_posts
+from scheduler.users import PLANNER
 from tests.conftest import BOTH_DATABASES
 from tests.second_province import (
     WIB_REGIONS,
@@ -46,7 +47,8 @@ def plan(engine: Engine, catalog: Catalog, settings: Settings, clock: FixedClock
          **kwargs: object) -> PlanSummary:
     request = PlanRequest(**{"date_from": date(2024, 1, 1), "date_to": date(2024, 2, 20),
                              **kwargs})  # type: ignore[arg-type]
-    return plan_posts(engine, catalog, settings.templates_dir, request, clock.now())
+    return plan_posts(engine, catalog, settings.templates_dir, request, clock.now(),
+                      actor=PLANNER)
 
 
 def planned(engine: Engine, **where: str) -> list[Post]:
@@ -129,7 +131,7 @@ def test_progress_total_matches_the_posts_planned(engine, catalog, settings, clo
     calls: list[tuple[int, int]] = []
     request = PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 2, 20))
     summary = plan_posts(engine, catalog, settings.templates_dir, request, clock.now(),
-                         progress=lambda done, total: calls.append((done, total)))
+                         actor=PLANNER, progress=lambda done, total: calls.append((done, total)))
     assert summary.total_created == 2 * PER_PROVINCE
     assert calls[-1] == (2 * PER_PROVINCE, 2 * PER_PROVINCE)
 

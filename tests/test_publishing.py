@@ -19,6 +19,7 @@ from scheduler.models import Account, Post
 from scheduler.planning import PlanRequest, plan_posts
 from scheduler.publishing.reconcile import resolve
 from scheduler.review import approve
+from scheduler.users import PLANNER
 from tests.conftest import BOTH_DATABASES, FIRST_SLOT, actor, events, posts, worker_for
 from tests.fakes.telegram import FakeTelegram
 
@@ -33,7 +34,8 @@ def planned_more(approved: Engine, catalog: Catalog, settings: Settings,
                  clock: FixedClock) -> None:
     """Two more days of the mini plan, approved (three posts per account in all)."""
     plan_posts(approved, catalog, settings.templates_dir,
-               PlanRequest(date_from=date(2024, 1, 2), date_to=date(2024, 1, 3)), clock.now())
+               PlanRequest(date_from=date(2024, 1, 2), date_to=date(2024, 1, 3)), clock.now(),
+               actor=PLANNER)
     for day in ("02", "03"):
         with session_scope(approved, write=True) as session:
             approve(session, actor("rudi", "reviewer", "prov"),

@@ -18,6 +18,7 @@ from scheduler.models import Post, PostEvent, PostStatus
 from scheduler.planning import PlanRequest, plan_posts
 from scheduler.posts import PostFilter
 from scheduler.review import approve, list_batches, reject
+from scheduler.users import PLANNER
 from tests.conftest import BOTH_DATABASES, actor
 
 pytestmark = pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)
@@ -34,7 +35,8 @@ AUTHOR = actor("rina", "author", "kab-a")
 @pytest.fixture
 def planned(synced: Engine, catalog: Catalog, settings: Settings, clock: FixedClock) -> Engine:
     plan_posts(synced, catalog, settings.templates_dir,
-               PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 2, 20)), clock.now())
+               PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 2, 20)), clock.now(),
+               actor=PLANNER)
     return synced
 
 

@@ -24,6 +24,7 @@ from scheduler.models import Post
 from scheduler.planning import PlanRequest, plan_posts
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.review import approve
+from scheduler.users import PLANNER
 from scheduler.worker import Worker
 from tests.conftest import FIRST_SLOT, actor
 from tests.fakes.telegram import FakeTelegram
@@ -155,7 +156,8 @@ def test_the_worker_notices_posts_approved_by_another_process(
         wait_until(lambda: all(s == "published" for s in statuses(approved).values()),
                    "the first day's posts")
         plan_posts(approved, catalog, settings.templates_dir,
-                   PlanRequest(date_from=date(2024, 1, 2), date_to=date(2024, 1, 2)), clock.now())
+                   PlanRequest(date_from=date(2024, 1, 2), date_to=date(2024, 1, 2)), clock.now(),
+                   actor=PLANNER)
         with session_scope(approved, write=True) as session:  # "another process": its own session
             approve(session, actor("rudi", "reviewer", "prov"), "daftar-harian@2024-01-02T09:00",
                     catalog=catalog, checks=CheckSettings(), now=clock.now())

@@ -16,7 +16,7 @@ from scheduler.cli.state import AppState
 from scheduler.db import session_scope
 from scheduler.planning import PlanRequest, PlanSummary, plan_posts, validate_request
 from scheduler.posts import RECORD_FIELDS, PostFilter, iter_posts, post_record
-from scheduler.users import MACHINE_ADMIN
+from scheduler.users import MACHINE_ADMIN, PLANNER
 
 PROGRESS_THRESHOLD = 2_000  # posts; below this a run is too short for a progress bar
 
@@ -41,7 +41,8 @@ def plan_command(
 ) -> None:
     """Rencanakan unggahan untuk rentang tanggal (tidak menggandakan yang sudah ada)."""
     state: AppState = ctx.obj
-    actor = login(state, as_user, password_stdin) if as_user else None
+    # Without --as: the system's planner (whoever runs it on the machine).
+    actor = login(state, as_user, password_stdin) if as_user else PLANNER
     request = PlanRequest(
         date_from=parse_date(date_from, "--from"), date_to=parse_date(date_to, "--to"),
         regions=tuple(region or ()), platforms=tuple(platform or ()), dry_run=dry_run)
@@ -57,7 +58,8 @@ def plan_command(
             bar.update(task, completed=done, total=total, visible=total >= PROGRESS_THRESHOLD)
 
         summary = plan_posts(state.engine, catalog, state.settings.templates_dir, request,
-                             state.clock.now(), progress, state.checks, actor)
+                             state.clock.now(), actor=actor, progress=progress,
+                             checks=state.checks)
     _print_summary(state, summary)
 
 
