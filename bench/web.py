@@ -268,7 +268,7 @@ def measure(page: Page, siar: Server, bare: Server, args: argparse.Namespace) ->
     if status == 404:
         return "Siar answers 404 (page not built or not merged yet): skipped"
     if status != 200:
-        return f"Siar answers {status}: skipped (see the server log)"
+        return f"Siar answers {status}: skipped; the server's log ends:\n{tail(siar.log, 15)}"
     status, bare_bytes, rows = probe(bare, page.path)
     if status != 200:
         return f"the baseline answers {status}: skipped"
