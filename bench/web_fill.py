@@ -28,7 +28,7 @@ from scheduler.content.model import Catalog
 from scheduler.db import make_engine, session_scope, utc_text
 from scheduler.planning import PlanRequest, plan_posts
 from scheduler.setup import initialize
-from scheduler.users import add_user
+from scheduler.users import PLANNER, add_user
 
 REPO = Path(__file__).resolve().parent.parent
 ELECTION = "pemilu-2024"
@@ -101,7 +101,7 @@ def fill(path: Path) -> None:
     pemilu = pemilu_only(catalog)
     first, last = calendar_range(pemilu)
     plan_posts(engine, pemilu, REPO / "templates", PlanRequest(date_from=first, date_to=last),
-               PLANNED_AT)
+               PLANNED_AT, actor=PLANNER)
     with session_scope(engine, write=True) as session:
         add_user(session, name=REVIEWER, role="reviewer", region="province", password=PASSWORD,
                  now=PLANNED_AT)

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, delete, select
 
 from scheduler.errors import AuthError, SignInLocked
-from scheduler.models import LoginThrottle, User, WebSession
-from scheduler.users import Actor, actor_for, authenticate
+from scheduler.models import LoginThrottle, Region, Role, User, WebSession
+from scheduler.users import Actor, authenticate
 
 FREE_FAILURES = 5  # failures before each attempt has to wait
 FIRST_DELAY = timedelta(seconds=30)  # then doubling with each failure ...
@@ -38,6 +38,8 @@ class CurrentSession:
     actor: Actor
     csrf: str
     session_id: str
+    timezone: str  # the zone of the user's office
+    stale: bool  # last_seen is older than TOUCH_EVERY: call touch()
 
 
 def token_hash(token: str) -> str:
@@ -70,19 +72,24 @@ def sign_in(session: Session, *, name: str, password: str, now: datetime) -> Sig
 
 def current(session: Session, *, token: str, now: datetime) -> CurrentSession | None:
     """The actor behind a cookie's token, or None when the session is unknown, expired,
-    idle too long, or its user is no longer active. Read-only."""
-    row = session.get(WebSession, token_hash(token))
-    if row is None or row.expires_at <= now or row.last_seen + IDLE <= now:
+    idle too long, or its user is no longer active. Read-only; one query (this runs for
+    every page)."""
+    row = session.exec(
+        select(WebSession, User, Region)
+        .join(User, col(User.name) == col(WebSession.user_name))
+        .join(Region, col(Region.key) == col(User.region_key))
+        .where(col(WebSession.id) == token_hash(token))
+    ).first()
+    if row is None:
         return None
-    user = session.exec(select(User).where(col(User.name) == row.user_name)).first()
-    if user is None or not user.active:
+    web_session, user, region = row
+    if web_session.expires_at <= now or web_session.last_seen + IDLE <= now or not user.active:
         return None
-    return CurrentSession(actor=actor_for(session, user), csrf=row.csrf, session_id=row.id)
-
-
-def needs_touch(session: Session, *, session_id: str, now: datetime) -> bool:
-    row = session.get(WebSession, session_id)
-    return row is not None and now - row.last_seen >= TOUCH_EVERY
+    actor = Actor(user.name, Role(user.role), user.region_key,
+                  province_wide=region.kind == "provinsi")
+    return CurrentSession(actor=actor, csrf=web_session.csrf, session_id=web_session.id,
+                          timezone=region.timezone,
+                          stale=now - web_session.last_seen >= TOUCH_EVERY)
 
 
 def touch(session: Session, *, session_id: str, now: datetime) -> None:

@@ -6,18 +6,20 @@ import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from scheduler.app import Application
 from scheduler.localtime import format_compact, format_datetime, format_time
-from scheduler.models import Region
 from scheduler.permissions import Action, allows
 from scheduler.users import Actor
 from scheduler.web import signin
@@ -65,6 +67,7 @@ class Web:
             loader=FileSystemLoader(str(folder)),
             autoescape=select_autoescape(default=True, default_for_string=True),
             trim_blocks=True, lstrip_blocks=True,
+            auto_reload=False,  # templates ship with the package: never re-read them
         )
 
     @property
@@ -75,12 +78,10 @@ class Web:
         """The application's time (pretended in a demo): for posts and schedules."""
         return self.app.clock.now()
 
-    def zone_of(self, region_key: str) -> ZoneInfo:
-        with self.app.unit_of_work() as session:
-            region = session.get(Region, region_key)
-        if region is None:
-            return self.app.settings.timezone
-        return ZoneInfo(region.timezone)
+
+@cache
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
 def web_of(request: Request) -> Web:
@@ -103,8 +104,8 @@ def viewer(request: Request) -> Viewer:
     if found is None:
         raise NeedSignIn
     lang = lang_of(request)
-    return Viewer(actor=found.actor, tz=web.zone_of(found.actor.region_key), csrf=found.csrf,
-                  lang=lang, _=translator(lang))
+    return Viewer(actor=found.actor, tz=zone(found.timezone), csrf=found.csrf, lang=lang,
+                  _=translator(lang))
 
 
 CurrentViewer = Annotated[Viewer, Depends(viewer)]
@@ -113,7 +114,7 @@ CurrentViewer = Annotated[Viewer, Depends(viewer)]
 async def checked_viewer(request: Request) -> Viewer:
     """The viewer of a form post: the form (or htmx's header) must carry the session's
     CSRF token."""
-    who = viewer(request)
+    who = await run_in_threadpool(viewer, request)  # database work: off the event loop
     sent = request.headers.get("x-csrf-token")
     if sent is None:
         form = await request.form()
@@ -143,11 +144,21 @@ def render(request: Request, template: str, who: Viewer | None, *, status: int =
         status_label=lambda status: _(STATUS_LABELS.get(status or "", status or "")),
         event_label=lambda kind: _(EVENT_LABELS.get(kind or "", kind or "")),
         tone=lambda status: STATUS_TONE.get(status, ""),
+        status_badge=lambda status: status_badge(status, lang),
         local=lambda instant: format_compact(instant, tz) if instant else "",
         local_long=lambda instant: format_datetime(instant, tz) if instant else "",
         local_time=lambda instant: format_time(instant, tz) if instant else "",
         **context)
     return HTMLResponse(html, status_code=status, headers=dict(headers or {}))
+
+
+@cache
+def status_badge(status: str, lang: str) -> Markup:
+    """<span class="badge ok">terbit</span>: a cached function, not a macro (a table of
+    posts calls it once per row, and a Jinja macro call costs ten times more)."""
+    label = translator(lang)(STATUS_LABELS.get(status, status))
+    return Markup('<span class="badge {}" data-status="{}">{}</span>').format(
+        STATUS_TONE.get(status, ""), status, label)
 
 
 def redirect(request: Request, url: str) -> Response:

@@ -14,9 +14,7 @@ def current(web: "Web", token: str) -> CurrentSession | None:
     now = web.session_now()
     with web.app.unit_of_work() as session:
         found = websessions.current(session, token=token, now=now)
-        stale = found is not None and websessions.needs_touch(
-            session, session_id=found.session_id, now=now)
-    if found is not None and stale:
+    if found is not None and found.stale:
         with web.app.unit_of_work(write=True) as session:
             websessions.touch(session, session_id=found.session_id, now=now)
     return found

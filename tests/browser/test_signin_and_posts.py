@@ -13,6 +13,7 @@ from scheduler.config import Settings
 from scheduler.content.model import Catalog
 from scheduler.db import session_scope
 from scheduler.planning import PlanRequest, plan_posts
+from scheduler.users import PLANNER
 from tests.browser.support import Watch, overflows, png_width, shoot, sign_in
 from tests.conftest import posts
 
@@ -26,7 +27,8 @@ HOSTILE = "<script>alert(1)</script>"
 def planned(synced: Engine, catalog: Catalog, settings: Settings, clock: FixedClock) -> Engine:
     """The mini plan's first three days, over prov, kab-a, kab-b and kota-c."""
     plan_posts(synced, catalog, settings.templates_dir,
-               PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 3)), clock.now())
+               PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 3)), clock.now(),
+               actor=PLANNER)
     return synced
 
 
