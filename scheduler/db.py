@@ -69,6 +69,9 @@ def make_engine(database_url: str, *, echo: bool = False) -> Engine:
             # Every transaction here ends in COMMIT or ROLLBACK already; the pool's own
             # rollback on check-in would be one more round trip per transaction.
             pool_reset_on_return=None,
+            # Kept open between uses: the web app serves many requests at once, and a
+            # new connection costs its PRAGMAs (several times a page's own query).
+            pool_size=16, max_overflow=48,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own BEGIN handling defers locks; we issue BEGIN IMMEDIATE ourselves

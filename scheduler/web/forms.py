@@ -36,7 +36,7 @@ def one_date(request: Request, name: str) -> date | None:
 def checked(session: Session, catalog: Catalog, *, regions: Sequence[str] = (),
             platforms: Sequence[str] = (), stages: Sequence[str] = (),
             statuses: Sequence[str] = ()) -> None:
-    known_regions = set(session.exec(select(Region.key)))
+    known_regions = set(session.exec(select(Region.key))) if regions else set()
     for region in regions:
         if region not in known_regions:
             raise UnknownRegionError(f"wilayah tidak dikenal: {region!r}")

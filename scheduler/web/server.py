@@ -5,7 +5,7 @@ import importlib
 import logging
 import pkgutil
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
 
@@ -13,6 +13,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scheduler.app import Application
 from scheduler.errors import SiarError
@@ -46,22 +48,39 @@ def create_web_app(app: Application, *,
         web.include_router(importlib.import_module(f"{routes.__name__}.{module.name}").router)
     _error_pages(web)
 
-    @web.middleware("http")
-    async def security_headers(request: Request,
-                               call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        # How long the server took, for browsers' developer tools and bench/web.py.
-        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["X-Frame-Options"] = "DENY"
-        if not request.url.path.startswith(("/static/", "/media/")):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
+    web.add_middleware(SecurityHeaders)
     return web
+
+
+class SecurityHeaders:
+    """CSP and friends on every answer, and Server-Timing (how long the server took, for
+    developer tools and bench/web.py). Plain ASGI: Starlette's BaseHTTPMiddleware would
+    cost more than a whole page of rows."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        cacheable = scope["path"].startswith(("/static/", "/media/"))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", CSP)
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "same-origin"
+                headers["X-Frame-Options"] = "DENY"
+                if not cacheable:
+                    headers.setdefault("Cache-Control", "no-store")
+                elapsed = (time.perf_counter() - started) * 1000
+                headers["Server-Timing"] = f"app;dur={elapsed:.1f}"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _error_pages(web: FastAPI) -> None:
