@@ -9,8 +9,9 @@ from sqlalchemy import String, func, type_coerce
 from sqlmodel import Session, col, select
 
 from scheduler.errors import NotFoundError
+from scheduler.heartbeat import WorkerState, worker_states
 from scheduler.models import Account, Post, PostEvent, PostStatus
-from scheduler.permissions import scope_condition
+from scheduler.permissions import Action, require_role, scope_condition
 from scheduler.platforms import PLATFORM_LIMITS
 from scheduler.posts import PostFilter, local_iso, post_conditions
 from scheduler.users import Actor
@@ -142,28 +143,37 @@ class StatusReport:
     paused: list[Account] = field(default_factory=list)
     held: list[tuple[str, str]] = field(default_factory=list)  # account key, why
     quotas: list[QuotaUse] = field(default_factory=list)
+    workers: list[WorkerState] = field(default_factory=list)  # latest heartbeat first
 
 
 def status_report(session: Session, now: datetime,
                   route: Callable[[Account], Any] | None = None,
-                  next_limit: int = 10) -> StatusReport:
-    """Counts, what is next, recent problems, paused accounts, quotas; with `route` (the
-    adapter factory's), also the accounts held because they cannot publish."""
+                  next_limit: int = 10, *, actor: Actor) -> StatusReport:
+    """Counts, what is next, recent problems, paused accounts, quotas, the workers'
+    heartbeats; with `route` (the adapter factory's), also the accounts held because they
+    cannot publish. Posts and accounts outside the actor's regions are left out."""
+    require_role(actor, Action.VIEW)
+    posts_in_scope = scope_condition(session, actor)
+    accounts_in_scope = scope_condition(session, actor, col(Account.region_key))
     report = StatusReport()
     report.counts = dict(session.exec(
-        select(Post.status, func.count()).group_by(col(Post.status))).all())
+        select(Post.status, func.count()).where(posts_in_scope)
+        .group_by(col(Post.status))).all())
     report.next_due = list(session.exec(
-        select(Post).where(col(Post.status).in_((PostStatus.APPROVED, PostStatus.RETRYING)))
+        select(Post).where(col(Post.status).in_((PostStatus.APPROVED, PostStatus.RETRYING)),
+                           posts_in_scope)
         .order_by(col(Post.due_at)).limit(next_limit)))
     report.recent_problems = list(session.exec(
         select(Post).where(col(Post.status).in_((PostStatus.FAILED, PostStatus.UNCERTAIN,
                                                   PostStatus.MISSED)),
-                           col(Post.updated_at) >= now - timedelta(hours=24))
+                           col(Post.updated_at) >= now - timedelta(hours=24), posts_in_scope)
         .order_by(col(Post.updated_at).desc())))
-    report.paused = list(session.exec(select(Account).where(col(Account.paused_at).is_not(None))
-                                      .order_by(col(Account.region_key))))
+    report.paused = list(session.exec(
+        select(Account).where(col(Account.paused_at).is_not(None), accounts_in_scope)
+        .order_by(col(Account.region_key))))
     if route is not None:
-        for account in session.exec(select(Account).where(col(Account.enabled).is_(True))
+        for account in session.exec(select(Account).where(col(Account.enabled).is_(True),
+                                                          accounts_in_scope)
                                     .order_by(col(Account.region_key), col(Account.platform))):
             held = route(account).held
             if held:
@@ -176,8 +186,9 @@ def status_report(session: Session, now: datetime,
             select(Account.region_key, func.count()).join(Post, col(Post.account_id) ==
                                                            col(Account.id))
             .where(col(Account.platform) == platform, col(Post.published_via) == platform,
-                   col(Post.published_at) > window)
+                   col(Post.published_at) > window, accounts_in_scope)
             .group_by(col(Account.region_key)))
         report.quotas += [QuotaUse(f"{region}/{platform}", used, limits.daily_quota)
                           for region, used in rows]
+    report.workers = worker_states(session, now=now)
     return report

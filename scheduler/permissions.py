@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, false, true
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from scheduler.errors import PermissionDenied
@@ -83,12 +84,15 @@ def covers(session: Session, actor: Actor, region_key: str) -> bool:
     return actor.covers(session.get(Region, region_key), region_key)
 
 
-def scope_condition(session: Session, actor: Actor) -> ColumnElement[bool]:
-    """SQL condition on Post that keeps only the posts the actor may see."""
+def scope_condition(session: Session, actor: Actor,
+                    region_column: Mapped[str] | None = None) -> ColumnElement[bool]:
+    """SQL condition that keeps only the rows the actor may see: posts by default, or the
+    rows of another table by its region key (`col(Account.region_key)`)."""
+    column = col(Post.region_key) if region_column is None else region_column
     if actor.everywhere:
         return true()
     if actor.province_wide:
         keys = list(session.exec(select(Region.key).where(
             col(Region.province_key) == actor.region_key)))
-        return col(Post.region_key).in_(keys) if keys else false()
-    return col(Post.region_key) == actor.region_key if actor.region_key else true()
+        return column.in_(keys) if keys else false()
+    return column == actor.region_key if actor.region_key else true()

@@ -6,11 +6,11 @@ out: an admin cannot deactivate, demote or move their own account."""
 
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from scheduler.errors import InputError, ReviewError
 from scheduler.models import Role, User
-from scheduler.permissions import Action, require
+from scheduler.permissions import Action, require, require_role, scope_condition
 from scheduler.users import (
     Actor,
     add_user,
@@ -19,6 +19,7 @@ from scheduler.users import (
     hash_password,
     region_key_for,
 )
+from scheduler.websessions import end_sessions_of
 
 
 def create_user(session: Session, *, actor: Actor, name: str, role: str, region: str,
@@ -38,6 +39,8 @@ def set_active(session: Session, *, actor: Actor, name: str, active: bool,
         raise InputError(f"pengguna {user.name} sudah {'aktif' if active else 'nonaktif'}")
     user.active, user.updated_at = active, now
     session.add(user)
+    if not active:
+        end_sessions_of(session, name=user.name)  # signed out of every browser, now
     return user
 
 
@@ -67,7 +70,16 @@ def reset_password(session: Session, *, actor: Actor, name: str, password: str,
     user = _managed(session, actor, name)
     user.password_hash, user.updated_at = hash_password(password), now
     session.add(user)
+    end_sessions_of(session, name=user.name)  # whoever knew the old password is out
     return user
+
+
+def users_in_scope(session: Session, *, actor: Actor) -> list[User]:
+    """The users an admin manages: those of the regions the admin covers."""
+    require_role(actor, Action.MANAGE_USERS)
+    in_scope = scope_condition(session, actor, col(User.region_key))
+    return list(session.exec(select(User).where(in_scope)
+                             .order_by(col(User.region_key), col(User.name))))
 
 
 def _managed(session: Session, actor: Actor, name: str) -> User:

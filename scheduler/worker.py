@@ -22,6 +22,7 @@ from scheduler.config import Settings
 from scheduler.content.cadence import cron_trigger
 from scheduler.content.model import Catalog
 from scheduler.db import session_scope
+from scheduler.heartbeat import beat
 from scheduler.instance import instance_id
 from scheduler.localtime import local_date
 from scheduler.planning import PlanRequest, PlanSummary, plan_posts
@@ -57,6 +58,7 @@ class Worker:
             self.factory.instance_id = instance_id(self.engine)
         self.gate = Gate(self.catalog, self.settings.max_lateness)
         self.missed = 0  # posts this worker found past their lateness limit
+        self.started_at = self.clock.now()
         self.dispatcher = Dispatcher(self.engine, self.factory, self.settings, self.clock,
                                      self.name, self.gate)
 
@@ -73,11 +75,21 @@ class Worker:
         return summary
 
     def maintain(self) -> list[Reconciled]:
-        """Claims of dead workers become uncertain; posts past their lateness limit become
-        missed; uncertain posts are looked up."""
+        """A heartbeat; claims of dead workers become uncertain; posts past their lateness
+        limit become missed; uncertain posts are looked up."""
+        self.heartbeat()
         self.recover()
         return reconcile_uncertain(self.engine, self.factory, self.settings, self.clock,
                                    self.name)
+
+    def heartbeat(self, *, first: bool = False) -> None:
+        """Tell operators this worker is alive (`siar status`, the Operasi page). Runs in
+        the maintenance job, beside dispatch; a failed beat is logged, never raised."""
+        try:
+            beat(self.engine, name=self.name, started_at=self.started_at,
+                 now=self.clock.now(), prune=first)
+        except Exception:
+            log.exception("detak pekerja %s tidak tercatat", self.name)
 
     def recover(self) -> None:
         """Claims of dead workers become uncertain; posts past their lateness limit become
@@ -139,6 +151,7 @@ class Worker:
         try:
             # Due posts first: looking uncertain posts up waits for the platforms, so it
             # runs in the maintenance job, beside the dispatcher, not before it.
+            self.heartbeat(first=True)
             self.recover()
             self.dispatcher.tick()
             scheduler.add_job(self._safely(self.maintain), id="maintain-now")

@@ -14,6 +14,7 @@ from scheduler.db import session_scope
 from scheduler.history import HistoryFilter, history_page, status_report
 from scheduler.models import Account, Post
 from scheduler.publishing.claims import claim
+from scheduler.users import MACHINE_ADMIN
 from tests.conftest import BOTH_DATABASES, FIRST_SLOT, WIB, events, posts, worker_for
 from tests.fakes.instagram import FakeInstagram
 
@@ -70,7 +71,7 @@ def test_status_counts_and_lists_problems(approved, catalog, settings, clock, si
                                                      Account.platform == "x")).one()
         account.paused_at, account.paused_reason = clock.now(), "token kedaluwarsa"
     with Session(approved) as session:
-        report = status_report(session, clock.now())
+        report = status_report(session, clock.now(), actor=MACHINE_ADMIN)
     assert report.counts == {"approved": 14, "failed": 1}
     assert [p.id for p in report.recent_problems] == [1]
     assert [f"{a.region_key}/{a.platform}" for a in report.paused] == ["kab-a/x"]

@@ -20,7 +20,7 @@ from scheduler.clock import FixedClock
 from scheduler.config import Settings
 from scheduler.content.model import Catalog
 from scheduler.db import session_scope
-from scheduler.models import Post
+from scheduler.models import Post, WorkerBeat
 from scheduler.planning import PlanRequest, plan_posts
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.review import approve
@@ -142,6 +142,9 @@ def test_sigterm_lets_posts_in_flight_finish(approved, settings, slow_telegram,
     after = statuses(approved)
     assert "publishing" not in after.values()
     assert "berhenti" in err
+    with Session(approved) as session:  # it told operators it was alive, under its name
+        beats = session.exec(select(WorkerBeat)).all()
+    assert [b.name.split(":")[1] for b in beats] == [str(worker.pid)]
 
 
 def test_the_worker_notices_posts_approved_by_another_process(

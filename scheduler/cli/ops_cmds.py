@@ -30,6 +30,7 @@ from scheduler.history import (
 from scheduler.logs import configure_logging
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.publishing.reconcile import resolve
+from scheduler.users import MACHINE_ADMIN
 from scheduler.worker import Worker
 
 PROBLEMS_SHOWN = 10  # problem posts listed by `siar status`; history has the rest
@@ -75,7 +76,8 @@ def status_command(ctx: typer.Context) -> None:
     tz = state.settings.timezone
     factory = AdapterFactory(state.settings, state.clock)
     with session_scope(state.engine, write=False) as session:
-        report = status_report(session, state.clock.now(), factory.route)
+        # Like `siar user` without --as: whoever runs siar here reads every region.
+        report = status_report(session, state.clock.now(), factory.route, actor=MACHINE_ADMIN)
     state.out.print("[bold]Jumlah per status:[/] " + ", ".join(
         f"{status} {count}" for status, count in sorted(report.counts.items())))
     table = Table(title="Berikutnya")
@@ -106,6 +108,12 @@ def status_command(ctx: typer.Context) -> None:
     if report.quotas:
         state.out.print("[bold]Kuota 24 jam:[/] " + ", ".join(
             f"{q.account} {q.used}/{q.quota}" for q in report.quotas))
+    if not report.workers:
+        state.out.print("[bold]Pekerja:[/] belum pernah berjalan (siar run)")
+    for worker in report.workers:
+        state.out.print(f"[bold]Pekerja:[/] {escape(worker.name)}, detak terakhir "
+                        f"{localtime.format_compact(worker.last_beat, tz)}"
+                        + (" (tidak aktif)" if worker.stale else ""))
 
 
 @app.command("history")
