@@ -21,7 +21,7 @@ from scheduler.heartbeat import KEPT_FOR, beat
 from scheduler.history import HISTORY_FIELDS
 from scheduler.models import Account, Post, WorkerBeat
 from scheduler.planning import PlanRequest, plan_posts
-from scheduler.users import add_user
+from scheduler.users import PLANNER, add_user
 from tests.conftest import FIRST_SLOT, WIB, events, worker_for
 from tests.web.conftest import PASSWORD, page_csrf
 
@@ -67,7 +67,8 @@ def planned(application, synced: Engine, catalog: Catalog, settings: Settings,  
             clock) -> Engine:
     """The first day's batch (15 posts, pending review), users in place."""
     plan_posts(synced, catalog, settings.templates_dir,
-               PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 1)), clock.now())
+               PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 1)), clock.now(),
+               actor=PLANNER)
     return synced
 
 
