@@ -8,7 +8,7 @@ region of the province.
 from collections.abc import Iterable
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, true
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
@@ -92,7 +92,6 @@ def scope_condition(session: Session, actor: Actor,
     if actor.everywhere:
         return true()
     if actor.province_wide:
-        keys = list(session.exec(select(Region.key).where(
-            col(Region.province_key) == actor.region_key)))
-        return column.in_(keys) if keys else false()
+        # A subquery, not a list read first: one round trip less on every page.
+        return column.in_(select(Region.key).where(col(Region.province_key) == actor.region_key))
     return column == actor.region_key if actor.region_key else true()

@@ -40,6 +40,7 @@ class CurrentSession:
     session_id: str
     timezone: str  # the zone of the user's office
     stale: bool  # last_seen is older than TOUCH_EVERY: call touch()
+    valid_until: datetime  # when it ends unless used again (idle) or at the latest
 
 
 def token_hash(token: str) -> str:
@@ -89,7 +90,8 @@ def current(session: Session, *, token: str, now: datetime) -> CurrentSession | 
                   province_wide=region.kind == "provinsi")
     return CurrentSession(actor=actor, csrf=web_session.csrf, session_id=web_session.id,
                           timezone=region.timezone,
-                          stale=now - web_session.last_seen >= TOUCH_EVERY)
+                          stale=now - web_session.last_seen >= TOUCH_EVERY,
+                          valid_until=min(web_session.expires_at, web_session.last_seen + IDLE))
 
 
 def touch(session: Session, *, session_id: str, now: datetime) -> None:

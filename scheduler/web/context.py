@@ -62,6 +62,7 @@ class Web:
         # Sessions and sign-in delays run on the real clock even when the application
         # pretends another time (SIAR_NOW in a demo); tests pass their own.
         self.session_now = session_clock or (lambda: datetime.now(UTC))
+        self.sessions = signin.RememberedSessions()
         folder = resources.files("scheduler.web").joinpath("templates")
         self.jinja = Environment(
             loader=FileSystemLoader(str(folder)),
@@ -94,13 +95,16 @@ def lang_of(request: Request) -> str:
     return lang if lang in LANGUAGES else DEFAULT
 
 
-def viewer(request: Request) -> Viewer:
-    """The signed-in viewer, or NeedSignIn (the app redirects to the sign-in page)."""
+async def viewer(request: Request) -> Viewer:
+    """The signed-in viewer, or NeedSignIn (the app redirects to the sign-in page). A
+    session looked up in the last seconds costs no database work (see web.signin)."""
     web = web_of(request)
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise NeedSignIn
-    found = signin.current(web, token)
+    found = signin.remembered(web, token)
+    if found is None:
+        found = await run_in_threadpool(signin.current, web, token)
     if found is None:
         raise NeedSignIn
     lang = lang_of(request)
@@ -114,7 +118,8 @@ CurrentViewer = Annotated[Viewer, Depends(viewer)]
 async def checked_viewer(request: Request) -> Viewer:
     """The viewer of a form post: the form (or htmx's header) must carry the session's
     CSRF token."""
-    who = await run_in_threadpool(viewer, request)  # database work: off the event loop
+    web_of(request).sessions.forget()  # this post may end sessions: look them up again
+    who = await viewer(request)
     sent = request.headers.get("x-csrf-token")
     if sent is None:
         form = await request.form()

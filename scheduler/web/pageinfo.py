@@ -3,10 +3,10 @@ scope (regions, platforms, stages, statuses)."""
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from scheduler.content.model import Catalog
-from scheduler.models import PostStatus, Region
+from scheduler.models import PostStatus
 from scheduler.platforms import PLATFORM_LIMITS
 from scheduler.users import Actor
 
@@ -20,8 +20,10 @@ class FilterChoices:
 
 
 def filter_choices(session: Session, catalog: Catalog, actor: Actor) -> FilterChoices:
-    regions = [(r.key, r.name) for r in session.exec(select(Region).order_by(col(Region.key)))
-               if actor.covers(r, r.key)]
+    # From the content in memory (the region rows are synced from it): no query.
+    regions = sorted((r.key, r.name) for r in catalog.regions.values()
+                     if actor.everywhere or r.key == actor.region_key
+                     or (actor.province_wide and r.province_key == actor.region_key))
     stages = [(s.key, f"{e.short_name}: {s.name}") for e in catalog.elections.values()
               for s in e.stages]
     return FilterChoices(regions=regions, platforms=list(PLATFORM_LIMITS), stages=stages,

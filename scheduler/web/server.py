@@ -49,6 +49,7 @@ def create_web_app(app: Application, *,
     _error_pages(web)
 
     web.add_middleware(SecurityHeaders)
+    web.add_middleware(ForgetSessionsAfterPosts, web=web.state.web)
     return web
 
 
@@ -81,6 +82,22 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class ForgetSessionsAfterPosts:
+    """After a form post (which may have ended sessions: a deactivation, a password reset,
+    a sign-out), every remembered session is looked up again (see web.signin)."""
+
+    def __init__(self, app: ASGIApp, web: Web) -> None:
+        self.app = app
+        self.web = web
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
+                self.web.sessions.forget()
 
 
 def _error_pages(web: FastAPI) -> None:
