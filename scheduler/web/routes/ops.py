@@ -14,7 +14,7 @@ from sqlmodel import Session
 from scheduler.accounts import pause_account, resume_account
 from scheduler.content.model import Catalog
 from scheduler.errors import InputError, ReviewError
-from scheduler.history import HISTORY_FIELDS, HistoryFilter, history_page, iter_history_rows
+from scheduler.history import HISTORY_FIELDS, HistoryFilter, history_lines, iter_history_rows
 from scheduler.ops_view import ops_overview
 from scheduler.publishing.reconcile import resolve
 from scheduler.web.context import CurrentViewer, PostingViewer, Viewer, redirect, render, web_of
@@ -97,7 +97,7 @@ def history(request: Request, who: CurrentViewer, sebelum: int | None = None) ->
     with web.app.unit_of_work() as session:
         filters = _history_filter(request, session, web.app.catalog, before_id=sebelum,
                                   limit=PAGE + 1)
-        rows = history_page(session, filters, who.tz, actor=who.actor)
+        rows = history_lines(session, filters, who.tz, actor=who.actor)
         choices = filter_choices(session, web.app.catalog, who.actor)
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "sebelum"]
     return render(request, "ops_history.html", who, posts=rows[:PAGE], more=len(rows) > PAGE,
