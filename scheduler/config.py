@@ -48,6 +48,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIAR_PUBLIC_URL", "",
             "Address where people (and platforms fetching images) reach `siar web`, e.g. "
             "https://siar.kpu-jatim.example; https:// makes its cookies Secure"),
+    Setting("SIAR_SECRET_KEY", "",
+            "Secret used to sign media addresses (and, later, to encrypt tokens); empty: "
+            "derived from the database's instance id"),
     Setting("SIAR_PLAN_DAYS_AHEAD", "7", "The worker's daily planning job plans this many days"),
     Setting("SIAR_PLAN_AT", "0 6 * * *",
             "When the worker plans (cron, local time): minute hour day month weekday"),
@@ -87,6 +90,7 @@ class Settings:
     media_dir: Path
     media_base_url: str
     public_url: str
+    secret_key: str = field(repr=False)
     plan_days_ahead: int
     plan_at: str
     worker_concurrency: int
@@ -139,6 +143,7 @@ def load_settings(
         media_dir=Path(get("SIAR_MEDIA_DIR")),
         media_base_url=get("SIAR_MEDIA_BASE_URL"),
         public_url=get("SIAR_PUBLIC_URL").rstrip("/"),
+        secret_key=get("SIAR_SECRET_KEY"),
         plan_days_ahead=_positive_int("SIAR_PLAN_DAYS_AHEAD", get("SIAR_PLAN_DAYS_AHEAD")),
         plan_at=get("SIAR_PLAN_AT"),
         worker_concurrency=_positive_int(

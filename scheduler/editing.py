@@ -41,6 +41,7 @@ class NewPost:
     scheduled_at: datetime
     text: str
     image: str | None = None
+    image_alt: str | None = None  # the image's description for screen readers
 
 
 def validate_new_post(session: Session, catalog: Catalog, item: NewPost, now: datetime,
@@ -76,7 +77,8 @@ def create_posts(session: Session, actor: Actor, catalog: Catalog, items: Sequen
         post = Post(
             account_id=account.id or 0, region_key=item.region, platform=item.platform,
             batch=batch, scheduled_at=item.scheduled_at, due_at=item.scheduled_at,
-            text=item.text.strip(), image=item.image, status=PostStatus.DRAFT,
+            text=item.text.strip(), image=item.image, image_alt=item.image_alt,
+            status=PostStatus.DRAFT,
             problems=problems_as_json(problems), created_by=actor.name, created_at=now,
             updated_at=now, platform_ref={})
         session.add(post)

@@ -12,7 +12,7 @@ from scheduler.checks.post_checks import CheckSettings
 from scheduler.clock import FixedClock
 from scheduler.content.model import Catalog
 from scheduler.db import session_scope
-from scheduler.importing import ImportRefused, import_csv
+from scheduler.importing import ImportRefused, import_csv, preview_csv
 from scheduler.models import Post, PostEvent
 from tests.conftest import BOTH_DATABASES, actor
 
@@ -107,3 +107,36 @@ def test_unreadable_file_is_refused(synced, catalog, clock, tmp_path) -> None:
     path.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(Exception, match="bukan teks UTF-8"):
         run(synced, catalog, clock, path)
+
+
+def test_a_preview_names_every_rows_problem_and_writes_nothing(synced, catalog, clock) -> None:
+    text = (
+        "region,platform,scheduled_at,text,image,image_alt\n"
+        "kab-a,facebook,2024-01-20 09:00,Baris baik.,kartu.jpg,Kartu\n"
+        "kab-z,facebook,2024-01-20 09:00,Wilayah salah.,,\n"
+        f"kab-a,x,2024-01-20 09:00,{'a' * 281},,\n"
+        "kab-a,telegram,2024-01-20 09:00,Dukung Partai Contoh,,\n"
+    )
+    with Session(synced) as session:
+        preview = preview_csv(session, AUTHOR, text, source="uji.csv", catalog=catalog,
+                              checks=CheckSettings(), now=clock.now(), tz=WIB)
+    assert [(r.line, r.error is None) for r in preview.rows] == [
+        (2, True), (3, False), (4, False), (5, True)]
+    assert [e.line for e in preview.errors] == [3, 4]
+    assert "kab-z" in (preview.rows[1].error or "")
+    assert "281/280" in (preview.rows[2].error or "")
+    # What reviewers will see does not refuse a row.
+    assert preview.rows[3].problems == ("menyebut peserta pemilu (netralitas): Partai Contoh",)
+    assert preview.rows[0].item is not None
+    assert preview.rows[0].item.image_alt == "Kartu"
+    assert not preview.ok
+    assert count(synced) == 0
+
+
+def test_a_preview_of_a_file_with_a_wrong_header_reads_no_row(synced, catalog, clock) -> None:
+    with Session(synced) as session:
+        preview = preview_csv(session, AUTHOR, "region,text\nkab-a,Halo\n", source="x.csv",
+                              catalog=catalog, checks=CheckSettings(), now=clock.now(), tz=WIB)
+    assert preview.rows == []
+    assert [e.line for e in preview.errors] == [1]
+    assert "kolom wajib tidak ada: platform, scheduled_at" in (preview.file_error or "")

@@ -85,6 +85,7 @@ class PostPayload:
     handle: str
     image_path: Path | None = None
     image_url: str | None = None  # public URL of the image, for platforms that fetch it
+    image_alt: str | None = None  # the image's description for screen readers
     attempt: int = 1
     platform: str = ""  # the account's platform (the outbox stands in for any of them)
     # What an earlier attempt of this post saved via `AdapterContext.checkpoint`, e.g.

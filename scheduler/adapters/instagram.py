@@ -24,4 +24,7 @@ class InstagramAdapter(MetaContainerAdapter):
             raise make_error(self, PermanentPublishError,
                              "Instagram wajib memakai gambar dengan URL publik (image_url); "
                              "unggahan teks saja tidak didukung")
-        return {"image_url": post.image_url, "caption": post.text}
+        params = {"image_url": post.image_url, "caption": post.text}
+        if post.image_alt:
+            params["alt_text"] = post.image_alt
+        return params

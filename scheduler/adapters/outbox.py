@@ -85,7 +85,7 @@ class OutboxAdapter(Adapter):
                 "platform": post.platform or None, "handle": post.handle,
                 "scheduled_at": post.scheduled_at.isoformat(),
                 "published_at": self.context.clock.now().isoformat(),
-                "text": post.text, "image": image}
+                "text": post.text, "image": image, "image_alt": post.image_alt}
 
     @staticmethod
     def _receipt(post: PostPayload, target: Path) -> Receipt:

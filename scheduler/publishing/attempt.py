@@ -30,6 +30,7 @@ from scheduler.adapters.base import (
 from scheduler.clock import Clock
 from scheduler.config import Settings
 from scheduler.db import write_connection
+from scheduler.media import public_image_url
 from scheduler.models import Account, PostStatus
 from scheduler.publishing.claims import Claimed
 from scheduler.publishing.factory import AccountHeld, AdapterFactory
@@ -63,6 +64,8 @@ class PostFields(Protocol):
     @property
     def image(self) -> str | None: ...
     @property
+    def image_alt(self) -> str | None: ...
+    @property
     def scheduled_at(self) -> datetime: ...
     @property
     def attempts(self) -> int: ...
@@ -72,15 +75,20 @@ class PostFields(Protocol):
     def attempt_via(self) -> str | None: ...
 
 
-def payload_for(post: PostFields, account: Account, settings: Settings) -> PostPayload:
-    image_url = None
-    if post.image and settings.media_base_url:
-        image_url = f"{settings.media_base_url.rstrip('/')}/{post.image.lstrip('/')}"
+def payload_for(post: PostFields, account: Account, settings: Settings, *,
+                instance_id: str = "") -> PostPayload:
+    """What the adapter gets. The image's public URL is under SIAR_MEDIA_BASE_URL, or else
+    its signed address under SIAR_PUBLIC_URL (served by `siar web`)."""
+    image_url = public_image_url(
+        image=post.image, media_base_url=settings.media_base_url,
+        public_url=settings.public_url, secret=settings.secret_key,
+        instance_id=instance_id) if post.image else None
     return PostPayload(
         post_id=post.id or 0, text=post.text, scheduled_at=post.scheduled_at,
         region_key=post.region_key, handle=account.handle, platform=account.platform,
         image_path=settings.media_dir / post.image if post.image else None,
-        image_url=image_url, attempt=post.attempts, ref=dict(post.platform_ref or {}))
+        image_url=image_url, image_alt=post.image_alt or None, attempt=post.attempts,
+        ref=dict(post.platform_ref or {}))
 
 
 def run_attempt(engine: Engine, claimed: Claimed, factory: AdapterFactory, settings: Settings,
@@ -95,7 +103,8 @@ def run_attempt(engine: Engine, claimed: Claimed, factory: AdapterFactory, setti
                                ReauthorizationRequired(str(exc)), str, settings)
     scrub = _scrubber(built.secrets)
     try:
-        receipt = built.adapter.publish(payload_for(post, account, settings))
+        receipt = built.adapter.publish(payload_for(post, account, settings,
+                                                    instance_id=factory.instance_id))
     except PublishError as exc:
         return _record_failure(engine, post, worker, clock.now(), built.name, exc, scrub,
                                settings)

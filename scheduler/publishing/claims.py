@@ -50,6 +50,7 @@ class ClaimedPost:
     rule_key: str | None = None
     problems: list[dict[str, Any]] = field(default_factory=list)
     attempt_via: str | None = None  # the adapter this attempt goes through
+    image_alt: str | None = None
 
 
 @dataclass(frozen=True)

@@ -88,8 +88,8 @@ def _reconcile_one(engine: Engine, factory: AdapterFactory, settings: Settings, 
     try:
         built = factory.build(account, checkpoint=lambda ref: None,
                               via=post.attempt_via)
-        receipt = built.adapter.reconcile(payload_for(post, account, settings),
-                                          dict(post.platform_ref or {}))
+        payload = payload_for(post, account, settings, instance_id=factory.instance_id)
+        receipt = built.adapter.reconcile(payload, dict(post.platform_ref or {}))
     except AccountHeld as exc:
         return _later(engine, post_id, clock, actor, FAILED_RECHECK, f"belum dapat dicek: {exc}")
     except TransientPublishError as exc:  # the platform could not answer now

@@ -21,7 +21,7 @@ POSTS: Table = Post.__table__  # type: ignore[attr-defined]
 ACCOUNTS: Table = Account.__table__  # type: ignore[attr-defined]
 EVENTS: Table = PostEvent.__table__  # type: ignore[attr-defined]
 PUBLISHING = PostStatus.PUBLISHING.value
-CLAIMED_COLUMNS = ("id", "account_id", "region_key", "platform", "text", "image",
+CLAIMED_COLUMNS = ("id", "account_id", "region_key", "platform", "text", "image", "image_alt",
                    "scheduled_at", "attempts", "platform_ref", "template", "election_key",
                    "rule_key", "problems", "attempt_via")
 

@@ -28,6 +28,15 @@ def test_instagram_declares_its_limits(case: AdapterCase) -> None:
     assert (limits.max_length, limits.image_required, limits.daily_quota) == (2200, True, 50)
 
 
+@pytest.mark.parametrize("case", ["instagram"], indirect=True)
+def test_instagram_sends_the_images_alt_text_when_there_is_one(case: AdapterCase) -> None:
+    case.adapter().publish(make_post(image_url=IMAGE_URL, image_alt="Kartu pemilih"))
+    case.adapter().publish(make_post(post_id=43, image_url=IMAGE_URL))
+    with_alt, without = fake(case).container_requests()
+    assert with_alt.form["alt_text"] == "Kartu pemilih"
+    assert "alt_text" not in without.form
+
+
 @pytest.mark.parametrize("case", ["threads"], indirect=True)
 def test_threads_text_post_is_a_text_container(case: AdapterCase) -> None:
     case.adapter().publish(make_post())

@@ -31,7 +31,7 @@ def test_writes_one_json_file_per_post(case: AdapterCase) -> None:
     assert json.loads(target.read_text(encoding="utf-8")) == {
         "post_id": 42, "region": "kota-blitar", "platform": None, "handle": "@kpu_blitar",
         "scheduled_at": NOW.isoformat(), "published_at": NOW.isoformat(),
-        "text": case.post.text, "image": None}
+        "text": case.post.text, "image": None, "image_alt": None}
     assert receipt.platform_id == "outbox-42"
     assert receipt.url == target.resolve().as_uri()
     assert os.listdir(target.parent) == ["42.json"]  # no temporary file left behind
@@ -118,6 +118,13 @@ def test_reconcile_reads_the_file(case: AdapterCase) -> None:
 def test_image_reference_is_recorded(case: AdapterCase) -> None:
     case.adapter().publish(make_post(image_url="https://kpu.example/a.jpg"))
     assert json.loads(outbox_file(case).read_text())["image"] == "https://kpu.example/a.jpg"
+
+
+def test_image_alt_text_is_recorded(case: AdapterCase) -> None:
+    case.adapter().publish(make_post(image_url="https://kpu.example/a.jpg",
+                                     image_alt="Kartu pemilih di meja TPS"))
+    record = json.loads(outbox_file(case).read_text())
+    assert record["image_alt"] == "Kartu pemilih di meja TPS"
 
 
 @pytest.mark.parametrize("region", ["../etc", "", "kota/blitar", ".hidden"])
