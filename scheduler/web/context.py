@@ -121,11 +121,14 @@ async def checked_viewer(request: Request) -> Viewer:
     web_of(request).sessions.forget()  # this post may end sessions: look them up again
     who = await viewer(request)
     sent = request.headers.get("x-csrf-token")
+    form = None
     if sent is None:
         form = await request.form()
         value = form.get("csrf")
         sent = value if isinstance(value, str) else None
     if not sent or not hmac.compare_digest(sent, who.csrf):
+        if form is not None:
+            await form.close()  # an uploaded file's temporary copy goes now
         raise BadCsrf
     return who
 
