@@ -297,7 +297,7 @@ def test_the_refused_form_keeps_what_was_ticked_and_written(planned, signed_in, 
         "kecuali": str(kept.id)})
     assert answer.status_code == 409
     assert f'value="{kept.id}" data-except-post checked' in answer.text
-    assert "catatan saya</textarea>" in answer.text
+    assert 'name="catatan" value="catatan saya"' in answer.text
 
 
 @pytest.mark.parametrize("action", ["setujui", "tolak"])
@@ -415,3 +415,17 @@ def test_english_headings_on_request(planned, signed_in):
     assert "Offices and posts" in batch.text and "Approve all but the ticked" in batch.text
     bulk = client.get(f"/tinjauan/massal?batch={DAY1}")
     assert "<h1>Approve together</h1>" in bulk.text
+
+
+def test_every_review_text_has_an_english_translation():
+    from importlib import resources
+
+    from scheduler.web.i18n import catalog
+
+    folder = resources.files("scheduler.web")
+    english = catalog("en")
+    sources = [folder.joinpath("templates", name).read_text(encoding="utf-8")
+               for name in ("review.html", "review_batch.html", "review_bulk.html")]
+    wrapped = {m for text in sources for m in re.findall(r"""_\((["'])(.+?)\1""", text)}
+    missing = sorted(text for _, text in wrapped if text not in english)
+    assert missing == []
