@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from scheduler.checks.post_checks import (
@@ -25,24 +24,13 @@ from scheduler.content.model import Catalog
 from scheduler.errors import InputError, ReviewError
 from scheduler.events import record
 from scheduler.models import Post, PostEvent, PostStatus
-from scheduler.permissions import Action, require_role, scope_condition
-from scheduler.posts import PostFilter, post_conditions
+from scheduler.permissions import Action, require_role
+from scheduler.posts import PostFilter
+from scheduler.review_queue import BatchSummary, pending_batches
 from scheduler.targets import is_post_id, target_posts
 from scheduler.users import Actor
 
-
-@dataclass(frozen=True)
-class BatchSummary:
-    batch: str
-    template: str | None
-    stage: str | None
-    scheduled_at: datetime
-    pending: int
-    with_problems: int
-    regions: int
-    platforms: tuple[str, ...]
-    sample_id: int
-    sample_text: str
+CLI_REMEDY = "kecualikan dengan --except ID, perbaiki, atau minta admin mengesampingkan"
 
 
 @dataclass
@@ -57,31 +45,7 @@ class Decision:
 def list_batches(session: Session, actor: Actor, filters: PostFilter, tz: tzinfo,
                  limit: int = 200) -> list[BatchSummary]:
     """Pending batches the actor can see, soonest first."""
-    require_role(actor, Action.VIEW)
-    pending = PostFilter(regions=filters.regions, platforms=filters.platforms,
-                         stages=filters.stages, statuses=(PostStatus.PENDING.value,),
-                         date_from=filters.date_from, date_to=filters.date_to)
-    conditions = [*post_conditions(pending, tz), scope_condition(session, actor)]
-    rows = session.exec(
-        select(Post.batch, func.min(Post.scheduled_at), func.count(), func.min(Post.id))
-        .where(*conditions).group_by(col(Post.batch))
-        .order_by(func.min(Post.scheduled_at), col(Post.batch)).limit(limit)
-    ).all()
-    summaries = []
-    for batch, _, count, first_id in rows:
-        posts = list(session.exec(select(Post).where(
-            col(Post.batch) == batch, *conditions).order_by(col(Post.id))))
-        sample = session.get(Post, first_id)
-        assert sample is not None
-        assert sample.id is not None
-        summaries.append(BatchSummary(
-            batch=batch or f"#{first_id}", template=sample.template, stage=sample.stage_key,
-            scheduled_at=sample.scheduled_at, pending=count,
-            with_problems=sum(1 for p in posts if p.problems),
-            regions=len({p.region_key for p in posts}),
-            platforms=tuple(sorted({p.platform for p in posts})),
-            sample_id=sample.id, sample_text=sample.text))
-    return summaries
+    return pending_batches(session, actor=actor, filters=filters, tz=tz, limit=limit)
 
 
 def show(session: Session, actor: Actor, target: str) -> list[Post]:
@@ -101,13 +65,36 @@ def approve(
     excepts: Sequence[int] = (),
     note: str | None = None,
     override_reason: str | None = None,
+    remedy: str = CLI_REMEDY,
 ) -> Decision:
-    require_role(actor, Action.APPROVE)
-    if override_reason is not None:
-        require_role(actor, Action.OVERRIDE)
-        if not override_reason.strip():
-            raise InputError("mengesampingkan masalah perlu alasan tertulis")
+    """Approve a batch's pending posts in the actor's scope (but `excepts`), or one post.
+    `remedy` is what a refusal for problems tells the person to do, in their face's terms."""
+    _check_approver(actor, override_reason)
     posts, decision = _pending_targets(session, actor, target, excepts, "disetujui")
+    return approve_posts(session, actor=actor, posts=posts, catalog=catalog, checks=checks,
+                         now=now, note=note, override_reason=override_reason,
+                         decision=decision, remedy=remedy)
+
+
+def approve_posts(
+    session: Session,
+    *,
+    actor: Actor,
+    posts: Sequence[Post],
+    catalog: Catalog,
+    checks: CheckSettings,
+    now: datetime,
+    note: str | None = None,
+    override_reason: str | None = None,
+    decision: Decision | None = None,
+    remedy: str = CLI_REMEDY,
+    listed: int | None = None,
+) -> Decision:
+    """Approve `posts` (pending, in scope, locked by the caller) in one decision, or none of
+    them: the four-eyes rule and every post's problems as of `now` are checked first. A
+    refusal names every blocked post, or the first `listed` and a count of the rest."""
+    _check_approver(actor, override_reason)
+    decision = decision or Decision()
     authors = authors_of(session, posts)
     own = [p for p in posts if actor.name in authors[p.id or 0]]
     if own:
@@ -118,9 +105,10 @@ def approve(
     blocked = {pid: probs for pid, probs in found.items() if probs}
     if blocked and override_reason is None:
         lines = [f"#{pid}: {'; '.join(p.message for p in probs)}" for pid, probs in blocked.items()]
+        if listed is not None and len(lines) > listed:
+            lines[listed:] = [f"… dan {len(lines) - listed} lainnya"]
         raise ReviewError(
-            f"{len(blocked)} unggahan bermasalah, tidak ada yang disetujui "
-            "(kecualikan dengan --except ID, perbaiki, atau minta admin mengesampingkan):\n  "
+            f"{len(blocked)} unggahan bermasalah, tidak ada yang disetujui ({remedy}):\n  "
             + "\n  ".join(lines))
     for post in posts:
         problems = found[post.id]
@@ -134,6 +122,14 @@ def approve(
                to_status=PostStatus.APPROVED, note=note, details=details)
         decision.changed.append(post.id or 0)
     return decision
+
+
+def _check_approver(actor: Actor, override_reason: str | None) -> None:
+    require_role(actor, Action.APPROVE)
+    if override_reason is not None:
+        require_role(actor, Action.OVERRIDE)
+        if not override_reason.strip():
+            raise InputError("mengesampingkan masalah perlu alasan tertulis")
 
 
 def reject(session: Session, actor: Actor, target: str, *, note: str, now: datetime,

@@ -78,11 +78,18 @@ def text_problems(draft: PostDraft, catalog: Catalog, settings: CheckSettings) -
     return problems
 
 
+def length_and_limit(platform: str, text: str, image: str | None) -> tuple[int, int]:
+    """`text`'s length as the platform counts it, and the most it allows (a caption's
+    limit when an image is attached)."""
+    limits = platform_limit(platform)
+    maximum = limits.caption_length if image and limits.caption_length else limits.max_length
+    return length_for(platform, text), maximum
+
+
 def length_problem(platform: str, text: str, image: str | None) -> PostProblem | None:
     """Too long as the platform counts it (a caption when an image is attached)."""
     limits = platform_limit(platform)
-    maximum = limits.caption_length if image and limits.caption_length else limits.max_length
-    length = length_for(platform, text)
+    length, maximum = length_and_limit(platform, text, image)
     if length <= maximum:
         return None
     what = "keterangan gambar" if maximum != limits.max_length else "teks"

@@ -1,0 +1,149 @@
+"""The review queue: pending batches in an actor's scope, soonest first.
+
+A province's queue can hold tens of thousands of pending posts, and the web page and
+`siar review list` must stay fast with all of them, so no post is loaded but one sample
+per batch, and no query reads every pending post: the page's batches are found among
+the posts up to the page's last time (read in time order from an index), then only
+those batches are counted, in one aggregate query.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any, NamedTuple
+
+from sqlalchemy import ColumnElement, String, case, cast, distinct, func
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
+
+from scheduler.models import Post, PostStatus
+from scheduler.permissions import Action, require_role, scope_condition
+from scheduler.platforms import PLATFORM_LIMITS
+from scheduler.posts import PostFilter, post_conditions
+from scheduler.users import Actor
+
+# How a problem-free post's JSON `problems` column reads as text (SQLite stores the text;
+# PostgreSQL's json keeps the text it was given).
+NO_PROBLEMS = ("[]", "null")
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    batch: str
+    template: str | None
+    stage: str | None
+    scheduled_at: datetime  # the sample's time
+    pending: int
+    with_problems: int
+    regions: int
+    platforms: tuple[str, ...]
+    sample_id: int
+    sample_text: str
+    first_at: datetime  # the soonest pending post's time
+
+
+class _Counts(NamedTuple):
+    pending: int
+    with_problems: int
+    regions: int
+    platforms: tuple[str, ...]
+    first_id: int
+
+
+def has_problems() -> ColumnElement[bool]:
+    """SQL: the post carries at least one problem from the checks."""
+    return col(Post.problems).is_not(None) & cast(col(Post.problems), String).not_in(NO_PROBLEMS)
+
+
+def is_pending() -> ColumnElement[bool]:
+    return col(Post.status) == PostStatus.PENDING.value
+
+
+def selection_conditions(session: Session, actor: Actor, filters: PostFilter, tz: tzinfo,
+                         batches: Sequence[str] = ()) -> list[ColumnElement[bool]]:
+    """SQL conditions on Post, status aside: in the actor's scope, matching the filters
+    (their statuses and batch are ignored) and, if given, belonging to `batches`."""
+    plain = PostFilter(regions=filters.regions, platforms=filters.platforms,
+                       stages=filters.stages, date_from=filters.date_from,
+                       date_to=filters.date_to)
+    conditions = [*post_conditions(plain, tz), scope_condition(session, actor)]
+    if batches:
+        conditions.append(col(Post.batch).in_(list(batches)))
+    return conditions
+
+
+def pending_conditions(session: Session, actor: Actor, filters: PostFilter, tz: tzinfo,
+                       batches: Sequence[str] = ()) -> list[ColumnElement[bool]]:
+    """The selection's pending posts (see `selection_conditions`)."""
+    return [is_pending(), *selection_conditions(session, actor, filters, tz, batches)]
+
+
+def pending_batches(session: Session, *, actor: Actor, filters: PostFilter, tz: tzinfo,
+                    batches: Sequence[str] = (), offset: int = 0,
+                    limit: int = 50) -> list[BatchSummary]:
+    """One page of pending batches the actor can see, soonest first, with their counts."""
+    require_role(actor, Action.VIEW)
+    where = selection_conditions(session, actor, filters, tz, batches)
+    page = _page(session, [is_pending(), *where], offset, limit)
+    if not page:
+        return []
+    counted = _counts(session, where, [batch for batch, _ in page])
+    samples = {p.id: p for p in session.exec(
+        select(Post).where(col(Post.id).in_([c.first_id for c in counted.values()])))}
+    summaries = []
+    for batch, first_at in page:
+        found = counted[batch]
+        sample = samples[found.first_id]
+        summaries.append(BatchSummary(
+            batch=batch, template=sample.template, stage=sample.stage_key,
+            scheduled_at=sample.scheduled_at, pending=found.pending,
+            with_problems=found.with_problems, regions=found.regions,
+            platforms=found.platforms, sample_id=found.first_id, sample_text=sample.text,
+            first_at=first_at))
+    return summaries
+
+
+def _page(session: Session, pending: list[ColumnElement[bool]], offset: int,
+          limit: int) -> list[tuple[str, datetime]]:
+    """(batch, soonest time) of the page's batches. A batch's soonest post comes no later
+    than the page's last time, so only posts up to that time are grouped; that time is
+    the k-th distinct one, and k doubles in the rare case that too few batches start by
+    then (a batch whose posts were moved to several times)."""
+    need = offset + limit
+    times = need
+    while True:
+        found = list(session.exec(select(Post.scheduled_at).distinct().where(*pending)
+                                  .order_by(col(Post.scheduled_at)).limit(times)))
+        if not found:
+            return []
+        rows = session.exec(
+            select(Post.batch, func.min(Post.scheduled_at))
+            .where(*pending, col(Post.scheduled_at) <= found[-1], col(Post.batch).is_not(None))
+            .group_by(col(Post.batch)).order_by(func.min(Post.scheduled_at), col(Post.batch))
+            .limit(need)).all()
+        if len(rows) >= need or len(found) < times:
+            return [(batch or "", first_at) for batch, first_at in rows[offset:]]
+        times *= 2
+
+
+def _counts(session: Session, where: list[ColumnElement[bool]],
+            batches: list[str]) -> dict[str, _Counts]:
+    """Each batch's pending posts, those with problems, regions, platforms and first id.
+    The status test sits inside the aggregates, not in WHERE, so that the database reads
+    the batches through their index instead of every pending post."""
+    pending = is_pending()
+    platforms = list(PLATFORM_LIMITS)
+    statement: Select[*tuple[Any, ...]] = Select(
+        col(Post.batch), func.sum(case((pending, 1), else_=0)),
+        func.sum(case((pending & has_problems(), 1), else_=0)),
+        func.count(distinct(case((pending, col(Post.region_key))))),
+        func.min(case((pending, col(Post.id)))),
+        *(func.sum(case((pending & (col(Post.platform) == p), 1), else_=0)) for p in platforms))
+    counted = {}
+    for batch, count, problems, regions, first_id, *per_platform in session.exec(
+            statement.where(*where, col(Post.batch).in_(batches)).group_by(col(Post.batch))):
+        counted[batch] = _Counts(
+            pending=int(count), with_problems=int(problems or 0), regions=int(regions),
+            platforms=tuple(sorted(p for p, n in zip(platforms, per_platform, strict=True) if n)),
+            first_id=int(first_id))
+    return counted
