@@ -23,6 +23,7 @@ from scheduler.posts import PostFilter
 from scheduler.review_bulk import Selection, approve_many, bulk_summary
 from scheduler.review_queue import pending_batches
 from scheduler.review_view import batch_view, media_file, ticked_ids
+from scheduler.users import PLANNER
 from tests.conftest import BOTH_DATABASES, actor
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -38,7 +39,8 @@ both = pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)
 @pytest.fixture
 def planned(synced: Engine, catalog: Catalog, settings: Settings, clock: FixedClock) -> Engine:
     plan_posts(synced, catalog, settings.templates_dir,
-               PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 10)), clock.now())
+               PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 10)), clock.now(),
+               actor=PLANNER)
     return synced
 
 

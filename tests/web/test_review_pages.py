@@ -17,6 +17,7 @@ from scheduler.db import session_scope
 from scheduler.editing import edit_post
 from scheduler.models import Post, PostEvent
 from scheduler.planning import PlanRequest, plan_posts
+from scheduler.users import PLANNER
 from tests.conftest import actor
 from tests.web.conftest import page_csrf
 
@@ -31,7 +32,7 @@ def planned(application: Application) -> Engine:
     engine = application.engine
     plan_posts(engine, application.catalog, application.settings.templates_dir,
                PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 3)),
-               application.clock.now())
+               application.clock.now(), actor=PLANNER)
     return engine
 
 
