@@ -50,6 +50,13 @@ class _Counts(NamedTuple):
     first_id: int
 
 
+class _Sample(NamedTuple):
+    template: str | None
+    stage_key: str | None
+    scheduled_at: datetime
+    text: str
+
+
 def has_problems() -> ColumnElement[bool]:
     """SQL: the post carries at least one problem from the checks."""
     return col(Post.problems).is_not(None) & cast(col(Post.problems), String).not_in(NO_PROBLEMS)
@@ -88,8 +95,10 @@ def pending_batches(session: Session, *, actor: Actor, filters: PostFilter, tz: 
     if not page:
         return []
     counted = _counts(session, where, [batch for batch, _ in page])
-    samples = {p.id: p for p in session.exec(
-        select(Post).where(col(Post.id).in_([c.first_id for c in counted.values()])))}
+    samples = {row[0]: _Sample(*row[1:]) for row in session.execute(
+        Select(col(Post.id), col(Post.template), col(Post.stage_key), col(Post.scheduled_at),
+               col(Post.text))
+        .where(col(Post.id).in_([c.first_id for c in counted.values()])))}
     summaries = []
     for batch, first_at in page:
         found = counted[batch]
@@ -128,20 +137,17 @@ def _page(session: Session, pending: list[ColumnElement[bool]], offset: int,
 
 def _counts(session: Session, where: list[ColumnElement[bool]],
             batches: list[str]) -> dict[str, _Counts]:
-    """Each batch's pending posts, those with problems, regions, platforms and first id.
-    The status test sits inside the aggregates, not in WHERE, so that the database reads
-    the batches through their index instead of every pending post."""
-    pending = is_pending()
+    """Each batch's pending posts, those with problems, regions, platforms and first id,
+    in one aggregate over the page's batches' pending posts."""
     platforms = list(PLATFORM_LIMITS)
     statement: Select[*tuple[Any, ...]] = Select(
-        col(Post.batch), func.sum(case((pending, 1), else_=0)),
-        func.sum(case((pending & has_problems(), 1), else_=0)),
-        func.count(distinct(case((pending, col(Post.region_key))))),
-        func.min(case((pending, col(Post.id)))),
-        *(func.sum(case((pending & (col(Post.platform) == p), 1), else_=0)) for p in platforms))
+        col(Post.batch), func.count(), func.sum(case((has_problems(), 1), else_=0)),
+        func.count(distinct(col(Post.region_key))), func.min(col(Post.id)),
+        *(func.sum(case((col(Post.platform) == p, 1), else_=0)) for p in platforms))
     counted = {}
     for batch, count, problems, regions, first_id, *per_platform in session.exec(
-            statement.where(*where, col(Post.batch).in_(batches)).group_by(col(Post.batch))):
+            statement.where(is_pending(), *where, col(Post.batch).in_(batches))
+            .group_by(col(Post.batch))):
         counted[batch] = _Counts(
             pending=int(count), with_problems=int(problems or 0), regions=int(regions),
             platforms=tuple(sorted(p for p, n in zip(platforms, per_platform, strict=True) if n)),
