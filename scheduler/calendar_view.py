@@ -12,8 +12,7 @@ from sqlmodel import Session
 from scheduler.calendar_counts import DayCount, count_days
 from scheduler.content.model import Catalog
 from scheduler.errors import InputError
-from scheduler.models import Post
-from scheduler.posts import PostFilter, posts_page
+from scheduler.posts import PostFilter, PostLine, posts_page
 from scheduler.users import Actor
 
 TONES = 8  # band colours in calendar.css (.tone-0 ... .tone-7)
@@ -176,7 +175,7 @@ def week_rows(span: Span, bands: list[StageBand]) -> list[WeekRow]:
 
 
 def day_posts(session: Session, *, actor: Actor, filters: PostFilter, day: date, tz: ZoneInfo,
-              after_id: int | None = None, limit: int = 100) -> list[Post]:
+              after_id: int | None = None, limit: int = 100) -> list[PostLine]:
     """One day's posts in the actor's scope, in time order (keyset pages, as /unggahan)."""
     return posts_page(session, actor=actor, filters=replace(filters, date_from=day, date_to=day),
                       tz=tz, after_id=after_id, limit=limit)

@@ -26,7 +26,7 @@ from scheduler.errors import InputError, PermissionDenied
 from scheduler.models import Post, Role
 from scheduler.planning import PlanRequest, plan_posts
 from scheduler.posts import PostFilter
-from scheduler.users import MACHINE_ADMIN, Actor
+from scheduler.users import MACHINE_ADMIN, PLANNER, Actor
 from tests.conftest import BOTH_DATABASES, WIB, actor
 from tests.second_province import add_second_province
 
@@ -43,7 +43,8 @@ def planned(synced: Engine, catalog: Catalog, settings: Settings, clock: FixedCl
     """2024-01-01..07 planned: 15 posts a day at 09:00 WIB; kota-b's 3 January posts
     moved to 23:30 WIB (16:30 UTC), kab-a's published."""
     plan_posts(synced, catalog, settings.templates_dir,
-               PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 7)), clock.now())
+               PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 7)), clock.now(),
+               actor=PLANNER)
     late = datetime(2024, 1, 3, 16, 30, tzinfo=UTC)
     with session_scope(synced, write=True) as session:
         session.exec(update(Post).where(  # type: ignore[call-overload]
@@ -185,7 +186,8 @@ def test_a_province_user_counts_only_their_province(synced: Engine, catalog: Cat
                                                     settings: Settings,
                                                     clock: FixedClock) -> None:
     plan_posts(synced, catalog, settings.templates_dir,
-               PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 1)), clock.now())
+               PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 1)), clock.now(),
+               actor=PLANNER)
     assert counts(synced)[date(2024, 1, 1)].total == 15  # prov, kab-a, kota-b
     timur = Actor("tari", Role.REVIEWER, "prov2", province_wide=True)
     assert counts(synced, who=timur, tz=WITA)[date(2024, 1, 1)].total == 15

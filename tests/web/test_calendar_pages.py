@@ -17,6 +17,7 @@ from scheduler.content.model import Catalog
 from scheduler.db import session_scope
 from scheduler.models import Post
 from scheduler.planning import PlanRequest, plan_posts
+from scheduler.users import PLANNER
 
 SignedIn = Callable[[str], TestClient]
 
@@ -27,7 +28,8 @@ def planned(application: Application, synced: Engine, catalog: Catalog, settings
     """The mini plan for 2024-01-01..07, not approved: each day 15 posts at 09:00 WIB
     (prov, kab-a, kota-b x five platforms)."""
     plan_posts(synced, catalog, settings.templates_dir,
-               PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 7)), clock.now())
+               PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 7)), clock.now(),
+               actor=PLANNER)
     return synced
 
 
