@@ -3,10 +3,10 @@ rendering. Routes stay thin: they take a `Viewer`, call services inside
 `web.app.unit_of_work(...)` and return `render(...)`."""
 
 import hmac
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -24,8 +24,10 @@ from scheduler.permissions import Action, allows
 from scheduler.users import Actor
 from scheduler.web import signin
 from scheduler.web.i18n import DEFAULT, LANGUAGES, Translate, translator
-from scheduler.web.pageinfo import EVENT_LABELS, STATUS_LABELS, STATUS_TONE
+from scheduler.web.pageinfo import EVENT_LABELS, STATUS_LABELS, STATUS_TONE, FilterChoices
 
+FILTER_NAMES = ("wilayah", "platform", "tahapan", "status")
+FILTER_FIELDS = (*FILTER_NAMES, "dari", "sampai")
 SESSION_COOKIE = "siar_sesi"
 LANG_COOKIE = "siar_bahasa"
 PRE_CSRF_COOKIE = "siar_pra"  # the sign-in form's CSRF token, before there is a session
@@ -63,6 +65,7 @@ class Web:
         # pretends another time (SIAR_NOW in a demo); tests pass their own.
         self.session_now = session_clock or (lambda: datetime.now(UTC))
         self.sessions = signin.RememberedSessions()
+        self.filter_form = lru_cache(maxsize=2048)(self._filter_form)
         folder = resources.files("scheduler.web").joinpath("templates")
         self.jinja = Environment(
             loader=FileSystemLoader(str(folder)),
@@ -70,6 +73,19 @@ class Web:
             trim_blocks=True, lstrip_blocks=True,
             auto_reload=False,  # templates ship with the package: never re-read them
         )
+
+    def _filter_form(self, lang: str, action: str, choices: FilterChoices,
+                     names: tuple[str, ...], extra_dates: bool,
+                     hidden: tuple[tuple[str, str], ...],
+                     chosen: tuple[tuple[str, str], ...]) -> Markup:
+        """The filter form (remembered: the same scope, language and choice give the same
+        form, and its hundred options cost more than a page of rows)."""
+        _ = translator(lang)
+        # The template autoescapes every value in it, so its output is safe markup.
+        return Markup(self.jinja.get_template("_filters.html").render(  # noqa: S704
+            _=_, action=action, choices=choices, names=names, extra_dates=extra_dates,
+            hidden=hidden, chosen=dict(chosen),
+            status_label=lambda status: _(STATUS_LABELS.get(status) or status)))
 
     @property
     def secure_cookies(self) -> bool:
@@ -146,7 +162,16 @@ def render(request: Request, template: str, who: Viewer | None, *, status: int =
     lang = who.lang if who else lang_of(request)
     tz = who.tz if who else web.app.settings.timezone
     _ = who._ if who else translator(lang)
+
+    def filter_form(action: str, choices: FilterChoices, request: Request,
+                    extra_dates: bool = True, names: Sequence[str] = FILTER_NAMES,
+                    hidden: Sequence[Sequence[str]] = ()) -> Markup:
+        chosen = tuple((f, request.query_params.get(f, "")) for f in FILTER_FIELDS)
+        return web.filter_form(lang, action, choices, tuple(names), extra_dates,
+                               tuple((str(n), str(v)) for n, v in hidden), chosen)
+
     html = web.jinja.get_template(template).render(
+        filter_form=filter_form,
         request=request, who=who, _=_, lang=lang, tz=tz, path=request.url.path,
         htmx=is_htmx(request), Action=Action,
         status_label=lambda status: _(STATUS_LABELS.get(status or "", status or "")),

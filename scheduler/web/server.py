@@ -48,18 +48,20 @@ def create_web_app(app: Application, *,
         web.include_router(importlib.import_module(f"{routes.__name__}.{module.name}").router)
     _error_pages(web)
 
-    web.add_middleware(SecurityHeaders)
-    web.add_middleware(ForgetSessionsAfterPosts, web=web.state.web)
+    web.add_middleware(SecurityHeaders, web=web.state.web)
     return web
 
 
 class SecurityHeaders:
     """CSP and friends on every answer, and Server-Timing (how long the server took, for
-    developer tools and bench/web.py). Plain ASGI: Starlette's BaseHTTPMiddleware would
-    cost more than a whole page of rows."""
+    developer tools and bench/web.py). After a form post, which may have ended sessions
+    (a deactivation, a password reset, a sign-out), every remembered session is looked up
+    again (see web.signin). Plain ASGI: Starlette's BaseHTTPMiddleware would cost more
+    than a whole page of rows."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, web: Web) -> None:
         self.app = app
+        self.web = web
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -81,22 +83,10 @@ class SecurityHeaders:
                 headers["Server-Timing"] = f"app;dur={elapsed:.1f}"
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
-
-
-class ForgetSessionsAfterPosts:
-    """After a form post (which may have ended sessions: a deactivation, a password reset,
-    a sign-out), every remembered session is looked up again (see web.signin)."""
-
-    def __init__(self, app: ASGIApp, web: Web) -> None:
-        self.app = app
-        self.web = web
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, send_with_headers)
         finally:
-            if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
+            if scope["method"] not in ("GET", "HEAD"):
                 self.web.sessions.forget()
 
 
