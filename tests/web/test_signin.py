@@ -118,3 +118,30 @@ def test_every_page_sends_a_strict_content_security_policy(client: TestClient) -
     assert "unsafe-inline" not in policy
     assert answer.headers["x-frame-options"] == "DENY"
     assert "<script>" not in answer.text  # no inline script at all
+
+
+def test_a_post_page_never_links_a_non_web_address(signed_in, application) -> None:  # type: ignore[no-untyped-def]
+    """A platform address is shown as a link only when it is http(s): a `javascript:`
+    address stored by a hostile adapter or import stays text."""
+    from datetime import date
+
+    from sqlmodel import select
+
+    from scheduler.models import Post
+    from scheduler.planning import PlanRequest, plan_posts
+    from scheduler.users import PLANNER
+    from tests.conftest import posts  # noqa: F401
+
+    plan_posts(application.engine, application.catalog, application.settings.templates_dir,
+               PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 1)),
+               application.clock.now(), actor=PLANNER)
+    with application.unit_of_work(write=True) as session:
+        post = session.exec(select(Post)).first()
+        assert post is not None
+        post.platform_url = "javascript:alert(1)"
+        session.add(post)
+        post_id = post.id
+    page = signed_in("ops").get(f"/unggahan/{post_id}")
+    assert page.status_code == 200
+    assert 'href="javascript:' not in page.text
+    assert "javascript:alert(1)" in page.text
