@@ -130,7 +130,6 @@ def test_a_post_page_never_links_a_non_web_address(signed_in, application) -> No
     from scheduler.models import Post
     from scheduler.planning import PlanRequest, plan_posts
     from scheduler.users import PLANNER
-    from tests.conftest import posts  # noqa: F401
 
     plan_posts(application.engine, application.catalog, application.settings.templates_dir,
                PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 1)),
