@@ -38,6 +38,9 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 
 
+EXPIRED_FORM = "Formulir ini kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi."
+
+
 def create_web_app(app: Application, *,
                    session_clock: Callable[[], datetime] | None = None) -> FastAPI:
     web = FastAPI(title="Siar", docs_url=None, redoc_url=None, openapi_url=None)
@@ -99,8 +102,7 @@ def _error_pages(web: FastAPI) -> None:
     async def bad_csrf(request: Request, _exc: BadCsrf) -> Response:
         _ = translator(lang_of(request))
         return render(request, "error.html", None, status=403, code="csrf",
-                      message=_("Formulir ini kedaluwarsa atau tidak sah. Muat ulang halaman "
-                                "lalu coba lagi."))
+                      message=_(EXPIRED_FORM))
 
     @web.exception_handler(SiarError)
     async def siar_error(request: Request, exc: SiarError) -> Response:
