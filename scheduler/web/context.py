@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from scheduler.app import Application
-from scheduler.localtime import format_compact, format_datetime, format_time
+from scheduler.localtime import format_compact, format_datetime, format_time, zone_label
 from scheduler.permissions import Action, allows
 from scheduler.users import Actor
 from scheduler.web import signin
@@ -173,6 +173,7 @@ def render(request: Request, template: str, who: Viewer | None, *, status: int =
 
     words = DateWords(_)
     html = web.jinja.get_template(template).render(
+        zone=zone_label(web.session_now().astimezone(tz)),
         filter_form=filter_form, date_short=words.short, date_long=words.long,
         date_range=words.range,
         request=request, who=who, _=_, lang=lang, tz=tz, path=request.url.path,
