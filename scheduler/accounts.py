@@ -21,7 +21,7 @@ class SyncSummary:
     accounts_disabled: int
 
 
-def sync_accounts(session: Session, catalog: Catalog, now: datetime) -> SyncSummary:
+def sync_accounts(session: Session, *, catalog: Catalog, now: datetime) -> SyncSummary:
     """Upsert every region and account from content. Accounts that left the content are
     disabled, not deleted: their posts and history stay."""
     existing_regions = {r.key: r for r in session.exec(select(Region))}

@@ -146,7 +146,7 @@ def timeline(session: Session, post_id: int, actor: Actor | None = None) -> tupl
     if actor is not None:
         from scheduler.targets import get_post
 
-        get_post(session, actor, post_id)  # refuses a post outside the actor's scope
+        get_post(session, actor=actor, post_id=post_id)  # refuses a post outside the actor's scope
     events = list(session.exec(select(PostEvent).where(col(PostEvent.post_id) == post_id)
                                .order_by(col(PostEvent.id))))
     return post, events

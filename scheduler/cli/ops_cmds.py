@@ -213,8 +213,8 @@ def post_resolve(
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
     with session_scope(state.engine, write=True) as session:
-        post = resolve(session, actor, post_id, now=state.clock.now(), published_url=published,
-                       retry=retry, note=note)
+        post = resolve(session, actor=actor, post_id=post_id, now=state.clock.now(),
+                       published_url=published, retry=retry, note=note)
     state.out.print(f"Unggahan #{post.id}: {post.status}.")
 
 

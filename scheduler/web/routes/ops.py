@@ -58,7 +58,7 @@ def resolve_post(request: Request, who: PostingViewer, post_id: int,
             raise InputError(f"unggahan #{post_id}: isi tautannya di platform untuk "
                              "menandainya sudah terbit")
         with web.app.unit_of_work(write=True) as session:
-            resolve(session, who.actor, post_id, now=web.now(),
+            resolve(session, actor=who.actor, post_id=post_id, now=web.now(),
                     published_url=url.strip() if tindakan == "terbit" else None,
                     retry=tindakan == "ulang", note=catatan.strip() or None)
     except (InputError, ReviewError) as error:
