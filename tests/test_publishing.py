@@ -136,7 +136,7 @@ def test_expired_token_pauses_the_account_and_holds_its_posts(
     with session_scope(approved, write=True) as session:
         from scheduler.accounts import resume_account
 
-        resume_account(session, OPERATOR, "kab-a/telegram")
+        resume_account(session, actor=OPERATOR, key="kab-a/telegram")
     worker_for(approved, catalog, settings, clock).run_once()
     assert telegram_post(approved).status == "published"
 
