@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from scheduler.content.model import Catalog
 from scheduler.errors import InputError, NotFoundError
 from scheduler.models import Account, Region
-from scheduler.permissions import Action, require
+from scheduler.permissions import Action, require, require_role, scope_condition
 from scheduler.users import Actor
 
 
@@ -21,7 +21,7 @@ class SyncSummary:
     accounts_disabled: int
 
 
-def sync_accounts(session: Session, catalog: Catalog, now: datetime) -> SyncSummary:
+def sync_accounts(session: Session, *, catalog: Catalog, now: datetime) -> SyncSummary:
     """Upsert every region and account from content. Accounts that left the content are
     disabled, not deleted: their posts and history stay."""
     existing_regions = {r.key: r for r in session.exec(select(Region))}
@@ -70,13 +70,23 @@ def account_ids(session: Session) -> dict[tuple[str, str], Account]:
     return {(a.region_key, a.platform): a for a in session.exec(select(Account))}
 
 
-def list_accounts(session: Session) -> list[Account]:
-    return list(session.exec(select(Account).order_by(col(Account.region_key),
-                                                      col(Account.platform))))
+def list_accounts(session: Session, *, actor: Actor) -> list[Account]:
+    """The accounts of the regions the actor covers."""
+    require_role(actor, Action.VIEW)
+    in_scope = scope_condition(session, actor, col(Account.region_key))
+    return list(session.exec(select(Account).where(in_scope)
+                             .order_by(col(Account.region_key), col(Account.platform))))
 
 
-def find_account(session: Session, key: str) -> Account:
-    """An account by its key, region/platform (e.g. kota-blitar/instagram)."""
+def find_account(session: Session, *, actor: Actor, key: str) -> Account:
+    """An account by its key, region/platform (e.g. kota-blitar/instagram), if it lies in
+    the actor's scope."""
+    account = _account(session, key)
+    require(session, actor, Action.VIEW, [account.region_key])
+    return account
+
+
+def _account(session: Session, key: str) -> Account:
     region, _, platform = key.partition("/")
     account = session.exec(select(Account).where(col(Account.region_key) == region,
                                                  col(Account.platform) == platform)).first()
@@ -86,10 +96,10 @@ def find_account(session: Session, key: str) -> Account:
     return account
 
 
-def pause_account(session: Session, actor: Actor, key: str, *, now: datetime,
+def pause_account(session: Session, *, actor: Actor, key: str, now: datetime,
                   reason: str) -> Account:
     """Stop publishing to an account; its posts wait (held), none is lost."""
-    account = find_account(session, key)
+    account = _account(session, key)
     require(session, actor, Action.PAUSE, [account.region_key])
     if not reason.strip():
         raise InputError("menjeda akun perlu alasan (--note)")
@@ -98,9 +108,9 @@ def pause_account(session: Session, actor: Actor, key: str, *, now: datetime,
     return account
 
 
-def resume_account(session: Session, actor: Actor, key: str) -> Account:
+def resume_account(session: Session, *, actor: Actor, key: str) -> Account:
     """Publish to the account again (after its token was renewed, for example)."""
-    account = find_account(session, key)
+    account = _account(session, key)
     require(session, actor, Action.PAUSE, [account.region_key])
     if account.paused_at is None:
         raise InputError(f"akun {key} tidak sedang dijeda")

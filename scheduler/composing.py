@@ -123,7 +123,7 @@ def check_composition(session: Session, *, actor: Actor, catalog: Catalog,
                  for region in regions for platform in c.platforms]
         for item in items:
             try:
-                validate_new_post(session, catalog, item, now, checks)
+                validate_new_post(session, catalog=catalog, item=item, now=now, checks=checks)
             except SiarError as exc:  # e.g. a region without an active account
                 errors.append(str(exc))
                 continue
@@ -144,10 +144,10 @@ def create_composition(session: Session, *, actor: Actor, catalog: Catalog,
         raise InputError("; ".join(checked.errors) or
                          "ada masalah yang belum dinyatakan diterima: "
                          + "; ".join(checked.problems))
-    posts = create_posts(session, actor, catalog, checked.items, checks=checks, now=now,
-                         note="ditulis di web")
+    posts = create_posts(session, actor=actor, catalog=catalog, items=checked.items,
+                         checks=checks, now=now, note="ditulis di web")
     if submit_now:
-        submit(session, actor, posts[0].batch or "", now)
+        submit(session, actor=actor, target=posts[0].batch or "", now=now)
     return posts
 
 

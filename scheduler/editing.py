@@ -44,7 +44,7 @@ class NewPost:
     image_alt: str | None = None  # the image's description for screen readers
 
 
-def validate_new_post(session: Session, catalog: Catalog, item: NewPost, now: datetime,
+def validate_new_post(session: Session, *, catalog: Catalog, item: NewPost, now: datetime,
                       checks: CheckSettings) -> Account:
     """Everything that makes a new post impossible (as opposed to merely problematic)."""
     if item.region not in catalog.regions:
@@ -64,12 +64,13 @@ def validate_new_post(session: Session, catalog: Catalog, item: NewPost, now: da
     return account
 
 
-def create_posts(session: Session, actor: Actor, catalog: Catalog, items: Sequence[NewPost], *,
+def create_posts(session: Session, *, actor: Actor, catalog: Catalog, items: Sequence[NewPost],
                  checks: CheckSettings, now: datetime, status: PostStatus = PostStatus.DRAFT,
                  batch_prefix: str = "adhoc", note: str | None = None) -> list[Post]:
     """Create posts (drafts by default) in one batch; all are validated before any is added."""
     require(session, actor, Action.CREATE, {item.region for item in items})
-    accounts = [validate_new_post(session, catalog, item, now, checks) for item in items]
+    accounts = [validate_new_post(session, catalog=catalog, item=item, now=now, checks=checks)
+                for item in items]
     batch = f"{batch_prefix}-{now:%Y%m%d%H%M%S}-{secrets.token_hex(2)}"
     posts = []
     for item, account in zip(items, accounts, strict=True):
@@ -89,10 +90,10 @@ def create_posts(session: Session, actor: Actor, catalog: Catalog, items: Sequen
     return posts
 
 
-def submit(session: Session, actor: Actor, target: str, now: datetime) -> list[Post]:
+def submit(session: Session, *, actor: Actor, target: str, now: datetime) -> list[Post]:
     """Send drafts (one, or a batch's) to review."""
     require_role(actor, Action.SUBMIT)
-    posts = target_posts(session, actor, target)
+    posts = target_posts(session, actor=actor, target=target)
     drafts = [p for p in posts if p.status == PostStatus.DRAFT]
     if not drafts:
         raise ReviewError(f"{target}: tidak ada draf untuk diajukan "
@@ -105,12 +106,12 @@ def submit(session: Session, actor: Actor, target: str, now: datetime) -> list[P
     return drafts
 
 
-def edit_post(session: Session, actor: Actor, post_id: int, *, catalog: Catalog,
+def edit_post(session: Session, *, actor: Actor, post_id: int, catalog: Catalog,
               checks: CheckSettings, now: datetime, tz: tzinfo, text: str | None = None,
               at: datetime | None = None, image: str | None = None,
               note: str | None = None) -> Post:
     """Change a post's text, time or image; an approved post goes back to review."""
-    post = get_post(session, actor, post_id)
+    post = get_post(session, actor=actor, post_id=post_id)
     require(session, actor, Action.EDIT, [post.region_key])
     if post.status not in EDITABLE:
         raise ReviewError(f"unggahan #{post_id} berstatus {post.status}; hanya draf, pending "
@@ -140,9 +141,9 @@ def edit_post(session: Session, actor: Actor, post_id: int, *, catalog: Catalog,
     return post
 
 
-def cancel(session: Session, actor: Actor, post_id: int, *, now: datetime,
+def cancel(session: Session, *, actor: Actor, post_id: int, now: datetime,
            note: str | None = None) -> Post:
-    post = get_post(session, actor, post_id)
+    post = get_post(session, actor=actor, post_id=post_id)
     require(session, actor, Action.CANCEL, [post.region_key])
     if post.status not in CANCELLABLE:
         raise ReviewError(f"unggahan #{post_id} berstatus {post.status}, tidak dapat dibatalkan")
@@ -151,12 +152,12 @@ def cancel(session: Session, actor: Actor, post_id: int, *, now: datetime,
     return post
 
 
-def reschedule(session: Session, actor: Actor, post_id: int, at: datetime, *, catalog: Catalog,
+def reschedule(session: Session, *, actor: Actor, post_id: int, at: datetime, catalog: Catalog,
                checks: CheckSettings, now: datetime, tz: tzinfo,
                note: str | None = None) -> Post:
     """Move a post in time without changing its content. An approved post stays approved
     only if nothing about the new time is a problem (quiet period, results embargo)."""
-    post = get_post(session, actor, post_id)
+    post = get_post(session, actor=actor, post_id=post_id)
     require(session, actor, Action.RESCHEDULE, [post.region_key])
     if post.status not in RESCHEDULABLE:
         raise ReviewError(
@@ -183,12 +184,12 @@ def reschedule(session: Session, actor: Actor, post_id: int, at: datetime, *, ca
 _STILL_APPROVED = (PostStatus.APPROVED, PostStatus.RETRYING, PostStatus.MISSED)
 
 
-def cancel_target(session: Session, actor: Actor, target: str, *, now: datetime,
+def cancel_target(session: Session, *, actor: Actor, target: str, now: datetime,
                   note: str | None = None) -> list[Post]:
     """Cancel one post, or every post of a batch in the actor's scope that has not gone
     out (missed ones included)."""
     if is_post_id(target):
-        return [cancel(session, actor, int(target), now=now, note=note)]
+        return [cancel(session, actor=actor, post_id=int(target), now=now, note=note)]
     posts = _batch_posts(session, actor, target, Action.CANCEL, "dibatalkan")
     for post in posts:
         record(session, post, kind="cancelled", actor=actor.name, now=now,
@@ -196,22 +197,22 @@ def cancel_target(session: Session, actor: Actor, target: str, *, now: datetime,
     return posts
 
 
-def reschedule_target(session: Session, actor: Actor, target: str, at: datetime, *,
+def reschedule_target(session: Session, *, actor: Actor, target: str, at: datetime,
                       catalog: Catalog, checks: CheckSettings, now: datetime, tz: tzinfo,
                       note: str | None = None) -> list[Post]:
     """Reschedule one post, or every post of a batch in scope that has not gone out, to
     the same new time; all or nothing."""
     if is_post_id(target):
-        return [reschedule(session, actor, int(target), at, catalog=catalog, checks=checks,
-                           now=now, tz=tz, note=note)]
+        return [reschedule(session, actor=actor, post_id=int(target), at=at, catalog=catalog,
+                           checks=checks, now=now, tz=tz, note=note)]
     posts = _batch_posts(session, actor, target, Action.RESCHEDULE, "dijadwal ulang")
-    return [reschedule(session, actor, post.id or 0, at, catalog=catalog, checks=checks,
-                       now=now, tz=tz, note=note) for post in posts]
+    return [reschedule(session, actor=actor, post_id=post.id or 0, at=at, catalog=catalog,
+                       checks=checks, now=now, tz=tz, note=note) for post in posts]
 
 
 def _batch_posts(session: Session, actor: Actor, batch: str, action: Action,
                  verb: str) -> list[Post]:
-    posts = target_posts(session, actor, batch)
+    posts = target_posts(session, actor=actor, target=batch)
     require(session, actor, action, {p.region_key for p in posts})
     chosen = [p for p in posts if p.status in CANCELLABLE]
     if not chosen:

@@ -8,12 +8,11 @@ from typing import Any, NamedTuple
 from sqlalchemy import String, func, type_coerce
 from sqlmodel import Session, col, select
 
-from scheduler.errors import NotFoundError
 from scheduler.heartbeat import WorkerState, worker_states
 from scheduler.models import Account, Post, PostEvent, PostStatus
 from scheduler.permissions import Action, require_role, scope_condition
 from scheduler.platforms import PLATFORM_LIMITS
-from scheduler.posts import PostFilter, local_iso, post_conditions
+from scheduler.posts import PostFilter, local_iso, post_conditions, visible_post
 from scheduler.users import Actor
 
 HISTORY_FIELDS = (
@@ -39,16 +38,15 @@ class HistoryFilter:
                           statuses=self.statuses, date_from=self.since, date_to=self.until)
 
 
-def history_statement(filters: HistoryFilter, tz: tzinfo, actor: Actor | None = None,
-                      session: Session | None = None) -> Any:
-    """Newest first by scheduled time. Paging is by keyset (scheduled time, id), which
-    stays fast however deep the page is."""
+def history_statement(session: Session, *, actor: Actor, filters: HistoryFilter,
+                      tz: tzinfo) -> Any:
+    """Newest first by scheduled time, in the actor's scope. Paging is by keyset
+    (scheduled time, id), which stays fast however deep the page is."""
+    require_role(actor, Action.VIEW)
     shared = filters.as_post_filter()
     shared.validate()
-    statement = select(Post).where(*post_conditions(shared, tz))
-    if actor is not None and session is not None:
-        statement = statement.where(scope_condition(session, actor))
-    if filters.before_id is not None and session is not None:
+    statement = select(Post).where(*post_conditions(shared, tz), scope_condition(session, actor))
+    if filters.before_id is not None:
         anchor = session.get(Post, filters.before_id)
         if anchor is not None:
             statement = statement.where(
@@ -59,9 +57,9 @@ def history_statement(filters: HistoryFilter, tz: tzinfo, actor: Actor | None = 
     return statement.limit(filters.limit) if filters.limit else statement
 
 
-def history_page(session: Session, filters: HistoryFilter, tz: tzinfo,
-                 actor: Actor | None = None) -> list[Post]:
-    return list(session.exec(history_statement(filters, tz, actor, session)))
+def history_page(session: Session, *, actor: Actor, filters: HistoryFilter,
+                 tz: tzinfo) -> list[Post]:
+    return list(session.exec(history_statement(session, actor=actor, filters=filters, tz=tz)))
 
 
 class HistoryLine(NamedTuple):
@@ -80,31 +78,32 @@ class HistoryLine(NamedTuple):
     last_error: str | None
 
 
-def history_lines(session: Session, filters: HistoryFilter, tz: tzinfo, *,
-                  actor: Actor) -> list[HistoryLine]:
+def history_lines(session: Session, *, actor: Actor, filters: HistoryFilter,
+                  tz: tzinfo) -> list[HistoryLine]:
     """One page of history (as history_page) read as plain columns."""
-    statement = history_statement(filters, tz, actor, session).with_only_columns(
+    statement = history_statement(session, actor=actor, filters=filters, tz=tz).with_only_columns(
         *(getattr(Post, name) for name in HistoryLine._fields))
     return [HistoryLine(*row) for row in session.execute(statement)]
 
 
-def iter_history(session: Session, filters: HistoryFilter, tz: tzinfo,
-                 actor: Actor | None = None) -> Iterator[Post]:
+def iter_history(session: Session, *, actor: Actor, filters: HistoryFilter,
+                 tz: tzinfo) -> Iterator[Post]:
     """Every matching post, streamed in batches (an export never holds them all)."""
-    statement = history_statement(filters, tz, actor, session).execution_options(yield_per=1000)
+    statement = history_statement(session, actor=actor, filters=filters, tz=tz)
+    statement = statement.execution_options(yield_per=1000)
     for post in session.exec(statement):
         yield post
         session.expunge(post)
 
 
-def iter_history_rows(session: Session, filters: HistoryFilter, tz: tzinfo,
-                      actor: Actor | None = None) -> Iterator[tuple[Any, ...]]:
+def iter_history_rows(session: Session, *, actor: Actor, filters: HistoryFilter,
+                      tz: tzinfo) -> Iterator[tuple[Any, ...]]:
     """The export's fast path: plain rows in HISTORY_FIELDS order, no ORM objects.
 
     Times are read as stored (on SQLite: UTC text) and turned into local ISO 8601 once,
     which is most of the per-row cost of an export of every post.
     """
-    posts = history_statement(filters, tz, actor, session).subquery()
+    posts = history_statement(session, actor=actor, filters=filters, tz=tz).subquery()
     columns = [posts.c[name] for name in _HISTORY_COLUMNS]
     raw = [type_coerce(c, String) if c.key in _INSTANTS else c for c in columns]
     statement = select(*raw).execution_options(yield_per=2000)
@@ -138,15 +137,10 @@ def history_record(post: Post, tz: tzinfo) -> dict[str, Any]:
     }
 
 
-def timeline(session: Session, post_id: int, actor: Actor | None = None) -> tuple[Post,
-                                                                                  list[PostEvent]]:
-    post = session.get(Post, post_id)
-    if post is None:
-        raise NotFoundError(f"unggahan #{post_id} tidak ada")
-    if actor is not None:
-        from scheduler.targets import get_post
-
-        get_post(session, actor, post_id)  # refuses a post outside the actor's scope
+def timeline(session: Session, *, actor: Actor,
+             post_id: int) -> tuple[Post, list[PostEvent]]:
+    """A post in the actor's scope and its events, oldest first."""
+    post = visible_post(session, actor=actor, post_id=post_id)
     events = list(session.exec(select(PostEvent).where(col(PostEvent.post_id) == post_id)
                                .order_by(col(PostEvent.id))))
     return post, events
@@ -170,9 +164,9 @@ class StatusReport:
     workers: list[WorkerState] = field(default_factory=list)  # latest heartbeat first
 
 
-def status_report(session: Session, now: datetime,
+def status_report(session: Session, *, actor: Actor, now: datetime,
                   route: Callable[[Account], Any] | None = None,
-                  next_limit: int = 10, *, actor: Actor) -> StatusReport:
+                  next_limit: int = 10) -> StatusReport:
     """Counts, what is next, recent problems, paused accounts, quotas, the workers'
     heartbeats; with `route` (the adapter factory's), also the accounts held because they
     cannot publish. Posts and accounts outside the actor's regions are left out."""

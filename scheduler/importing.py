@@ -84,11 +84,11 @@ class ImportRefused(InputError):
                          f"bermasalah di {source}\n{lines}")
 
 
-def import_csv(session: Session, actor: Actor, path: Path, *, catalog: Catalog,
+def import_csv(session: Session, *, actor: Actor, path: Path, catalog: Catalog,
                checks: CheckSettings, now: datetime, tz: tzinfo) -> list[Post]:
     """Validate every row, then queue them all for review (status pending) in one batch."""
     require_role(actor, Action.CREATE)
-    return import_text(session, actor, read_csv(path), source=str(path),
+    return import_text(session, actor=actor, text=read_csv(path), source=str(path),
                        name=path.name, catalog=catalog, checks=checks, now=now, tz=tz)
 
 
@@ -101,22 +101,22 @@ def read_csv(path: Path) -> str:
         raise InputError(f"{path}: bukan teks UTF-8") from None
 
 
-def import_text(session: Session, actor: Actor, text: str, *, source: str, name: str,
+def import_text(session: Session, *, actor: Actor, text: str, source: str, name: str,
                 catalog: Catalog, checks: CheckSettings, now: datetime,
                 tz: tzinfo) -> list[Post]:
     """Import a CSV's text (read from `source`, a file called `name`): all rows or none."""
-    preview = preview_csv(session, actor, text, source=source, catalog=catalog,
+    preview = preview_csv(session, actor=actor, text=text, source=source, catalog=catalog,
                           checks=checks, now=now, tz=tz)
     if preview.errors:
         raise ImportRefused(source, preview.errors)
     if not preview.rows:
         raise InputError(f"{source}: tidak ada baris data")
-    return create_posts(session, actor, catalog, preview.items, checks=checks, now=now,
-                        status=PostStatus.PENDING, batch_prefix="impor",
+    return create_posts(session, actor=actor, catalog=catalog, items=preview.items,
+                        checks=checks, now=now, status=PostStatus.PENDING, batch_prefix="impor",
                         note=f"impor CSV {name}")
 
 
-def preview_csv(session: Session, actor: Actor, text: str, *, source: str, catalog: Catalog,
+def preview_csv(session: Session, *, actor: Actor, text: str, source: str, catalog: Catalog,
                 checks: CheckSettings, now: datetime, tz: tzinfo) -> ImportPreview:
     """Every row of a CSV checked as the import would, writing nothing."""
     require_role(actor, Action.CREATE)
@@ -143,7 +143,7 @@ def _check_row(session: Session, actor: Actor, line: int, values: dict[str, str]
         item = _row_item(values, tz)
         if not covers(session, actor, item.region) and item.region in catalog.regions:
             raise InputError(f"di luar wilayah {actor.name} ({actor.region_key})")
-        validate_new_post(session, catalog, item, now, checks)
+        validate_new_post(session, catalog=catalog, item=item, now=now, checks=checks)
     except SiarError as exc:
         return RowPreview(line, values, None, error=str(exc))
     problems = check_post(PostDraft(text=item.text.strip(), platform=item.platform,

@@ -56,7 +56,7 @@ def ops_overview(session: Session, *, actor: Actor, now: datetime,
     """Everything on the Operasi page, in one read."""
     require_role(actor, Action.VIEW)
     return OpsOverview(
-        report=status_report(session, now, route, actor=actor),
+        report=status_report(session, now=now, route=route, actor=actor),
         due_unapproved=due_unapproved(session, actor=actor, now=now),
         uncertain=posts_with_status(session, actor=actor, status=PostStatus.UNCERTAIN),
         failed=posts_with_status(session, actor=actor, status=PostStatus.FAILED),

@@ -82,7 +82,7 @@ def validate_request(catalog: Catalog, request: PlanRequest) -> None:
                 f"platform tidak dikenal: {platform!r} (pilihan: {', '.join(catalog.platforms)})")
 
 
-def authorize(session: Session, actor: Actor, request: PlanRequest) -> PlanRequest:
+def authorize(session: Session, *, actor: Actor, request: PlanRequest) -> PlanRequest:
     """The request as `actor` may run it. Without regions it covers the actor's own scope
     (a regency user: their region; a province user: the province and its regencies),
     never the whole catalog, which may hold other provinces."""
@@ -120,8 +120,8 @@ def plan_posts(
     with session_scope(engine, write=True, durable=False) as session:
         # Synced first, so a region just added to content is already in a province
         # user's scope (authorize reads the region rows).
-        sync_accounts(session, catalog, now)
-        request = authorize(session, actor, request)
+        sync_accounts(session, catalog=catalog, now=now)
+        request = authorize(session, actor=actor, request=request)
         summary = PlanSummary(request)
         post_rows = PostRows(
             catalog, templates_dir,

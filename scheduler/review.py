@@ -42,23 +42,23 @@ class Decision:
     overridden: dict[int, list[str]] = field(default_factory=dict)
 
 
-def list_batches(session: Session, actor: Actor, filters: PostFilter, tz: tzinfo,
+def list_batches(session: Session, *, actor: Actor, filters: PostFilter, tz: tzinfo,
                  limit: int = 200) -> list[BatchSummary]:
     """Pending batches the actor can see, soonest first."""
     return pending_batches(session, actor=actor, filters=filters, tz=tz, limit=limit)
 
 
-def show(session: Session, actor: Actor, target: str) -> list[Post]:
+def show(session: Session, *, actor: Actor, target: str) -> list[Post]:
     """Every variant of a batch in the actor's scope (or one post), with its problems."""
     require_role(actor, Action.VIEW)
-    return target_posts(session, actor, target)
+    return target_posts(session, actor=actor, target=target)
 
 
 def approve(
     session: Session,
+    *,
     actor: Actor,
     target: str,
-    *,
     catalog: Catalog,
     checks: CheckSettings,
     now: datetime,
@@ -95,7 +95,7 @@ def approve_posts(
     refusal names every blocked post, or the first `listed` and a count of the rest."""
     _check_approver(actor, override_reason)
     decision = decision or Decision()
-    authors = authors_of(session, posts)
+    authors = authors_of(session, posts=posts)
     own = [p for p in posts if actor.name in authors[p.id or 0]]
     if own:
         raise ReviewError(
@@ -132,7 +132,7 @@ def _check_approver(actor: Actor, override_reason: str | None) -> None:
             raise InputError("mengesampingkan masalah perlu alasan tertulis")
 
 
-def reject(session: Session, actor: Actor, target: str, *, note: str, now: datetime,
+def reject(session: Session, *, actor: Actor, target: str, note: str, now: datetime,
            excepts: Sequence[int] = ()) -> Decision:
     require_role(actor, Action.REJECT)
     if not note or not note.strip():
@@ -158,7 +158,7 @@ def recheck(post: Post, catalog: Catalog, checks: CheckSettings,
     return problems
 
 
-def authors_of(session: Session, posts: Sequence[Post]) -> dict[int, set[str]]:
+def authors_of(session: Session, *, posts: Sequence[Post]) -> dict[int, set[str]]:
     """Everyone who wrote any version of each post: its creator and every editor (the
     event log keeps them all; `edited_by` is only the last)."""
     authors = {p.id or 0: {p.created_by, *([p.edited_by] if p.edited_by else [])}
@@ -174,7 +174,7 @@ def authors_of(session: Session, posts: Sequence[Post]) -> dict[int, set[str]]:
 
 def _pending_targets(session: Session, actor: Actor, target: str, excepts: Sequence[int],
                      verb: str) -> tuple[list[Post], Decision]:
-    posts = target_posts(session, actor, target)
+    posts = target_posts(session, actor=actor, target=target)
     decision = Decision()
     ids = {p.id for p in posts}
     strangers = sorted(set(excepts) - ids)

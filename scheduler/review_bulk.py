@@ -134,7 +134,8 @@ def _conditions(session: Session, actor: Actor, selection: Selection,
     """The selection's pending posts in scope; a named batch with none of them is refused,
     so a typo never quietly approves less than the reviewer meant."""
     selection.check()
-    conditions = pending_conditions(session, actor, selection.filters, tz, selection.batches)
+    conditions = pending_conditions(session, actor=actor, filters=selection.filters, tz=tz,
+                                    batches=selection.batches)
     if selection.batches:
         found = set(session.exec(select(Post.batch).distinct().where(*conditions)))
         missing = [b for b in selection.batches if b not in found]

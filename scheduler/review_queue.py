@@ -66,7 +66,7 @@ def is_pending() -> ColumnElement[bool]:
     return col(Post.status) == PostStatus.PENDING.value
 
 
-def selection_conditions(session: Session, actor: Actor, filters: PostFilter, tz: tzinfo,
+def selection_conditions(session: Session, *, actor: Actor, filters: PostFilter, tz: tzinfo,
                          batches: Sequence[str] = ()) -> list[ColumnElement[bool]]:
     """SQL conditions on Post, status aside: in the actor's scope, matching the filters
     (their statuses and batch are ignored) and, if given, belonging to `batches`."""
@@ -79,10 +79,11 @@ def selection_conditions(session: Session, actor: Actor, filters: PostFilter, tz
     return conditions
 
 
-def pending_conditions(session: Session, actor: Actor, filters: PostFilter, tz: tzinfo,
+def pending_conditions(session: Session, *, actor: Actor, filters: PostFilter, tz: tzinfo,
                        batches: Sequence[str] = ()) -> list[ColumnElement[bool]]:
     """The selection's pending posts (see `selection_conditions`)."""
-    return [is_pending(), *selection_conditions(session, actor, filters, tz, batches)]
+    return [is_pending(), *selection_conditions(session, actor=actor, filters=filters, tz=tz,
+                                                batches=batches)]
 
 
 def pending_batches(session: Session, *, actor: Actor, filters: PostFilter, tz: tzinfo,
@@ -90,7 +91,7 @@ def pending_batches(session: Session, *, actor: Actor, filters: PostFilter, tz: 
                     limit: int = 50) -> list[BatchSummary]:
     """One page of pending batches the actor can see, soonest first, with their counts."""
     require_role(actor, Action.VIEW)
-    where = selection_conditions(session, actor, filters, tz, batches)
+    where = selection_conditions(session, actor=actor, filters=filters, tz=tz, batches=batches)
     page = _page(session, [is_pending(), *where], offset, limit)
     if not page:
         return []

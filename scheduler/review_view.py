@@ -100,7 +100,7 @@ def batch_view(session: Session, *, actor: Actor, batch: str, media_dir: Path) -
         raise NotFoundError(f"batch tidak dikenal: {batch!r}")
     names = dict(session.exec(select(Region.key, Region.name).where(
         col(Region.key).in_({p.region_key for p in posts}))).all())
-    authors = authors_of(session, posts)
+    authors = authors_of(session, posts=posts)
     cards: dict[tuple[str, str | None], Card] = {}
     for post in posts:
         card = cards.get((post.text, post.image))

@@ -28,7 +28,7 @@ def initialize(engine: Engine, catalog: Catalog, now: datetime) -> InitResult:
     """Create or upgrade the schema, then sync regions and accounts from content."""
     before, after = upgrade_database(engine)
     with session_scope(engine, write=True) as session:
-        summary = sync_accounts(session, catalog, now)
+        summary = sync_accounts(session, catalog=catalog, now=now)
     return InitResult(before, after, summary)
 
 

@@ -12,7 +12,7 @@ def is_post_id(target: str) -> bool:
     return target.strip().isdigit()
 
 
-def get_post(session: Session, actor: Actor, post_id: int) -> Post:
+def get_post(session: Session, *, actor: Actor, post_id: int) -> Post:
     """One post, if it exists and lies in the actor's scope (locked for update)."""
     post = session.exec(select(Post).where(col(Post.id) == post_id).with_for_update()).first()
     if post is None:
@@ -24,10 +24,10 @@ def get_post(session: Session, actor: Actor, post_id: int) -> Post:
     return post
 
 
-def target_posts(session: Session, actor: Actor, target: str) -> list[Post]:
+def target_posts(session: Session, *, actor: Actor, target: str) -> list[Post]:
     """The post with that id, or the batch's posts that lie in the actor's scope."""
     if is_post_id(target):
-        return [get_post(session, actor, int(target))]
+        return [get_post(session, actor=actor, post_id=int(target))]
     statement = select(Post).where(col(Post.batch) == target.strip())
     posts = list(session.exec(
         statement.where(scope_condition(session, actor)).order_by(col(Post.id)).with_for_update()))

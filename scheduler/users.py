@@ -75,10 +75,6 @@ def set_password(session: Session, *, name: str, password: str, now: datetime) -
     return user
 
 
-def list_users(session: Session) -> list[User]:
-    return list(session.exec(select(User).order_by(col(User.region_key), col(User.name))))
-
-
 def get_user(session: Session, name: str) -> User:
     user = session.exec(select(User).where(col(User.name) == name.strip().lower())).first()
     if user is None:

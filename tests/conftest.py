@@ -139,7 +139,7 @@ def synced(engine: Engine, catalog: Catalog, clock: FixedClock) -> Engine:
     from scheduler.db import session_scope
 
     with session_scope(engine, write=True) as session:
-        sync_accounts(session, catalog, clock.now())
+        sync_accounts(session, catalog=catalog, now=clock.now())
     return engine
 
 
@@ -168,7 +168,8 @@ def approved(synced: Engine, catalog: Catalog, settings: Settings, clock: FixedC
                PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 1)), clock.now(),
                actor=PLANNER)
     with session_scope(synced, write=True) as session:
-        approve(session, actor("rudi", "reviewer", "prov"), "daftar-harian@2024-01-01T09:00",
+        approve(session, actor=actor("rudi", "reviewer", "prov"),
+                target="daftar-harian@2024-01-01T09:00",
                 catalog=catalog, checks=CheckSettings(), now=clock.now())
     clock.set(FIRST_SLOT + timedelta(seconds=1))
     return synced

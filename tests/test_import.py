@@ -31,7 +31,7 @@ GOOD = (
 def run(engine: Engine, catalog: Catalog, clock: FixedClock, path: Path,
         who=AUTHOR) -> list[Post]:  # type: ignore[no-untyped-def]
     with session_scope(engine, write=True) as session:
-        return import_csv(session, who, path, catalog=catalog, checks=CheckSettings(),
+        return import_csv(session, actor=who, path=path, catalog=catalog, checks=CheckSettings(),
                           now=clock.now(), tz=WIB)
 
 
@@ -118,7 +118,7 @@ def test_a_preview_names_every_rows_problem_and_writes_nothing(synced, catalog, 
         "kab-a,telegram,2024-01-20 09:00,Dukung Partai Contoh,,\n"
     )
     with Session(synced) as session:
-        preview = preview_csv(session, AUTHOR, text, source="uji.csv", catalog=catalog,
+        preview = preview_csv(session, actor=AUTHOR, text=text, source="uji.csv", catalog=catalog,
                               checks=CheckSettings(), now=clock.now(), tz=WIB)
     assert [(r.line, r.error is None) for r in preview.rows] == [
         (2, True), (3, False), (4, False), (5, True)]
@@ -135,7 +135,8 @@ def test_a_preview_names_every_rows_problem_and_writes_nothing(synced, catalog, 
 
 def test_a_preview_of_a_file_with_a_wrong_header_reads_no_row(synced, catalog, clock) -> None:
     with Session(synced) as session:
-        preview = preview_csv(session, AUTHOR, "region,text\nkab-a,Halo\n", source="x.csv",
+        preview = preview_csv(session, actor=AUTHOR, text="region,text\nkab-a,Halo\n",
+                              source="x.csv",
                               catalog=catalog, checks=CheckSettings(), now=clock.now(), tz=WIB)
     assert preview.rows == []
     assert [e.line for e in preview.errors] == [1]

@@ -24,15 +24,18 @@ pytestmark = pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=Tr
 def test_history_filters_and_pages_newest_first(approved, catalog, settings, clock):
     worker_for(approved, catalog, settings, clock).run_once()
     with Session(approved) as session:
-        page = history_page(session, HistoryFilter(platforms=("x",), limit=2), WIB)
+        def page_of(filters: HistoryFilter) -> list[Post]:
+            return history_page(session, actor=MACHINE_ADMIN, filters=filters, tz=WIB)
+
+        page = page_of(HistoryFilter(platforms=("x",), limit=2))
         assert [p.platform for p in page] == ["x", "x"]
         assert [p.region_key for p in page] == ["kota-b", "kab-a"]  # same time: newest id first
-        rest = history_page(session, HistoryFilter(platforms=("x",), before_id=page[-1].id), WIB)
+        rest = page_of(HistoryFilter(platforms=("x",), before_id=page[-1].id))
         assert [p.region_key for p in rest] == ["prov"]
-        assert history_page(session, HistoryFilter(statuses=("failed",)), WIB) == []
+        assert page_of(HistoryFilter(statuses=("failed",))) == []
         day = FIRST_SLOT.date()
-        assert len(history_page(session, HistoryFilter(since=day, until=day), WIB)) == 15
-        assert history_page(session, HistoryFilter(since=day + timedelta(days=1)), WIB) == []
+        assert len(page_of(HistoryFilter(since=day, until=day))) == 15
+        assert page_of(HistoryFilter(since=day + timedelta(days=1))) == []
 
 
 def test_history_formats(approved, catalog, settings, clock, siar):
@@ -71,7 +74,7 @@ def test_status_counts_and_lists_problems(approved, catalog, settings, clock, si
                                                      Account.platform == "x")).one()
         account.paused_at, account.paused_reason = clock.now(), "token kedaluwarsa"
     with Session(approved) as session:
-        report = status_report(session, clock.now(), actor=MACHINE_ADMIN)
+        report = status_report(session, now=clock.now(), actor=MACHINE_ADMIN)
     assert report.counts == {"approved": 14, "failed": 1}
     assert [p.id for p in report.recent_problems] == [1]
     assert [f"{a.region_key}/{a.platform}" for a in report.paused] == ["kab-a/x"]

@@ -89,7 +89,9 @@ def test_regency_added_to_content_is_in_scope_on_the_first_plan(synced, settings
 
 def test_authorize_fills_in_the_scope(synced) -> None:
     with session_scope(synced, write=True) as session:
-        request = authorize(session, actor("author.prov", "author"), PlanRequest(**FIRST_WEEK))
-        regency = authorize(session, actor("rina", "author", "kota-d"), PlanRequest(**FIRST_WEEK))
+        request = authorize(session, actor=actor("author.prov", "author"),
+                            request=PlanRequest(**FIRST_WEEK))
+        regency = authorize(session, actor=actor("rina", "author", "kota-d"),
+                            request=PlanRequest(**FIRST_WEEK))
     assert set(request.regions) == set(WIB_REGIONS)
     assert regency.regions == ("kota-d",)

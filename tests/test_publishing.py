@@ -38,8 +38,8 @@ def planned_more(approved: Engine, catalog: Catalog, settings: Settings,
                actor=PLANNER)
     for day in ("02", "03"):
         with session_scope(approved, write=True) as session:
-            approve(session, actor("rudi", "reviewer", "prov"),
-                    f"daftar-harian@2024-01-{day}T09:00", catalog=catalog,
+            approve(session, actor=actor("rudi", "reviewer", "prov"),
+                    target=f"daftar-harian@2024-01-{day}T09:00", catalog=catalog,
                     checks=CheckSettings(), now=clock.now())
 
 
@@ -136,7 +136,7 @@ def test_expired_token_pauses_the_account_and_holds_its_posts(
     with session_scope(approved, write=True) as session:
         from scheduler.accounts import resume_account
 
-        resume_account(session, OPERATOR, "kab-a/telegram")
+        resume_account(session, actor=OPERATOR, key="kab-a/telegram")
     worker_for(approved, catalog, settings, clock).run_once()
     assert telegram_post(approved).status == "published"
 
@@ -171,9 +171,10 @@ def test_operator_resolves_an_uncertain_post(approved, catalog, clock, telegram)
     worker_for(approved, catalog, settings, clock).run_once()
     post_id = telegram_post(approved).id or 0
     with pytest.raises(PermissionDenied), session_scope(approved, write=True) as session:
-        resolve(session, actor("rina", "author", "prov"), post_id, now=clock.now(), retry=True)
+        resolve(session, actor=actor("rina", "author", "prov"), post_id=post_id, now=clock.now(),
+                retry=True)
     with session_scope(approved, write=True) as session:
-        resolve(session, OPERATOR, post_id, now=clock.now(),
+        resolve(session, actor=OPERATOR, post_id=post_id, now=clock.now(),
                 published_url="https://t.me/kpukaba/1", note="dicek di kanal")
     post = telegram_post(approved)
     assert post.status == "published"
@@ -188,7 +189,8 @@ def test_operator_retry_sends_an_uncertain_post_again(approved, catalog, clock, 
     post_id = telegram_post(approved).id or 0
     assert telegram_post(approved).status == "uncertain"
     with session_scope(approved, write=True) as session:
-        resolve(session, OPERATOR, post_id, now=clock.now(), retry=True, note="tidak ada di kanal")
+        resolve(session, actor=OPERATOR, post_id=post_id, now=clock.now(), retry=True,
+                note="tidak ada di kanal")
     worker_for(approved, catalog, settings, clock).run_once()
     assert telegram_post(approved).status == "published"
 

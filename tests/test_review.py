@@ -54,8 +54,8 @@ def events(engine: Engine, post_id: int) -> list[PostEvent]:
 
 def test_province_reviewer_approves_a_whole_batch_in_one_decision(planned, catalog, clock):
     with session_scope(planned, write=True) as session:
-        decision = approve(session, PROVINCE_REVIEWER, BATCH, catalog=catalog, checks=CHECKS,
-                           now=clock.now(), note="Sesuai jadwal")
+        decision = approve(session, actor=PROVINCE_REVIEWER, target=BATCH, catalog=catalog,
+                           checks=CHECKS, now=clock.now(), note="Sesuai jadwal")
     assert len(decision.changed) == 15
     assert set(statuses(planned, BATCH).values()) == {"approved"}
     approved = events(planned, decision.changed[0])[-1]
@@ -65,8 +65,8 @@ def test_province_reviewer_approves_a_whole_batch_in_one_decision(planned, catal
 
 def test_regency_reviewer_approves_only_their_own_part_of_a_batch(planned, catalog, clock):
     with session_scope(planned, write=True) as session:
-        decision = approve(session, BLITAR_LIKE_REVIEWER, BATCH, catalog=catalog, checks=CHECKS,
-                           now=clock.now())
+        decision = approve(session, actor=BLITAR_LIKE_REVIEWER, target=BATCH, catalog=catalog,
+                           checks=CHECKS, now=clock.now())
     assert len(decision.changed) == 5
     result = statuses(planned, BATCH)
     assert {k for k, v in result.items() if v == "approved"} == {
@@ -76,8 +76,8 @@ def test_regency_reviewer_approves_only_their_own_part_of_a_batch(planned, catal
 
 def test_regency_reviewer_sees_only_their_batches(planned, clock):
     with session_scope(planned, write=False) as session:
-        mine = list_batches(session, BLITAR_LIKE_REVIEWER, PostFilter(), WIB)
-        everything = list_batches(session, PROVINCE_REVIEWER, PostFilter(), WIB)
+        mine = list_batches(session, actor=BLITAR_LIKE_REVIEWER, filters=PostFilter(), tz=WIB)
+        everything = list_batches(session, actor=PROVINCE_REVIEWER, filters=PostFilter(), tz=WIB)
     assert {b.pending for b in mine} == {5}
     assert {b.pending for b in everything} == {15, 10}
     assert {b.regions for b in mine} == {1}
@@ -89,8 +89,8 @@ def test_approval_with_exceptions_leaves_them_pending(planned, catalog, clock):
         ids = [p.id for p in session.exec(select(Post).where(
             col(Post.batch) == BATCH, col(Post.platform) == "x"))]
     with session_scope(planned, write=True) as session:
-        decision = approve(session, PROVINCE_REVIEWER, BATCH, catalog=catalog, checks=CHECKS,
-                           now=clock.now(), excepts=ids)
+        decision = approve(session, actor=PROVINCE_REVIEWER, target=BATCH, catalog=catalog,
+                           checks=CHECKS, now=clock.now(), excepts=ids)
     assert len(decision.changed) == 12
     assert sorted(decision.skipped) == sorted(ids)
     assert {v for (_, p), v in statuses(planned, BATCH).items() if p == "x"} == {"pending"}
@@ -99,7 +99,7 @@ def test_approval_with_exceptions_leaves_them_pending(planned, catalog, clock):
 def test_except_must_belong_to_the_batch(planned, catalog, clock):
     with pytest.raises(InputError, match="bukan bagian"), \
             session_scope(planned, write=True) as session:
-        approve(session, PROVINCE_REVIEWER, BATCH, catalog=catalog, checks=CHECKS,
+        approve(session, actor=PROVINCE_REVIEWER, target=BATCH, catalog=catalog, checks=CHECKS,
                 now=clock.now(), excepts=[99999])
 
 
@@ -108,58 +108,63 @@ def test_one_problem_refuses_the_whole_batch_until_excepted(planned, catalog, cl
         bad = session.exec(select(Post).where(col(Post.batch) == BATCH,
                                               col(Post.region_key) == "kota-b",
                                               col(Post.platform) == "facebook")).one()
-        edit_post(session, actor("rina.b", "author", "kota-b"), bad.id or 0, catalog=catalog,
+        edit_post(session, actor=actor("rina.b", "author", "kota-b"), post_id=bad.id or 0,
+                  catalog=catalog,
                   checks=CHECKS, now=clock.now(), tz=WIB, text="Dukung PARTAI CONTOH!")
         bad_id = bad.id or 0
     with pytest.raises(ReviewError) as caught, session_scope(planned, write=True) as session:
-        approve(session, PROVINCE_REVIEWER, BATCH, catalog=catalog, checks=CHECKS, now=clock.now())
+        approve(session, actor=PROVINCE_REVIEWER, target=BATCH, catalog=catalog, checks=CHECKS,
+                now=clock.now())
     assert f"#{bad_id}" in str(caught.value)
     assert "Partai Contoh" in str(caught.value)
     assert set(statuses(planned, BATCH).values()) == {"pending"}  # nothing changed
     with session_scope(planned, write=True) as session:
-        decision = approve(session, PROVINCE_REVIEWER, BATCH, catalog=catalog, checks=CHECKS,
-                           now=clock.now(), excepts=[bad_id])
+        decision = approve(session, actor=PROVINCE_REVIEWER, target=BATCH, catalog=catalog,
+                           checks=CHECKS, now=clock.now(), excepts=[bad_id])
     assert len(decision.changed) == 14
 
 
 def test_four_eyes_nobody_approves_what_they_created(synced, catalog, clock):
     later = datetime(2024, 1, 20, 9, 0, tzinfo=WIB)
     with session_scope(synced, write=True) as session:
-        post = create_posts(session, ADMIN, catalog, [NewPost("kab-a", "x", later, "Info TPS.")],
+        post = create_posts(session, actor=ADMIN, catalog=catalog,
+                            items=[NewPost("kab-a", "x", later, "Info TPS.")],
                             checks=CHECKS, now=clock.now())[0]
-        submit(session, ADMIN, str(post.id), clock.now())
+        submit(session, actor=ADMIN, target=str(post.id), now=clock.now())
     for reason in (None, "mendesak"):
         with pytest.raises(ReviewError, match="empat mata"), \
                 session_scope(synced, write=True) as session:
-            approve(session, ADMIN, str(post.id), catalog=catalog, checks=CHECKS,
+            approve(session, actor=ADMIN, target=str(post.id), catalog=catalog, checks=CHECKS,
                     now=clock.now(), override_reason=reason)
     with session_scope(synced, write=True) as session:
-        approve(session, PROVINCE_REVIEWER, str(post.id), catalog=catalog, checks=CHECKS,
-                now=clock.now())
+        approve(session, actor=PROVINCE_REVIEWER, target=str(post.id), catalog=catalog,
+                checks=CHECKS, now=clock.now())
 
 
 def test_four_eyes_nobody_approves_what_they_last_edited(planned, catalog, clock):
     with session_scope(planned, write=True) as session:
         post = session.exec(select(Post).where(col(Post.batch) == BATCH)).first()
         assert post is not None
-        edit_post(session, ADMIN, post.id or 0, catalog=catalog, checks=CHECKS, now=clock.now(),
+        edit_post(session, actor=ADMIN, post_id=post.id or 0, catalog=catalog, checks=CHECKS,
+                  now=clock.now(),
                   tz=WIB, text="Cek DPT Anda hari ini.")
     with pytest.raises(ReviewError, match="empat mata"), \
             session_scope(planned, write=True) as session:
-        approve(session, ADMIN, str(post.id), catalog=catalog, checks=CHECKS, now=clock.now())
+        approve(session, actor=ADMIN, target=str(post.id), catalog=catalog, checks=CHECKS,
+                now=clock.now())
 
 
 def test_editing_an_approved_post_sends_it_back_to_review_with_before_and_after(
         planned, catalog, clock):
     with session_scope(planned, write=True) as session:
-        approve(session, PROVINCE_REVIEWER, BATCH, catalog=catalog, checks=CHECKS,
+        approve(session, actor=PROVINCE_REVIEWER, target=BATCH, catalog=catalog, checks=CHECKS,
                 now=clock.now())
         post = session.exec(select(Post).where(col(Post.batch) == BATCH,
                                                col(Post.region_key) == "kab-a",
                                                col(Post.platform) == "x")).one()
         old_text = post.text
-        edited = edit_post(session, AUTHOR, post.id or 0, catalog=catalog, checks=CHECKS,
-                           now=clock.now(), tz=WIB, text="Teks baru.",
+        edited = edit_post(session, actor=AUTHOR, post_id=post.id or 0, catalog=catalog,
+                           checks=CHECKS, now=clock.now(), tz=WIB, text="Teks baru.",
                            at=datetime(2024, 1, 5, 10, 0, tzinfo=WIB))
     assert edited.status == PostStatus.PENDING
     assert edited.approved_by is None
@@ -179,16 +184,18 @@ def test_admin_override_needs_a_reason_and_is_logged(planned, catalog, clock):
         post = session.exec(select(Post).where(col(Post.batch) == BATCH,
                                                col(Post.region_key) == "kab-a",
                                                col(Post.platform) == "facebook")).one()
-        edit_post(session, AUTHOR, post.id or 0, catalog=catalog, checks=CHECKS,
+        edit_post(session, actor=AUTHOR, post_id=post.id or 0, catalog=catalog, checks=CHECKS,
                   now=clock.now(), tz=WIB, text="Nomor urut: paslon 01, 02 dan 03.")
     with pytest.raises(InputError, match="alasan"), session_scope(planned, write=True) as session:
-        approve(session, ADMIN, str(post.id), catalog=catalog, checks=CHECKS, now=clock.now(),
+        approve(session, actor=ADMIN, target=str(post.id), catalog=catalog, checks=CHECKS,
+                now=clock.now(),
                 override_reason="  ")
     with pytest.raises(PermissionDenied), session_scope(planned, write=True) as session:
-        approve(session, PROVINCE_REVIEWER, str(post.id), catalog=catalog, checks=CHECKS,
-                now=clock.now(), override_reason="semua paslon disebut setara")
+        approve(session, actor=PROVINCE_REVIEWER, target=str(post.id), catalog=catalog,
+                checks=CHECKS, now=clock.now(), override_reason="semua paslon disebut setara")
     with session_scope(planned, write=True) as session:
-        decision = approve(session, ADMIN, str(post.id), catalog=catalog, checks=CHECKS,
+        decision = approve(session, actor=ADMIN, target=str(post.id), catalog=catalog,
+                           checks=CHECKS,
                            now=clock.now(), override_reason="semua paslon disebut setara")
     assert decision.overridden
     event = events(planned, post.id or 0)[-1]
@@ -208,23 +215,23 @@ def test_approving_a_post_that_is_not_pending_is_refused(planned, catalog, clock
         session.add(post)
     with pytest.raises(ReviewError, match=str(status)), \
             session_scope(planned, write=True) as session:
-        approve(session, PROVINCE_REVIEWER, str(post.id), catalog=catalog, checks=CHECKS,
-                now=clock.now())
+        approve(session, actor=PROVINCE_REVIEWER, target=str(post.id), catalog=catalog,
+                checks=CHECKS, now=clock.now())
 
 
 def test_a_post_whose_time_has_passed_is_not_approved(planned, catalog, clock):
     clock.set(datetime(2024, 1, 6, tzinfo=WIB))
     with pytest.raises(ReviewError, match="sudah lewat"), \
             session_scope(planned, write=True) as session:
-        approve(session, PROVINCE_REVIEWER, BATCH, catalog=catalog, checks=CHECKS,
+        approve(session, actor=PROVINCE_REVIEWER, target=BATCH, catalog=catalog, checks=CHECKS,
                 now=clock.now())
 
 
 def test_reject_needs_a_note_and_logs_it(planned, clock):
     with pytest.raises(InputError, match="catatan"), session_scope(planned, write=True) as session:
-        reject(session, PROVINCE_REVIEWER, BATCH, note=" ", now=clock.now())
+        reject(session, actor=PROVINCE_REVIEWER, target=BATCH, note=" ", now=clock.now())
     with session_scope(planned, write=True) as session:
-        decision = reject(session, PROVINCE_REVIEWER, BATCH, note="Tanggal salah",
+        decision = reject(session, actor=PROVINCE_REVIEWER, target=BATCH, note="Tanggal salah",
                           now=clock.now())
     assert set(statuses(planned, BATCH).values()) == {"rejected"}
     event = events(planned, decision.changed[0])[-1]
@@ -234,32 +241,32 @@ def test_reject_needs_a_note_and_logs_it(planned, clock):
 def test_cancel_and_reschedule(planned, catalog, clock):
     operator = actor("ops", "operator", "prov")
     with session_scope(planned, write=True) as session:
-        approve(session, PROVINCE_REVIEWER, BATCH, catalog=catalog, checks=CHECKS,
+        approve(session, actor=PROVINCE_REVIEWER, target=BATCH, catalog=catalog, checks=CHECKS,
                 now=clock.now())
         first, second = session.exec(select(Post).where(col(Post.batch) == BATCH)
                                      .order_by(col(Post.id)).limit(2)).all()
-        moved = reschedule(session, operator, first.id or 0,
-                           datetime(2024, 1, 5, 15, 0, tzinfo=WIB), catalog=catalog,
+        moved = reschedule(session, actor=operator, post_id=first.id or 0,
+                           at=datetime(2024, 1, 5, 15, 0, tzinfo=WIB), catalog=catalog,
                            checks=CHECKS, now=clock.now(), tz=WIB, note="bentrok acara")
-        cancel(session, operator, second.id or 0, now=clock.now(), note="duplikat")
+        cancel(session, actor=operator, post_id=second.id or 0, now=clock.now(), note="duplikat")
     assert moved.status == PostStatus.APPROVED  # content unchanged, no new problem
     assert moved.due_at == datetime(2024, 1, 5, 15, 0, tzinfo=WIB)
     assert events(planned, second.id or 0)[-1].to_status == "cancelled"
     with pytest.raises(ReviewError, match="cancelled"), \
             session_scope(planned, write=True) as session:
-        cancel(session, operator, second.id or 0, now=clock.now())
+        cancel(session, actor=operator, post_id=second.id or 0, now=clock.now())
 
 
 def test_rescheduling_an_approved_post_into_the_quiet_period_is_refused(planned, catalog, clock):
     with session_scope(planned, write=True) as session:
-        approve(session, PROVINCE_REVIEWER, BATCH, catalog=catalog, checks=CHECKS,
+        approve(session, actor=PROVINCE_REVIEWER, target=BATCH, catalog=catalog, checks=CHECKS,
                 now=clock.now())
         post = session.exec(select(Post).where(col(Post.batch) == BATCH)).first()
         assert post is not None
     with pytest.raises(ReviewError, match="Masa tenang"), \
             session_scope(planned, write=True) as session:
-        reschedule(session, PROVINCE_REVIEWER, post.id or 0,
-                   datetime(2024, 2, 12, 9, 0, tzinfo=WIB), catalog=catalog, checks=CHECKS,
+        reschedule(session, actor=PROVINCE_REVIEWER, post_id=post.id or 0,
+                   at=datetime(2024, 2, 12, 9, 0, tzinfo=WIB), catalog=catalog, checks=CHECKS,
                    now=clock.now(), tz=WIB)
     with Session(planned) as session:
         unchanged = session.get(Post, post.id)
@@ -270,14 +277,15 @@ def test_rescheduling_an_approved_post_into_the_quiet_period_is_refused(planned,
 def test_every_transition_writes_an_event(synced, catalog, clock):
     later = datetime(2024, 1, 20, 9, 0, tzinfo=WIB)
     with session_scope(synced, write=True) as session:
-        post = create_posts(session, AUTHOR, catalog, [NewPost("kab-a", "x", later, "Info.")],
+        post = create_posts(session, actor=AUTHOR, catalog=catalog,
+                            items=[NewPost("kab-a", "x", later, "Info.")],
                             checks=CHECKS, now=clock.now())[0]
-        submit(session, AUTHOR, str(post.id), clock.now())
-        approve(session, BLITAR_LIKE_REVIEWER, str(post.id), catalog=catalog, checks=CHECKS,
-                now=clock.now())
-        reschedule(session, AUTHOR, post.id or 0, later + timedelta(hours=1), catalog=catalog,
-                   checks=CHECKS, now=clock.now(), tz=WIB)
-        cancel(session, AUTHOR, post.id or 0, now=clock.now())
+        submit(session, actor=AUTHOR, target=str(post.id), now=clock.now())
+        approve(session, actor=BLITAR_LIKE_REVIEWER, target=str(post.id), catalog=catalog,
+                checks=CHECKS, now=clock.now())
+        reschedule(session, actor=AUTHOR, post_id=post.id or 0, at=later + timedelta(hours=1),
+                   catalog=catalog, checks=CHECKS, now=clock.now(), tz=WIB)
+        cancel(session, actor=AUTHOR, post_id=post.id or 0, now=clock.now())
     trail = [(e.kind, e.actor, e.from_status, e.to_status) for e in events(synced, post.id or 0)]
     assert trail == [
         ("created", "rina", "draft", "draft"),

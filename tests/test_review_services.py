@@ -61,8 +61,8 @@ def post_id(engine: Engine, batch: str, region: str, platform: str) -> int:
 
 def edit(engine: Engine, catalog: Catalog, clock: FixedClock, who, pid: int, text: str) -> None:  # type: ignore[no-untyped-def]
     with session_scope(engine, write=True) as session:
-        edit_post(session, who, pid, catalog=catalog, checks=CHECKS, now=clock.now(), tz=WIB,
-                  text=text)
+        edit_post(session, actor=who, post_id=pid, catalog=catalog, checks=CHECKS, now=clock.now(),
+                  tz=WIB, text=text)
 
 
 @both

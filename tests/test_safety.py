@@ -143,7 +143,8 @@ def test_an_operators_retry_of_a_late_post_is_missed_not_sent(synced, catalog, s
     post_id = add_post(synced, "kab-a", "telegram", SLOT, status="uncertain")
     clock.set(SLOT + timedelta(hours=3))
     with session_scope(synced, write=True) as session:
-        resolve(session, OPERATOR, post_id, now=clock.now(), retry=True, note="tidak ada")
+        resolve(session, actor=OPERATOR, post_id=post_id, now=clock.now(), retry=True,
+                note="tidak ada")
     worker_for(synced, catalog, settings, clock).run_once()
     assert status_of(synced, post_id).status == "missed"
 
@@ -309,18 +310,18 @@ def test_whoever_rewrote_a_post_cannot_approve_it_after_a_later_edit(
     clock.set(SLOT - timedelta(days=1))
     tz = WIB
     with session_scope(synced, write=True) as session:
-        edit_post(session, actor("rudi", "admin", "prov"), post_id, catalog=catalog,
+        edit_post(session, actor=actor("rudi", "admin", "prov"), post_id=post_id, catalog=catalog,
                   checks=CheckSettings(), now=clock.now(), tz=tz, text="Teks baru dari Rudi")
     with session_scope(synced, write=True) as session:
-        edit_post(session, actor("rina", "author", "kab-a"), post_id, catalog=catalog,
+        edit_post(session, actor=actor("rina", "author", "kab-a"), post_id=post_id, catalog=catalog,
                   checks=CheckSettings(), now=clock.now(), tz=tz, text="Teks baru dari Rudi.")
     with pytest.raises(ReviewError, match="empat mata"), \
             session_scope(synced, write=True) as session:
-        approve(session, actor("rudi", "admin", "prov"), str(post_id), catalog=catalog,
+        approve(session, actor=actor("rudi", "admin", "prov"), target=str(post_id), catalog=catalog,
                 checks=CheckSettings(), now=clock.now())
     with session_scope(synced, write=True) as session:
-        approve(session, actor("sari", "reviewer", "prov"), str(post_id), catalog=catalog,
-                checks=CheckSettings(), now=clock.now())
+        approve(session, actor=actor("sari", "reviewer", "prov"), target=str(post_id),
+                catalog=catalog, checks=CheckSettings(), now=clock.now())
     assert status_of(synced, post_id).status == "approved"
 
 

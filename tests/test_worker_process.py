@@ -162,7 +162,8 @@ def test_the_worker_notices_posts_approved_by_another_process(
                    PlanRequest(date_from=date(2024, 1, 2), date_to=date(2024, 1, 2)), clock.now(),
                    actor=PLANNER)
         with session_scope(approved, write=True) as session:  # "another process": its own session
-            approve(session, actor("rudi", "reviewer", "prov"), "daftar-harian@2024-01-02T09:00",
+            approve(session, actor=actor("rudi", "reviewer", "prov"),
+                    target="daftar-harian@2024-01-02T09:00",
                     catalog=catalog, checks=CheckSettings(), now=clock.now())
         worker_clock.jump(timedelta(days=1))  # the next morning, at the batch's minute
         wait_until(lambda: list(statuses(approved).values()).count("published") == 30,

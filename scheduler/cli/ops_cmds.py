@@ -77,7 +77,8 @@ def status_command(ctx: typer.Context) -> None:
     factory = AdapterFactory(state.settings, state.clock)
     with session_scope(state.engine, write=False) as session:
         # Like `siar user` without --as: whoever runs siar here reads every region.
-        report = status_report(session, state.clock.now(), factory.route, actor=MACHINE_ADMIN)
+        report = status_report(session, actor=MACHINE_ADMIN, now=state.clock.now(),
+                               route=factory.route)
     state.out.print("[bold]Jumlah per status:[/] " + ", ".join(
         f"{status} {count}" for status, count in sorted(report.counts.items())))
     table = Table(title="Berikutnya")
@@ -142,9 +143,11 @@ def history_command(
         limit=limit if output is not OutputFormat.table else table_limit)
     with session_scope(state.engine, write=False) as session:
         if output is not OutputFormat.table:
-            write_rows(iter_history_rows(session, filters, tz), output, HISTORY_FIELDS)
+            write_rows(iter_history_rows(session, actor=MACHINE_ADMIN, filters=filters, tz=tz),
+                       output, HISTORY_FIELDS)
             return
-        records = (history_record(p, tz) for p in iter_history(session, filters, tz))
+        records = (history_record(p, tz) for p in iter_history(
+            session, actor=MACHINE_ADMIN, filters=filters, tz=tz))
         table = Table()
         table.add_column("ID", justify="right")
         table.add_column("Terjadwal", no_wrap=True)
@@ -179,7 +182,7 @@ def post_show(ctx: typer.Context, post_id: PostIdArgument) -> None:
     state: AppState = ctx.obj
     tz = state.settings.timezone
     with session_scope(state.engine, write=False) as session:
-        post, events = timeline(session, post_id)
+        post, events = timeline(session, actor=MACHINE_ADMIN, post_id=post_id)
     print_post(state, post)
     if post.platform_url:
         state.out.print(f"Tautan: {escape(post.platform_url)}")
@@ -213,8 +216,8 @@ def post_resolve(
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
     with session_scope(state.engine, write=True) as session:
-        post = resolve(session, actor, post_id, now=state.clock.now(), published_url=published,
-                       retry=retry, note=note)
+        post = resolve(session, actor=actor, post_id=post_id, now=state.clock.now(),
+                       published_url=published, retry=retry, note=note)
     state.out.print(f"Unggahan #{post.id}: {post.status}.")
 
 
@@ -224,7 +227,8 @@ def account_list(ctx: typer.Context, region: RegionOption = None) -> None:
     state: AppState = ctx.obj
     factory = AdapterFactory(state.settings, state.clock)
     with session_scope(state.engine, write=False) as session:
-        accounts = [a for a in list_accounts(session) if not region or a.region_key in region]
+        accounts = [a for a in list_accounts(session, actor=MACHINE_ADMIN)
+                    if not region or a.region_key in region]
     table = Table()
     table.add_column("Akun", no_wrap=True)
     table.add_column("Handle", overflow="fold")
@@ -250,7 +254,7 @@ def account_pause(ctx: typer.Context,
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
     with session_scope(state.engine, write=True) as session:
-        pause_account(session, actor, key, now=state.clock.now(), reason=note)
+        pause_account(session, actor=actor, key=key, now=state.clock.now(), reason=note)
     state.out.print(f"Akun {key} dijeda.")
 
 
@@ -262,5 +266,5 @@ def account_resume(ctx: typer.Context,
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
     with session_scope(state.engine, write=True) as session:
-        resume_account(session, actor, key)
+        resume_account(session, actor=actor, key=key)
     state.out.print(f"Akun {key} aktif kembali.")

@@ -76,8 +76,8 @@ def post_new(
     actor = login(state, as_user, password_stdin)
     items = [NewPost(region, p, when, body, image) for p in platform]
     with session_scope(state.engine, write=True) as session:
-        posts = create_posts(session, actor, state.catalog, items, checks=state.checks,
-                             now=state.clock.now())
+        posts = create_posts(session, actor=actor, catalog=state.catalog, items=items,
+                             checks=state.checks, now=state.clock.now())
     for post in posts:
         print_post(state, post)
     state.out.print(f"{len(posts)} draf dibuat (batch {posts[0].batch}); ajukan dengan "
@@ -95,7 +95,7 @@ def post_submit(
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
     with session_scope(state.engine, write=True) as session:
-        posts = submit(session, actor, target, state.clock.now())
+        posts = submit(session, actor=actor, target=target, now=state.clock.now())
     state.out.print(f"{len(posts)} unggahan diajukan untuk ditinjau.")
 
 
@@ -117,9 +117,9 @@ def post_edit(
     when = parse_instant(at, "--at", state.settings.timezone) if at else None
     actor = login(state, as_user, password_stdin)
     with session_scope(state.engine, write=True) as session:
-        post = edit_post(session, actor, post_id, catalog=state.catalog, checks=state.checks,
-                         now=state.clock.now(), tz=state.settings.timezone, text=body, at=when,
-                         image=image, note=note)
+        post = edit_post(session, actor=actor, post_id=post_id, catalog=state.catalog,
+                         checks=state.checks, now=state.clock.now(), tz=state.settings.timezone,
+                         text=body, at=when, image=image, note=note)
     print_post(state, post)
     state.out.print(f"Unggahan #{post.id} disunting; status: {post.status}.")
 
@@ -136,7 +136,7 @@ def post_cancel(
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
     with session_scope(state.engine, write=True) as session:
-        posts = cancel_target(session, actor, target, now=state.clock.now(), note=note)
+        posts = cancel_target(session, actor=actor, target=target, now=state.clock.now(), note=note)
     state.out.print(f"{len(posts)} unggahan dibatalkan: {_ids(posts)}.")
 
 
@@ -155,8 +155,8 @@ def post_reschedule(
     when = parse_instant(at, "--at", state.settings.timezone)
     actor = login(state, as_user, password_stdin)
     with session_scope(state.engine, write=True) as session:
-        posts = reschedule_target(session, actor, target, when, catalog=state.catalog,
-                                  checks=state.checks, now=state.clock.now(),
+        posts = reschedule_target(session, actor=actor, target=target, at=when,
+                                  catalog=state.catalog, checks=state.checks, now=state.clock.now(),
                                   tz=state.settings.timezone, note=note)
     if len(posts) == 1:
         print_post(state, posts[0])
@@ -176,8 +176,8 @@ def import_command(
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
     with session_scope(state.engine, write=True) as session:
-        posts = import_csv(session, actor, file, catalog=state.catalog, checks=state.checks,
-                           now=state.clock.now(), tz=state.settings.timezone)
+        posts = import_csv(session, actor=actor, path=file, catalog=state.catalog,
+                           checks=state.checks, now=state.clock.now(), tz=state.settings.timezone)
     with_problems = sum(1 for p in posts if p.problems)
     state.out.print(f"{len(posts)} unggahan diimpor ke batch {posts[0].batch}, menunggu "
                     f"tinjauan" + (f"; {with_problems} bermasalah" if with_problems else "") + ".")

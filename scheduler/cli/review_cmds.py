@@ -45,7 +45,7 @@ def review_list(
                          date_to=parse_date(date_to, "--to") if date_to else None)
     tz = state.settings.timezone
     with session_scope(state.engine, write=False) as session:
-        batches = list_batches(session, actor, filters, tz)
+        batches = list_batches(session, actor=actor, filters=filters, tz=tz)
     state.out.print(f"[bold]Menunggu tinjauan[/] ({actor.name}, {actor.region_key})\n")
     for b in batches:
         sample = b.sample_text.replace("\n", " ")
@@ -65,7 +65,7 @@ def review_show(ctx: typer.Context, target: TargetArgument, as_user: AsOption,
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
     with session_scope(state.engine, write=False) as session:
-        posts = show(session, actor, target)
+        posts = show(session, actor=actor, target=target)
     for post in posts:
         print_post(state, post)
     state.out.print(f"{len(posts)} unggahan.")
@@ -99,9 +99,9 @@ def review_approve(
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
     with session_scope(state.engine, write=True) as session:
-        decision = approve(session, actor, target, catalog=state.catalog, checks=state.checks,
-                           now=state.clock.now(), excepts=excepts or (), note=note,
-                           override_reason=override)
+        decision = approve(session, actor=actor, target=target, catalog=state.catalog,
+                           checks=state.checks, now=state.clock.now(), excepts=excepts or (),
+                           note=note, override_reason=override)
     _print_decision(state, decision, "disetujui")
     for post_id, problems in decision.overridden.items():
         state.out.print(f"  [yellow]#{post_id} dikesampingkan:[/] {escape('; '.join(problems))}")
@@ -120,7 +120,7 @@ def review_reject(
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
     with session_scope(state.engine, write=True) as session:
-        decision = reject(session, actor, target, note=note, now=state.clock.now(),
+        decision = reject(session, actor=actor, target=target, note=note, now=state.clock.now(),
                           excepts=excepts or ())
     _print_decision(state, decision, "ditolak")
 

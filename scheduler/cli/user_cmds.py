@@ -21,8 +21,9 @@ from scheduler.user_admin import (
     create_user,
     reset_password,
     set_active,
+    users_in_scope,
 )
-from scheduler.users import MACHINE_ADMIN, Actor, list_users
+from scheduler.users import MACHINE_ADMIN, Actor
 
 user_app = typer.Typer(help="Pengguna: tambah, daftar, nonaktifkan, ubah peran, wilayah atau "
                             "kata sandi (users).", no_args_is_help=True)
@@ -65,7 +66,7 @@ def user_list(ctx: typer.Context) -> None:
         table = Table()
         for column in ("Nama", "Peran", "Wilayah", "Aktif"):
             table.add_column(column)
-        for user in list_users(session):
+        for user in users_in_scope(session, actor=MACHINE_ADMIN):
             table.add_row(user.name, user.role, user.region_key, "ya" if user.active else "tidak")
     state.out.print(table)
 

@@ -137,14 +137,14 @@ def _later(engine: Engine, post_id: int, clock: Clock, actor: str, wait: timedel
     return Reconciled(post_id, verdict)
 
 
-def resolve(session: Session, actor: Actor, post_id: int, *, now: datetime,
+def resolve(session: Session, *, actor: Actor, post_id: int, now: datetime,
             published_url: str | None = None, retry: bool = False,
             note: str | None = None) -> Post:
     """An operator's verdict on an uncertain or failed post: it is live (at this URL), or
     it may be sent again."""
     if bool(published_url) == retry:
         raise InputError("pilih salah satu: --published URL atau --retry")
-    post = get_post(session, actor, post_id)
+    post = get_post(session, actor=actor, post_id=post_id)
     require(session, actor, Action.RESOLVE, [post.region_key])
     if post.status not in RESOLVABLE:
         raise ReviewError(f"unggahan #{post_id} berstatus {post.status}; hanya uncertain atau "

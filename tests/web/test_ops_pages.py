@@ -21,7 +21,7 @@ from scheduler.heartbeat import KEPT_FOR, beat
 from scheduler.history import HISTORY_FIELDS
 from scheduler.models import Account, Post, WorkerBeat
 from scheduler.planning import PlanRequest, plan_posts
-from scheduler.users import PLANNER, add_user
+from scheduler.users import MACHINE_ADMIN, PLANNER, add_user
 from tests.conftest import FIRST_SLOT, WIB, events, worker_for
 from tests.web.conftest import PASSWORD, page_csrf
 
@@ -59,7 +59,7 @@ def post_of(engine: Engine, post_id: int) -> Post:
 
 def account_of(engine: Engine, key: str) -> Account:
     with Session(engine) as session:
-        return find_account(session, key)
+        return find_account(session, actor=MACHINE_ADMIN, key=key)
 
 
 @pytest.fixture
@@ -314,7 +314,7 @@ def test_every_operations_form_needs_the_csrf_token(approved, signed_in) -> None
     assert post_of(approved, 1).status == "uncertain"
     assert account_of(approved, "kab-a/x").paused_at is None
     with session_scope(approved, write=True) as session:
-        account = find_account(session, "kab-a/x")
+        account = find_account(session, actor=MACHINE_ADMIN, key="kab-a/x")
         account.paused_at, account.paused_reason = FIRST_SLOT, "dijeda"
     assert ops.post("/operasi/akun/kab-a/x/lanjutkan", data={}).status_code == 403
     assert account_of(approved, "kab-a/x").paused_at is not None

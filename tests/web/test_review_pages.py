@@ -55,7 +55,8 @@ def one(engine: Engine, batch: str, region: str, platform: str) -> Post:
 
 def edit_as(application: Application, name: str, role: str, post_id: int, text: str) -> None:
     with application.unit_of_work(write=True) as session:
-        edit_post(session, actor(name, role, "prov"), post_id, catalog=application.catalog,
+        edit_post(session, actor=actor(name, role, "prov"), post_id=post_id,
+                  catalog=application.catalog,
                   checks=application.checks, now=application.clock.now(), tz=WIB, text=text)
 
 

@@ -115,7 +115,7 @@ def submit_drafts(request: Request, form: FormBody, who: PostingViewer) -> Respo
     if not batch:
         raise InputError("batch draf tidak disebut")
     with web.app.unit_of_work(write=True) as session:
-        submit(session, who.actor, batch, web.now())
+        submit(session, actor=who.actor, target=batch, now=web.now())
     return redirect(request, "/unggahan?" + urlencode({"batch": batch}))
 
 
@@ -144,7 +144,7 @@ def import_preview(request: Request, _small: CsvSmall, form: FormBody,
         raise InputError(f"{upload.filename}: bukan teks UTF-8") from None
     name = Path(upload.filename).name
     with web.app.unit_of_work() as session:
-        preview = importing.preview_csv(session, who.actor, text, source=name,
+        preview = importing.preview_csv(session, actor=who.actor, text=text, source=name,
                                         catalog=web.app.catalog, checks=web.app.checks,
                                         now=web.now(), tz=who.tz)
     token = import_stash.stash(import_stash.default_folder(), owner=who.actor.name,
@@ -162,14 +162,14 @@ def import_confirm(request: Request, form: FormBody, who: PostingViewer) -> Resp
     kept = import_stash.unstash(folder, token, owner=who.actor.name, now=time.time())
     try:
         with web.app.unit_of_work(write=True) as session:
-            posts = importing.import_text(session, who.actor, kept.text, source=kept.name,
-                                          name=kept.name, catalog=web.app.catalog,
+            posts = importing.import_text(session, actor=who.actor, text=kept.text,
+                                          source=kept.name, name=kept.name, catalog=web.app.catalog,
                                           checks=web.app.checks, now=web.now(), tz=who.tz)
     except ImportRefused:  # something changed since the preview (the time passed, ...)
         with web.app.unit_of_work() as session:
-            preview = importing.preview_csv(session, who.actor, kept.text, source=kept.name,
-                                            catalog=web.app.catalog, checks=web.app.checks,
-                                            now=web.now(), tz=who.tz)
+            preview = importing.preview_csv(session, actor=who.actor, text=kept.text,
+                                            source=kept.name, catalog=web.app.catalog,
+                                            checks=web.app.checks, now=web.now(), tz=who.tz)
         return render(request, "compose_import.html", who, preview=preview, token=None,
                       error=None, status=422)
     import_stash.discard(folder, token)

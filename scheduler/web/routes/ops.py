@@ -58,7 +58,7 @@ def resolve_post(request: Request, who: PostingViewer, post_id: int,
             raise InputError(f"unggahan #{post_id}: isi tautannya di platform untuk "
                              "menandainya sudah terbit")
         with web.app.unit_of_work(write=True) as session:
-            resolve(session, who.actor, post_id, now=web.now(),
+            resolve(session, actor=who.actor, post_id=post_id, now=web.now(),
                     published_url=url.strip() if tindakan == "terbit" else None,
                     retry=tindakan == "ulang", note=catatan.strip() or None)
     except (InputError, ReviewError) as error:
@@ -73,7 +73,7 @@ def pause(request: Request, who: PostingViewer, region: str, platform: str,
     key = f"{region}/{platform}"
     try:
         with web.app.unit_of_work(write=True) as session:
-            pause_account(session, who.actor, key, now=web.now(), reason=alasan)
+            pause_account(session, actor=who.actor, key=key, now=web.now(), reason=alasan)
     except InputError as error:
         return _ops_page(request, who, status=error.http_status, error=str(error))
     return redirect(request, f"/operasi?ok=jeda&apa={key}")
@@ -85,7 +85,7 @@ def resume(request: Request, who: PostingViewer, region: str, platform: str) -> 
     key = f"{region}/{platform}"
     try:
         with web.app.unit_of_work(write=True) as session:
-            resume_account(session, who.actor, key)
+            resume_account(session, actor=who.actor, key=key)
     except InputError as error:
         return _ops_page(request, who, status=error.http_status, error=str(error))
     return redirect(request, f"/operasi?ok=lanjut&apa={key}")
@@ -97,7 +97,7 @@ def history(request: Request, who: CurrentViewer, sebelum: int | None = None) ->
     with web.app.unit_of_work() as session:
         filters = _history_filter(request, session, web.app.catalog, before_id=sebelum,
                                   limit=PAGE + 1)
-        rows = history_lines(session, filters, who.tz, actor=who.actor)
+        rows = history_lines(session, filters=filters, tz=who.tz, actor=who.actor)
         choices = filter_choices(session, web.app.catalog, who.actor)
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "sebelum"]
     return render(request, "ops_history.html", who, posts=rows[:PAGE], more=len(rows) > PAGE,
@@ -116,7 +116,7 @@ def history_csv(request: Request, who: CurrentViewer, sebelum: int | None = None
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(HISTORY_FIELDS)
         with web.app.unit_of_work() as session:
-            for count, row in enumerate(iter_history_rows(session, filters, who.tz,
+            for count, row in enumerate(iter_history_rows(session, filters=filters, tz=who.tz,
                                                           actor=who.actor), 1):
                 writer.writerow(row)
                 if count % CSV_CHUNK == 0:

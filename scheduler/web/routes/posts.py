@@ -36,7 +36,7 @@ def post_page(request: Request, who: CurrentViewer, post_id: int) -> Response:
     web = web_of(request)
     with web.app.unit_of_work() as session:
         post = visible_post(session, actor=who.actor, post_id=post_id)
-        _, events = timeline(session, post_id)
+        _, events = timeline(session, actor=who.actor, post_id=post_id)
     limit = PLATFORM_LIMITS.get(post.platform)
     return render(request, "post.html", who, post=post, events=events,
                   limit=limit.max_length if limit else None)

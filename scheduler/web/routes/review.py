@@ -60,7 +60,7 @@ def approve_batch(request: Request, who: PostingViewer, batch: str, kecuali: Tic
     excepts = ticked_ids(kecuali or ())
     try:
         with web.app.unit_of_work(write=True) as session:
-            decision = approve(session, who.actor, not_a_post_id(batch),
+            decision = approve(session, actor=who.actor, target=not_a_post_id(batch),
                                catalog=web.app.catalog, checks=web.app.checks, now=web.now(),
                                excepts=excepts, note=catatan.strip() or None,
                                override_reason=alasan_override.strip() or None, remedy=REMEDY)
@@ -77,7 +77,7 @@ def reject_batch(request: Request, who: PostingViewer, batch: str, kecuali: Tick
     excepts = ticked_ids(kecuali or ())
     try:
         with web.app.unit_of_work(write=True) as session:
-            decision = reject(session, who.actor, not_a_post_id(batch), note=catatan,
+            decision = reject(session, actor=who.actor, target=not_a_post_id(batch), note=catatan,
                               now=web.now(), excepts=excepts)
     except (ReviewError, InputError) as refused:
         return _batch_page(request, who, batch, error=str(refused), status=refused.http_status,
