@@ -11,6 +11,8 @@ Fixtures: `browser`, `server` (its `.url`), `base_url`, `context`, `page`, `watc
 page's dialogs, console messages and errors); `web`, `application` and `session_clock`
 come from tests/web/conftest.py with its users (admin, rudi, rina, ani, budi, ops).
 Helpers in tests/browser/support.py: `sign_in(page, name)`, `shoot(page, name)`.
+The end-to-end tests on the real content use `prepared` and `open_tab` from
+tests/browser/scenario.py (registered here).
 """
 
 from collections.abc import Iterator
@@ -21,6 +23,7 @@ import pytest
 from fastapi import FastAPI
 
 from scheduler import users
+from tests.browser.scenario import open_tab, prepared  # noqa: F401 (fixtures)
 from tests.browser.support import (
     CHROMIUM,
     CHROMIUM_ARGS,

@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from tests.web.conftest import PASSWORD
 
 if TYPE_CHECKING:
-    from playwright.sync_api import ConsoleMessage, Dialog, Page
+    from playwright.sync_api import ConsoleMessage, Dialog, FloatRect, Page
 
 REPO = Path(__file__).resolve().parents[2]
 # Debian's Chromium (apt-get install chromium); SIAR_CHROMIUM names another binary.
@@ -113,16 +113,21 @@ def artifacts_dir() -> Path:
     return folder
 
 
-def shoot(page: "Page", name: str) -> list[Path]:
+def shoot(page: "Page", name: str, *, max_height: int | None = None) -> list[Path]:
     """Full-page PNGs of the current page at 360 and 1,440 px wide: <name>-360.png and
-    <name>-1440.png. The page keeps its viewport afterwards."""
+    <name>-1440.png, each cut at `max_height` px if given (a very long page). The page
+    keeps its viewport afterwards."""
     before = page.viewport_size
     written = []
     try:
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": HEIGHT})
             path = artifacts_dir() / f"{name}-{width}.png"
-            page.screenshot(path=str(path), full_page=True, animations="disabled")
+            clip: FloatRect | None = None
+            if max_height is not None:
+                tall: int = page.evaluate("() => document.documentElement.scrollHeight")
+                clip = {"x": 0, "y": 0, "width": width, "height": min(max_height, tall)}
+            page.screenshot(path=str(path), full_page=True, animations="disabled", clip=clip)
             written.append(path)
     finally:
         if before:
