@@ -46,9 +46,12 @@ class CardPost:
 
 @dataclass
 class Card:
-    """Posts of one batch that share a text and an image."""
+    """Posts of one batch that share a text and an image, once each office's own words
+    (its name, area, hashtag and website) are set aside: templates write every office's
+    name into its post, so the same words for 38 offices are one card, not 38."""
 
-    text: str
+    text: str  # the first office's text
+    shape: str  # the text with the office's own words as «kantor», «wilayah», ...
     image: str | None
     image_alt: str | None
     image_found: bool
@@ -60,6 +63,11 @@ class Card:
     def regions(self) -> list[tuple[str, str]]:
         """The offices sharing this text, (key, name), in order."""
         return sorted({(p.post.region_key, p.region_name) for p in self.posts})
+
+    @property
+    def per_office(self) -> bool:
+        """The offices' texts differ in their own words (each post shows its text)."""
+        return self.shape != self.text or len({p.post.text for p in self.posts}) > 1
 
     @property
     def pending_ids(self) -> list[int]:
@@ -98,17 +106,19 @@ def batch_view(session: Session, *, actor: Actor, batch: str, media_dir: Path) -
             raise PermissionDenied(
                 f"batch {batch} tidak berisi unggahan wilayah {actor.region_key}")
         raise NotFoundError(f"batch tidak dikenal: {batch!r}")
-    names = dict(session.exec(select(Region.key, Region.name).where(
-        col(Region.key).in_({p.region_key for p in posts}))).all())
+    regions = {r.key: r for r in session.exec(select(Region).where(
+        col(Region.key).in_({p.region_key for p in posts})))}
     authors = authors_of(session, posts=posts)
     cards: dict[tuple[str, str | None], Card] = {}
     for post in posts:
-        card = cards.get((post.text, post.image))
+        region = regions.get(post.region_key)
+        shape = office_shape(post.text, region)
+        card = cards.get((shape, post.image))
         if card is None:
-            card = cards[(post.text, post.image)] = Card(
-                text=post.text, image=post.image, image_alt=post.image_alt,
+            card = cards[(shape, post.image)] = Card(
+                text=post.text, shape=shape, image=post.image, image_alt=post.image_alt,
                 image_found=bool(post.image and media_file(media_dir, post.image)))
-        card.posts.append(CardPost(post, names.get(post.region_key, post.region_key),
+        card.posts.append(CardPost(post, region.name if region else post.region_key,
                                    own=actor.name in authors[post.id or 0]))
         for problem in post.problems or []:
             card.problems.setdefault(str(problem.get("message", "")), []).append(post.id or 0)
@@ -120,14 +130,31 @@ def batch_view(session: Session, *, actor: Actor, batch: str, media_dir: Path) -
         statuses=dict(Counter(p.status for p in posts)))
 
 
+def office_shape(text: str, region: Region | None) -> str:
+    """The text with the office's own words replaced by placeholders (longest first, so
+    "KPU Kota Blitar" goes before "Kota Blitar")."""
+    if region is None:
+        return text
+    words = [(region.name, "«kantor»"), (region.area, "«wilayah»"),
+             (region.hashtag, "«tagar»"), (region.website, "«situs»")]
+    words += [(value.upper(), mark) for value, mark in words]
+    for value, mark in sorted(words, key=lambda w: -len(w[0])):
+        if len(value) >= 3:
+            text = text.replace(value, mark)
+    return text
+
+
 def _fits(card: Card) -> list[PlatformFit]:
+    """Each platform's longest text of the card, as the platform counts it."""
+    longest: dict[str, tuple[int, int]] = {}
     counts = Counter(p.post.platform for p in card.posts)
-    fits = []
-    for platform in sorted(counts):
-        length, limit = length_and_limit(platform, card.text, card.image)
-        fits.append(PlatformFit(platform, counts[platform], length, limit,
-                                platform_limit(platform).counted_as))
-    return fits
+    for card_post in card.posts:
+        post = card_post.post
+        length, limit = length_and_limit(post.platform, post.text, post.image)
+        if post.platform not in longest or length > longest[post.platform][0]:
+            longest[post.platform] = (length, limit)
+    return [PlatformFit(platform, counts[platform], *longest[platform],
+                        platform_limit(platform).counted_as) for platform in sorted(longest)]
 
 
 def media_file(media_dir: Path, relative: str) -> Path | None:

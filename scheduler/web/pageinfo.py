@@ -58,7 +58,9 @@ EVENT_LABELS = {
     "planned": "direncanakan", "created": "dibuat", "submitted": "diajukan",
     "edited": "disunting", "approved": "disetujui", "rejected": "ditolak",
     "cancelled": "dibatalkan", "rescheduled": "dijadwal ulang", "claimed": "diambil pekerja",
+    "attempt": "dikirim ke platform", "checkpoint": "tahap terkirim", "retry": "akan dicoba lagi",
     "published": "terbit", "failed": "gagal", "retrying": "akan dicoba lagi",
     "uncertain": "belum pasti", "resolved": "diselesaikan", "missed": "terlewat",
-    "held": "ditahan", "reconciled": "dicocokkan",
+    "held": "ditahan", "unsafe": "ditahan: tidak aman diterbitkan", "deferred": "ditunda",
+    "reconciled": "dicocokkan", "reconcile_unknown": "dicocokkan: belum ditemukan",
 }

@@ -5,8 +5,8 @@ was published)."""
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from scheduler.checks.post_checks import length_and_limit
 from scheduler.history import timeline
-from scheduler.platforms import PLATFORM_LIMITS
 from scheduler.posts import posts_page, visible_post
 from scheduler.web.context import CurrentViewer, render, web_of
 from scheduler.web.forms import post_filter
@@ -37,6 +37,6 @@ def post_page(request: Request, who: CurrentViewer, post_id: int) -> Response:
     with web.app.unit_of_work() as session:
         post = visible_post(session, actor=who.actor, post_id=post_id)
         _, events = timeline(session, actor=who.actor, post_id=post_id)
-    limit = PLATFORM_LIMITS.get(post.platform)
-    return render(request, "post.html", who, post=post, events=events,
-                  limit=limit.max_length if limit else None)
+    length, limit = length_and_limit(post.platform, post.text, post.image)
+    return render(request, "post.html", who, post=post, events=events, length=length,
+                  limit=limit)
