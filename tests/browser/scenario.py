@@ -136,7 +136,7 @@ def prepare_busy(path: Path, folder: Path) -> None:
         early = sorted({b for b, at in batches if b and at.astimezone(WIB).date()
                         <= PUBLISHED_UNTIL})
         for batch in early:
-            approve(session, reviewer, batch, catalog=catalog, checks=CheckSettings(),
+            approve(session, actor=reviewer, target=batch, catalog=catalog, checks=CheckSettings(),
                     now=PLANNED_AT, note="tinjauan mingguan")
     settings = settings_for(folder, path)
     with session_scope(engine, write=False) as session:

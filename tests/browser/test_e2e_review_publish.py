@@ -82,7 +82,7 @@ def reviewer_approves_all_but_blitar(page: "Page", blitar: Post) -> None:
     item = page.locator("li[data-post]", has_text="KPU Kota Blitar")
     assert item.count() == 1
     assert item.get_attribute("data-post") == str(blitar.id)
-    item.locator("xpath=ancestor::details").locator("summary").click()
+    item.locator("xpath=ancestor::details[1]").locator(":scope > summary").click()
     item.get_by_role("checkbox").check()
     assert page.locator("input[name='kecuali']:checked").count() == 1
     page.get_by_role("button", name="Setujui kecuali yang dicentang").click()
@@ -185,7 +185,7 @@ def left_uncertain_by_a_dead_worker(s: Site, post_id: int) -> int:
     a worker that died mid-request, so nobody knows whether it went out."""
     reviewer = actor_of(s.engine, "peninjau")
     with session_scope(s.engine, write=True) as session:
-        approve(session, reviewer, str(post_id), catalog=real_catalog(),
+        approve(session, actor=reviewer, target=str(post_id), catalog=real_catalog(),
                 checks=CheckSettings(), now=SLOT - timedelta(hours=1))
         post = session.get(Post, post_id)
         assert post is not None
