@@ -9,7 +9,7 @@ those batches are counted, in one aggregate query.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, String, case, cast, distinct, func
@@ -21,6 +21,10 @@ from scheduler.permissions import Action, require_role, scope_condition
 from scheduler.platforms import PLATFORM_LIMITS
 from scheduler.posts import PostFilter, post_conditions
 from scheduler.users import Actor
+
+# Up to this many pending posts in the selection, the queue is one aggregate over all of
+# them (a few milliseconds); above it, the page's batches are found first (see _page).
+SMALL_QUEUE = 5000
 
 # How a problem-free post's JSON `problems` column reads as text (SQLite stores the text;
 # PostgreSQL's json keeps the text it was given).
@@ -48,6 +52,7 @@ class _Counts(NamedTuple):
     regions: int
     platforms: tuple[str, ...]
     first_id: int
+    first_at: datetime
 
 
 class _Sample(NamedTuple):
@@ -92,10 +97,17 @@ def pending_batches(session: Session, *, actor: Actor, filters: PostFilter, tz: 
     """One page of pending batches the actor can see, soonest first, with their counts."""
     require_role(actor, Action.VIEW)
     where = selection_conditions(session, actor=actor, filters=filters, tz=tz, batches=batches)
-    page = _page(session, [is_pending(), *where], offset, limit)
+    pending = session.exec(select(func.count()).where(is_pending(), *where)).one()
+    if pending <= SMALL_QUEUE:
+        # One aggregate over every pending post: cheaper than finding the page first.
+        counted = _counts(session, where, None)
+        page = sorted(((b, c.first_at) for b, c in counted.items()),
+                      key=lambda item: (item[1], item[0]))[offset:offset + limit]
+    else:
+        page = _page(session, [is_pending(), *where], offset, limit)
+        counted = _counts(session, where, [batch for batch, _ in page])
     if not page:
         return []
-    counted = _counts(session, where, [batch for batch, _ in page])
     samples = {row[0]: _Sample(*row[1:]) for row in session.execute(
         Select(col(Post.id), col(Post.template), col(Post.stage_key), col(Post.scheduled_at),
                col(Post.text))
@@ -103,6 +115,7 @@ def pending_batches(session: Session, *, actor: Actor, filters: PostFilter, tz: 
     summaries = []
     for batch, first_at in page:
         found = counted[batch]
+        first_at = min(first_at, found.first_at)
         sample = samples[found.first_id]
         summaries.append(BatchSummary(
             batch=batch, template=sample.template, stage=sample.stage_key,
@@ -137,20 +150,31 @@ def _page(session: Session, pending: list[ColumnElement[bool]], offset: int,
 
 
 def _counts(session: Session, where: list[ColumnElement[bool]],
-            batches: list[str]) -> dict[str, _Counts]:
-    """Each batch's pending posts, those with problems, regions, platforms and first id,
-    in one aggregate over the page's batches' pending posts."""
+            batches: list[str] | None) -> dict[str, _Counts]:
+    """Each batch's pending posts, those with problems, regions, platforms, first id and
+    soonest time, in one aggregate over the pending posts of `batches` (None: of every
+    batch in the selection)."""
     platforms = list(PLATFORM_LIMITS)
     statement: Select[*tuple[Any, ...]] = Select(
         col(Post.batch), func.count(), func.sum(case((has_problems(), 1), else_=0)),
         func.count(distinct(col(Post.region_key))), func.min(col(Post.id)),
+        func.min(col(Post.scheduled_at)),
         *(func.sum(case((col(Post.platform) == p, 1), else_=0)) for p in platforms))
+    conditions = [is_pending(), *where, col(Post.batch).is_not(None)]
+    if batches is not None:
+        conditions.append(col(Post.batch).in_(batches))
     counted = {}
-    for batch, count, problems, regions, first_id, *per_platform in session.exec(
-            statement.where(is_pending(), *where, col(Post.batch).in_(batches))
-            .group_by(col(Post.batch))):
+    for batch, count, problems, regions, first_id, first_at, *per_platform in session.exec(
+            statement.where(*conditions).group_by(col(Post.batch))):
         counted[batch] = _Counts(
             pending=int(count), with_problems=int(problems or 0), regions=int(regions),
             platforms=tuple(sorted(p for p, n in zip(platforms, per_platform, strict=True) if n)),
-            first_id=int(first_id))
+            first_id=int(first_id), first_at=_instant(first_at))
     return counted
+
+
+def _instant(value: Any) -> datetime:
+    """min() of a time column comes back as stored (SQLite: text) on some databases."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    return datetime.fromisoformat(str(value)).astimezone(UTC)
