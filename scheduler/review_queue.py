@@ -10,6 +10,7 @@ those batches are counted, in one aggregate query.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, String, case, cast, distinct, func
@@ -155,11 +156,7 @@ def _counts(session: Session, where: list[ColumnElement[bool]],
     soonest time, in one aggregate over the pending posts of `batches` (None: of every
     batch in the selection)."""
     platforms = list(PLATFORM_LIMITS)
-    statement: Select[*tuple[Any, ...]] = Select(
-        col(Post.batch), func.count(), func.sum(case((has_problems(), 1), else_=0)),
-        func.count(distinct(col(Post.region_key))), func.min(col(Post.id)),
-        func.min(col(Post.scheduled_at)),
-        *(func.sum(case((col(Post.platform) == p, 1), else_=0)) for p in platforms))
+    statement: Select[*tuple[Any, ...]] = Select(*_count_columns(tuple(platforms)))
     conditions = [is_pending(), *where, col(Post.batch).is_not(None)]
     if batches is not None:
         conditions.append(col(Post.batch).in_(batches))
@@ -171,6 +168,16 @@ def _counts(session: Session, where: list[ColumnElement[bool]],
             platforms=tuple(sorted(p for p, n in zip(platforms, per_platform, strict=True) if n)),
             first_id=int(first_id), first_at=_instant(first_at))
     return counted
+
+
+@cache
+def _count_columns(platforms: tuple[str, ...]) -> tuple[ColumnElement[Any], ...]:
+    """The aggregate's columns, built once (SQL expressions are immutable; building them
+    costs more than the database's work on a small queue)."""
+    return (col(Post.batch), func.count(), func.sum(case((has_problems(), 1), else_=0)),
+            func.count(distinct(col(Post.region_key))), func.min(col(Post.id)),
+            func.min(col(Post.scheduled_at)),
+            *(func.sum(case((col(Post.platform) == p, 1), else_=0)) for p in platforms))
 
 
 def _instant(value: Any) -> datetime:
