@@ -171,7 +171,7 @@ def _counts(session: Session, where: list[ColumnElement[bool]],
 
 
 @cache
-def _count_columns(platforms: tuple[str, ...]) -> tuple[ColumnElement[Any], ...]:
+def _count_columns(platforms: tuple[str, ...]) -> tuple[Any, ...]:
     """The aggregate's columns, built once (SQL expressions are immutable; building them
     costs more than the database's work on a small queue)."""
     return (col(Post.batch), func.count(), func.sum(case((has_problems(), 1), else_=0)),
