@@ -93,6 +93,15 @@ class SecurityHeaders:
                 self.web.sessions.forget()
 
 
+def app_from_environment() -> FastAPI:
+    """The web app of one of several server processes (`siar web --workers N`): settings
+    from the environment, which the command line filled before starting them."""
+    from scheduler.app import create_app
+    from scheduler.config import load_settings
+
+    return create_web_app(create_app(load_settings(env_file=None)))
+
+
 def _error_pages(web: FastAPI) -> None:
     @web.exception_handler(NeedSignIn)
     async def need_sign_in(request: Request, _exc: NeedSignIn) -> Response:
