@@ -319,6 +319,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=25, help="per client and round")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server processes, the same for Siar and the baseline")
     parser.add_argument("--pages", default=",".join(p.key for p in PAGES),
                         help="comma-separated: " + ", ".join(p.key for p in PAGES))
     parser.add_argument("--fresh", action="store_true", help="fill the database again")
@@ -343,14 +345,16 @@ def main() -> None:
         siar_port, bare_port = free_port(), free_port()
         siar = stack.enter_context(server("siar", [
             sys.executable, "-m", "scheduler", "--env-file", str(folder / "none.env"), "web",
-            "--host", "127.0.0.1", "--port", str(siar_port)], siar_port, env, folder))
+            "--host", "127.0.0.1", "--port", str(siar_port), "--workers", str(args.workers)],
+            siar_port, env, folder))
         bare = stack.enter_context(server("bare", [
             sys.executable, "-m", "uvicorn", "bench.web_bare:app", "--host", "127.0.0.1",
-            "--port", str(bare_port), "--log-level", "warning", "--no-server-header"],
+            "--port", str(bare_port), "--log-level", "warning", "--no-server-header",
+            "--workers", str(args.workers)],
             bare_port, env, folder))
         siar.cookie = sign_in(siar)
         print(f"{args.clients} clients x {args.requests} requests, {args.rounds} rounds "
-              "per side, interleaved; uvicorn, one process each")
+              f"per side, interleaved; uvicorn, {args.workers} process(es) each")
         results: dict[str, str | tuple[Figures, Figures, int, int]] = {}
         for page in wanted:
             print(f"{page.path}: {page.what}", flush=True)
