@@ -14,7 +14,13 @@ from datetime import date, datetime, time, tzinfo
 from sqlmodel import Session, col, select
 
 from scheduler.checks.length import length_for
-from scheduler.checks.post_checks import CheckSettings, PostDraft, check_post, length_problem
+from scheduler.checks.post_checks import (
+    CheckSettings,
+    LengthFit,
+    PostDraft,
+    check_post,
+    length_problem,
+)
 from scheduler.content.model import Catalog
 from scheduler.editing import NewPost, create_posts, submit, validate_new_post
 from scheduler.errors import InputError, SiarError
@@ -42,18 +48,7 @@ class Composition:
     accept_problems: bool = False
 
 
-@dataclass(frozen=True)
-class Count:
-    """A text's length on one platform, as that platform counts it."""
-
-    platform: str
-    length: int
-    limit: int
-    counted_as: str
-
-    @property
-    def over(self) -> bool:
-        return self.length > self.limit
+Count = LengthFit  # a composed text's length on one platform
 
 
 @dataclass(frozen=True)

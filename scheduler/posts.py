@@ -8,10 +8,11 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
-from scheduler.errors import InputError, NotFoundError, PermissionDenied
+from scheduler.errors import InputError
 from scheduler.localtime import local_midnight_utc
 from scheduler.models import Post, PostStatus
-from scheduler.permissions import Action, covers, require_role, scope_condition
+from scheduler.permissions import Action, require_role, scope_condition
+from scheduler.targets import in_scope
 from scheduler.users import Actor
 
 RECORD_FIELDS = (
@@ -113,14 +114,7 @@ def posts_page(session: Session, *, actor: Actor, filters: PostFilter, tz: tzinf
 def visible_post(session: Session, *, actor: Actor, post_id: int) -> Post:
     """One post for reading, if it exists and lies in the actor's scope (no lock)."""
     require_role(actor, Action.VIEW)
-    post = session.get(Post, post_id)
-    if post is None:
-        raise NotFoundError(f"unggahan #{post_id} tidak ada")
-    if not covers(session, actor, post.region_key):
-        raise PermissionDenied(
-            f"{actor.name} hanya berwenang untuk wilayah {actor.region_key}, bukan "
-            f"{post.region_key} (unggahan #{post_id})")
-    return post
+    return in_scope(session, actor=actor, post=session.get(Post, post_id), post_id=post_id)
 
 
 def post_record(post: Post, tz: tzinfo) -> dict[str, Any]:

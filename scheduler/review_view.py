@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from scheduler.checks.post_checks import length_and_limit
+from scheduler.checks.post_checks import LengthFit, length_and_limit
 from scheduler.content.model import Catalog
 from scheduler.errors import InputError, NotFoundError, PermissionDenied
 from scheduler.models import Post, PostStatus, Region
@@ -23,18 +23,10 @@ IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp"})
 
 
 @dataclass(frozen=True)
-class PlatformFit:
-    """A card's text on one platform: its length as the platform counts it."""
+class PlatformFit(LengthFit):
+    """A card's longest text on one platform, and how many of its posts go there."""
 
-    platform: str
-    posts: int
-    length: int
-    limit: int
-    counted_as: str
-
-    @property
-    def over(self) -> bool:
-        return self.length > self.limit
+    posts: int = 0
 
 
 @dataclass(frozen=True)
@@ -153,8 +145,9 @@ def _fits(card: Card) -> list[PlatformFit]:
         length, limit = length_and_limit(post.platform, post.text, post.image)
         if post.platform not in longest or length > longest[post.platform][0]:
             longest[post.platform] = (length, limit)
-    return [PlatformFit(platform, counts[platform], *longest[platform],
-                        platform_limit(platform).counted_as) for platform in sorted(longest)]
+    return [PlatformFit(platform=platform, length=longest[platform][0],
+                        limit=longest[platform][1], counted_as=platform_limit(platform).counted_as,
+                        posts=counts[platform]) for platform in sorted(longest)]
 
 
 def media_file(media_dir: Path, relative: str) -> Path | None:

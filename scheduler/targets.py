@@ -15,6 +15,12 @@ def is_post_id(target: str) -> bool:
 def get_post(session: Session, *, actor: Actor, post_id: int) -> Post:
     """One post, if it exists and lies in the actor's scope (locked for update)."""
     post = session.exec(select(Post).where(col(Post.id) == post_id).with_for_update()).first()
+    return in_scope(session, actor=actor, post=post, post_id=post_id)
+
+
+def in_scope(session: Session, *, actor: Actor, post: Post | None, post_id: int) -> Post:
+    """The post found for `post_id`, refused if there is none or it lies outside the
+    actor's scope."""
     if post is None:
         raise NotFoundError(f"unggahan #{post_id} tidak ada")
     if not covers(session, actor, post.region_key):

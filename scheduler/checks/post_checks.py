@@ -78,6 +78,20 @@ def text_problems(draft: PostDraft, catalog: Catalog, settings: CheckSettings) -
     return problems
 
 
+@dataclass(frozen=True)
+class LengthFit:
+    """A text's length on one platform as that platform counts it, against its limit."""
+
+    platform: str
+    length: int
+    limit: int
+    counted_as: str
+
+    @property
+    def over(self) -> bool:
+        return self.length > self.limit
+
+
 def length_and_limit(platform: str, text: str, image: str | None) -> tuple[int, int]:
     """`text`'s length as the platform counts it, and the most it allows (a caption's
     limit when an image is attached)."""
