@@ -46,8 +46,11 @@ def postgres_base_url() -> Iterator[str]:
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database of the kind asked for: an SQLite file (default), or a fresh
-    database on the session's PostgreSQL server."""
-    if getattr(request, "param", "sqlite") == "sqlite":
+    database on the session's PostgreSQL server. SIAR_TEST_DATABASE=postgres runs the
+    tests that do not ask on PostgreSQL too."""
+    import os
+
+    if getattr(request, "param", os.environ.get("SIAR_TEST_DATABASE", "sqlite")) == "sqlite":
         yield f"sqlite:///{tmp_path / 'siar.db'}"
         return
     import uuid
