@@ -68,6 +68,7 @@ def sign_in(session: Session, *, name: str, password: str, now: datetime) -> Sig
     row = WebSession(id=token_hash(token), user_name=actor.name, csrf=csrf, created_at=now,
                      last_seen=now, expires_at=now + LIFETIME)
     session.add(row)
+    purge_expired(session, now=now)  # ended sessions go with each sign-in: no table growth
     return SignedIn(token=token, csrf=csrf, actor=actor, expires_at=row.expires_at)
 
 
@@ -110,13 +111,10 @@ def end_sessions_of(session: Session, *, name: str) -> None:
     session.exec(delete(WebSession).where(col(WebSession.user_name) == name))
 
 
-def purge_expired(session: Session, *, now: datetime) -> int:
-    rows = session.exec(select(WebSession).where(
-        (col(WebSession.expires_at) <= now) | (col(WebSession.last_seen) <= now - IDLE)
-    )).all()
-    for row in rows:
-        session.delete(row)
-    return len(rows)
+def purge_expired(session: Session, *, now: datetime) -> None:
+    """Forget the sessions that have ended (expired, or idle too long)."""
+    session.exec(delete(WebSession).where(
+        (col(WebSession.expires_at) <= now) | (col(WebSession.last_seen) <= now - IDLE)))
 
 
 def _count_failure(session: Session, throttle: LoginThrottle | None, key: str,

@@ -144,3 +144,17 @@ def test_a_post_page_never_links_a_non_web_address(signed_in, application) -> No
     assert page.status_code == 200
     assert 'href="javascript:' not in page.text
     assert "javascript:alert(1)" in page.text
+
+
+def test_ended_sessions_are_removed_at_the_next_sign_in(
+        client: TestClient, application, session_clock: SessionClock) -> None:  # type: ignore[no-untyped-def]
+    from sqlmodel import select
+
+    from scheduler.models import WebSession
+
+    sign_in(client, "ops")
+    session_clock.advance(hours=3)  # idle past its end
+    other = TestClient(client.app, follow_redirects=False)
+    sign_in(other, "rudi")
+    with application.unit_of_work() as session:
+        assert [s.user_name for s in session.exec(select(WebSession))] == ["rudi"]
