@@ -14,7 +14,7 @@ from scheduler.errors import ContentError, Problem
 from scheduler.postcontext import post_context
 from scheduler.rendering import PostRenderer
 from scheduler.rule_schedule import PlanLines, calendar_slots, schedule_problems
-from scheduler.slots import Slot
+from scheduler.slots import Slot, calendar_keys
 
 FALLBACK_TIME = time(9, 0)
 # Problems that are the rule's doing, not its template's: located at this key of the rule.
@@ -34,8 +34,10 @@ def check_rules(catalog: Catalog, renderer: PostRenderer, plan_file: Path,
         slots = calendar_slots(catalog, rule)
         problems += schedule_problems(catalog, rule, slots, plan)
         problems += _image_problems(rule, checks.media_dir, plan)
-        for stage, at in _samples(catalog, rule, slots):
-            _check_renders(catalog, renderer, rule, stage, at, text_checks, found)
+        by_calendar = calendar_keys(catalog, rule)
+        for stage, at, calendar in _samples(catalog, rule, slots):
+            _check_renders(catalog, renderer, rule, stage, at, by_calendar.get(calendar, []),
+                           text_checks, found)
     return problems + found.problems()
 
 
@@ -46,19 +48,22 @@ def _image_problems(rule: Rule, media_dir: Path | None, plan: PlanLines) -> list
                          f"aturan {rule.key}: gambar tidak ditemukan: {media_dir / rule.image}")]
 
 
-def _samples(catalog: Catalog, rule: Rule,
-             slots: list[Slot] | None) -> list[tuple[Stage, datetime]]:
+Sample = tuple[Stage, datetime, str | None]  # stage, slot, calendar (None: election-wide)
+
+
+def _samples(catalog: Catalog, rule: Rule, slots: list[Slot] | None) -> list[Sample]:
     """The first slot in each stage the rule posts in (each H-n day for an offset rule):
     the stage's name and the countdowns change a text's length, the rest only its date."""
     if not slots:
         return _fallback_sample(catalog, rule)
-    first: dict[tuple[str, date | None], Slot] = {}
+    first: dict[tuple[str | None, str, date | None], Slot] = {}
     for slot in slots:
-        first.setdefault((slot.stage.key, slot.at.date() if rule.offset_stage else None), slot)
-    return [(slot.stage, slot.at) for slot in first.values()]
+        first.setdefault((slot.calendar, slot.stage.key,
+                          slot.at.date() if rule.offset_stage else None), slot)
+    return [(slot.stage, slot.at, slot.calendar) for slot in first.values()]
 
 
-def _fallback_sample(catalog: Catalog, rule: Rule) -> list[tuple[Stage, datetime]]:
+def _fallback_sample(catalog: Catalog, rule: Rule) -> list[Sample]:
     """A rule that never posts is reported as such, and its template is still rendered (on
     its stage's first day) so that its template errors show up too; not on a stage without
     dates, which a template may rightly assume it has."""
@@ -67,16 +72,19 @@ def _fallback_sample(catalog: Catalog, rule: Rule) -> list[tuple[Stage, datetime
     stage = next((s for s in map(election.stage, keys) if s.start is not None), None)
     if stage is None or stage.start is None:
         return []
-    return [(stage, datetime.combine(stage.start, FALLBACK_TIME, tzinfo=election.timezone))]
+    return [(stage, datetime.combine(stage.start, FALLBACK_TIME, tzinfo=election.timezone),
+             None)]
 
 
 def _check_renders(catalog: Catalog, renderer: PostRenderer, rule: Rule, stage: Stage,
-                   at: datetime, checks: CheckSettings, found: "_Findings") -> None:
-    """Render the rule at `at` for every account it covers and check each text."""
-    election = catalog.elections[rule.election]
+                   at: datetime, region_keys: list[str], checks: CheckSettings,
+                   found: "_Findings") -> None:
+    """Render the rule at `at` for every account of `region_keys` (the regions that share
+    the sample's calendar) and check each text."""
     info = catalog.templates[rule.template]
-    for region_key in rule.regions:
+    for region_key in region_keys:
         region = catalog.regions[region_key]
+        election = catalog.calendar(rule.election, region_key)
         for account in region.accounts:
             if account.platform not in rule.platforms:
                 continue
@@ -87,7 +95,8 @@ def _check_renders(catalog: Catalog, renderer: PostRenderer, rule: Rule, stage: 
                 continue
             text = _render(renderer, file, post_context(
                 region=region, province=catalog.regions[region.province_key],
-                election=election, stage=stage, slot=at, account=account), rule, account, found)
+                election=election, stage=stage, slot=at, account=account,
+                links=catalog.link_urls), rule, account, found)
             if text is None:
                 continue
             draft = PostDraft(text=text, platform=account.platform, region_key=region_key,

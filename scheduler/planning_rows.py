@@ -1,16 +1,23 @@
-"""Planning's rows: each rule's accounts grouped by their region's time zone, the rule's
-local slots in each zone, and one rendered, checked post row per account and slot.
+"""Planning's rows: each rule's accounts grouped into lanes (their region's time zone,
+calendar and the platform's cadence), the rule's local slots in each lane, and one
+rendered, checked post row per account and slot.
 
 A cadence is local wall-clock time and stage dates are local calendar dates, both in
 each region's own zone: 09.00 is 02:00 UTC for a WIB office and 01:00 UTC for a WITA
 one. A post's slot therefore depends only on its own region, never on which other
 regions are planned with it, so its natural key (rule, account, UTC instant) is stable
 and re-planning one region never adds a second post.
+
+A rule with `spread` sends each account's post a few minutes after the slot (the same
+minutes for an account every time, from a hash of the rule and account), so that dozens
+of offices do not publish one text at one second. The natural key keeps the slot itself:
+changing the spread never plans a post twice.
 """
 
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,12 +42,21 @@ class Member:
     account_id: int
 
 
-ZoneMembers = dict[ZoneInfo, list[Member]]  # a rule's accounts by their region's zone
+@dataclass(frozen=True)
+class Lane:
+    """Accounts that share a rule's slots: one zone, one calendar, one cadence."""
+
+    zone: ZoneInfo
+    calendar: str  # the region whose own dates it follows; "": the election-wide dates
+    cadence: str
+
+
+ZoneMembers = dict[Lane, list[Member]]  # a rule's accounts by lane
 
 
 def rule_members(session: Session, catalog: Catalog, regions: tuple[str, ...],
                  platforms: tuple[str, ...]) -> dict[str, ZoneMembers]:
-    """For each rule, the enabled accounts it posts to (in region order), by zone.
+    """For each rule, the enabled accounts it posts to (in region order), by lane.
     Empty `regions` or `platforms` means all of them."""
     ids = account_ids(session)
     wanted_regions, wanted_platforms = set(regions), set(platforms)
@@ -57,8 +73,10 @@ def rule_members(session: Session, catalog: Catalog, regions: tuple[str, ...],
                 if wanted_platforms and account.platform not in wanted_platforms:
                     continue
                 row = ids[(region_key, account.platform)]
-                by_zone.setdefault(region.timezone, []).append(
-                    Member(region, account, row.id or 0))
+                lane = Lane(region.timezone,
+                            region_key if region.dates.get(rule.election) else "",
+                            rule.cadence_for(account.platform))
+                by_zone.setdefault(lane, []).append(Member(region, account, row.id or 0))
         result[rule.key] = by_zone
     return result
 
@@ -78,39 +96,48 @@ class PostRows:
         # The zone only applies to a naive datetime; the slots templates see are aware,
         # in their region's zone, so `jam` and `waktu` show each office's local time.
         self.renderer = PostRenderer(templates_dir, next(iter(catalog.regions.values())).timezone)
-        self.region_ctx = {
-            key: {"region": region_vars(r),
-                  "province": region_vars(catalog.regions[r.province_key])}
-            for key, r in catalog.regions.items()
-        }
+        self._region_ctx: dict[tuple[str, str], dict[str, Any]] = {}
         self.election_ctx = {key: election_vars(e) for key, e in catalog.elections.items()}
-        self._slots: dict[tuple[str, ZoneInfo], list[Slot]] = {}
+        self._slots: dict[tuple[str, Lane], list[Slot]] = {}
+
+    def region_ctx(self, region_key: str, election_key: str) -> dict[str, Any]:
+        key = (region_key, election_key)
+        found = self._region_ctx.get(key)
+        if found is None:
+            region = self.catalog.regions[region_key]
+            found = self._region_ctx[key] = {
+                "region": region_vars(region, election_key),
+                "province": region_vars(self.catalog.regions[region.province_key], election_key),
+                "tautan": self.catalog.link_urls,
+            }
+        return found
 
     def count(self) -> int:
         """How many rows rows() yields (the progress bar's total)."""
-        return sum(len(members) * len(self.slots(rule, zone))
+        return sum(len(members) * len(self.slots(rule, lane))
                    for rule in self.catalog.rules
-                   for zone, members in self.members.get(rule.key, {}).items())
+                   for lane, members in self.members.get(rule.key, {}).items())
 
-    def slots(self, rule: Rule, zone: ZoneInfo) -> list[Slot]:
-        """The rule's slots in local time of `zone`, computed once per run (count() and
-        rows() both need them, and every account in the zone shares them)."""
-        key = (rule.key, zone)
+    def slots(self, rule: Rule, lane: Lane) -> list[Slot]:
+        """The rule's slots in `lane`'s local time and calendar, computed once per run
+        (count() and rows() both need them, and every account in the lane shares them)."""
+        key = (rule.key, lane)
         found = self._slots.get(key)
         if found is None:
-            found = self._slots[key] = list(
-                rule_slots(self.catalog, rule, self.date_from, self.date_to, zone))
+            found = self._slots[key] = list(rule_slots(
+                self.catalog, rule, self.date_from, self.date_to, lane.zone,
+                region_key=lane.calendar or None, cadence=lane.cadence))
         return found
 
     def rows(self, run_id: int, now: datetime) -> Iterator[dict[str, Any]]:
         for rule in self.catalog.rules:
-            for zone, members in self.members.get(rule.key, {}).items():
-                for slot in self.slots(rule, zone):
+            for lane, members in self.members.get(rule.key, {}).items():
+                for slot in self.slots(rule, lane):
                     yield from self._slot_rows(rule, slot, members, run_id, now)
 
     def _slot_rows(self, rule: Rule, slot: Slot, members: list[Member], run_id: int,
                    now: datetime) -> Iterator[dict[str, Any]]:
-        election = self.catalog.elections[rule.election]
+        election = self.catalog.calendar(rule.election, members[0].region.key)
         base = {"election": self.election_ctx[rule.election], "stage": stage_vars(slot.stage),
                 **slot_vars(election, slot.stage, slot.at)}
         template = self.catalog.templates[rule.template]
@@ -121,13 +148,14 @@ class PostRows:
         stamp = f"{at_utc:%Y%m%dT%H%MZ}"
         for member in members:
             account = member.account
-            context = {**base, **self.region_ctx[account.region_key],
+            context = {**base, **self.region_ctx(account.region_key, rule.election),
                        "platform": account.platform, "account": {"handle": account.handle}}
             text = self.renderer.render(template.file_for(account.platform), context)
+            send_at = at_utc + spread_offset(rule, account.key)
             problems = check_post(PostDraft(
                 text=text, platform=account.platform, region_key=account.region_key,
-                scheduled_at=at_utc, image=rule.image, election_key=rule.election,
-                template=rule.template), self.catalog, self.checks)
+                scheduled_at=send_at, image=rule.image, election_key=rule.election,
+                template=rule.template, stage_key=slot.stage.key), self.catalog, self.checks)
             yield {
                 "account_id": member.account_id,
                 "region_key": account.region_key,
@@ -139,10 +167,11 @@ class PostRows:
                 "batch": batch,
                 "plan_key": f"{rule.key}|{account.key}|{stamp}",
                 "plan_run_id": run_id,
-                "scheduled_at": at_utc,
-                "due_at": at_utc,
+                "scheduled_at": send_at,
+                "due_at": send_at,
                 "text": text,
                 "image": rule.image,
+                "image_alt": rule.image_alt if rule.image else None,
                 "status": PostStatus.PENDING.value,
                 "problems": problems_as_json(problems),
                 "created_by": self.created_by,
@@ -151,3 +180,12 @@ class PostRows:
                 "attempts": 0,
                 "platform_ref": {},
             }
+
+
+def spread_offset(rule: Rule, account_key: str) -> timedelta:
+    """How long after its slot the account's post of `rule` goes out: 0 to `spread`
+    whole minutes, the same for the same rule and account on every run."""
+    if not rule.spread:
+        return timedelta(0)
+    digest = zlib.crc32(f"{rule.key}|{account_key}".encode())
+    return timedelta(minutes=digest % (rule.spread + 1))

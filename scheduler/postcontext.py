@@ -1,20 +1,34 @@
 """The variables a post template sees (documented in templates/README.md)."""
 
+from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from scheduler.content.model import Account, Election, Region, Stage
 
 
-def region_vars(region: Region) -> dict[str, Any]:
+def region_vars(region: Region, election_key: str | None = None) -> dict[str, Any]:
+    facts = asdict(region.facts_for(election_key or ""))
+    facts["hashtags"] = list(facts["hashtags"])
     return {
         "key": region.key,
         "name": region.name,
         "area": region.area,
+        "short_area": region.short_area or _plain_area(region),
         "kind": region.kind,
         "website": region.website,
         "hashtag": region.hashtag,
+        "facts": facts,
     }
+
+
+def _plain_area(region: Region) -> str:
+    """"Jawa Timur" for "Provinsi Jawa Timur", "Blitar" for "Kota Blitar"."""
+    for prefix in ("Provinsi ", "Kabupaten ", "Kota "):
+        if region.area.startswith(prefix):
+            return region.area[len(prefix):]
+    return region.area
 
 
 def election_vars(election: Election) -> dict[str, Any]:
@@ -34,6 +48,8 @@ def stage_vars(stage: Stage) -> dict[str, Any]:
         "name_en": stage.name_en,
         "start": stage.start,
         "end": stage.end,
+        "time": stage.time,
+        "regional": stage.regional,
     }
 
 
@@ -58,11 +74,14 @@ def post_context(
     stage: Stage,
     slot: datetime,
     account: Account,
+    links: Mapping[str, str],
 ) -> dict[str, Any]:
-    """Everything for one post (planning builds the same thing from cached pieces)."""
+    """Everything for one post (planning builds the same thing from cached pieces).
+    `election` is the region's calendar of it (Catalog.calendar)."""
     return {
-        "region": region_vars(region),
-        "province": region_vars(province),
+        "region": region_vars(region, election.key),
+        "province": region_vars(province, election.key),
+        "tautan": links,
         "election": election_vars(election),
         "stage": stage_vars(stage),
         **slot_vars(election, stage, slot.astimezone(region.timezone)),

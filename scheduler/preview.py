@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from scheduler.content.cadence import cron_trigger
-from scheduler.content.model import Catalog, Election, Rule, Stage
+from scheduler.content.model import Catalog, Election, Region, Rule, Stage
 from scheduler.errors import InputError, UnknownPlatformError, UnknownRegionError
 from scheduler.localtime import local_midnight_utc
 from scheduler.postcontext import post_context
@@ -49,33 +49,37 @@ def preview_post(
     account = next((a for a in the_region.accounts if a.platform == platform), None)
     if account is None:
         raise UnknownPlatformError(f"{the_region.name} tidak punya akun {platform}")
-    election, the_stage, rule = _stage_for(catalog, template, on, stage, the_region.timezone)
+    election, the_stage, rule = _stage_for(catalog, template, on, stage, the_region)
     slot_time = at or (_first_fire(rule, on, the_region.timezone) if rule else None) or DEFAULT_TIME
     slot = datetime.combine(on, slot_time, tzinfo=the_region.timezone)
     file = catalog.templates[template].file_for(platform)
     context = post_context(region=the_region, province=catalog.regions[the_region.province_key],
-                           election=election, stage=the_stage, slot=slot, account=account)
+                           election=election, stage=the_stage, slot=slot, account=account,
+                           links=catalog.link_urls)
     return Preview(renderer.render(file, context), file, region, platform, the_stage, election,
                    slot)
 
 
 def _stage_for(catalog: Catalog, template: str, on: date, stage_key: str | None,
-               tz: tzinfo) -> tuple[Election, Stage, Rule | None]:
-    """The stage (and rule) a template posts in on `on`, a local date in zone `tz` (the
-    office's, as planning reads it)."""
+               region: Region) -> tuple[Election, Stage, Rule | None]:
+    """The stage (and rule) a template posts in on `on`, a local date in the region's zone
+    and calendar (as planning reads it)."""
     rules = [r for r in catalog.rules if r.template == template]
     if stage_key is not None:
         try:
-            stage = catalog.stage(stage_key)
+            election_key = catalog.stage(stage_key).election_key
         except KeyError:
             raise InputError(f"tahapan tidak dikenal: {stage_key!r}") from None
+        election = catalog.calendar(election_key, region.key)
         rule = next((r for r in rules if stage_key in (*r.during, r.offset_stage)), None)
-        return catalog.elections[stage.election_key], stage, rule
+        return election, election.stage(stage_key), rule
     for rule in rules:
-        election = catalog.elections[rule.election]
-        for slot in rule_slots(catalog, rule, on, on, tz):
+        election = catalog.calendar(rule.election, region.key)
+        for slot in rule_slots(catalog, rule, on, on, region.timezone, region_key=region.key,
+                               cadence=rule.cadence):
             return election, slot.stage, rule
-    for election in catalog.elections.values():
+    for key in catalog.elections:
+        election = catalog.calendar(key, region.key)
         active = election.active_stages(on)
         if active:
             return election, max(active, key=election.depth), None

@@ -21,7 +21,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -43,13 +42,6 @@ POSTS_DIR = "posts"
 _FRONT_MATTER = re.compile(r"\A\{#-?-{3}\s*\n(.*?)\n-{3}-?#\}\s*\n?", re.DOTALL)
 _BLANK_LINES = re.compile(r"\n{3,}")
 BASE_HASHTAGS = ("#TemanPemilih", "#KPUMelayani")
-# Official sources posts may point to (reference/election-domain.md §3.3).
-OFFICIAL_LINKS = {
-    "infopemilu": "https://infopemilu.kpu.go.id",
-    "cekdpt": "https://cekdptonline.kpu.go.id",
-    "kpu": "https://www.kpu.go.id",
-    "jdih": "https://jdih.kpu.go.id",
-}
 
 
 @dataclass(frozen=True)
@@ -129,9 +121,8 @@ def make_environment(templates_dir: Path, timezone: ZoneInfo) -> PostSandbox:
         hitung_mundur=localtime.countdown,
         ribuan=_thousands,
     )
-    # Read-only: the immutable sandbox already refuses tautan.update(...), and a mapping
-    # proxy has no such method in the first place.
-    env.globals.update(tagar=hashtags, tautan=MappingProxyType(dict(OFFICIAL_LINKS)))
+    # The official links (`tautan`) come with each post's context, from content/links.yaml.
+    env.globals.update(tagar=hashtags)
     return env
 
 

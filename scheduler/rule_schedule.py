@@ -13,7 +13,7 @@ from scheduler.content.model import Catalog, Rule, Stage
 from scheduler.content.yamlsource import YamlDocument, read_yaml
 from scheduler.errors import Problem
 from scheduler.localtime import local_midnight_utc
-from scheduler.slots import Slot, rule_slots
+from scheduler.slots import Slot, calendar_keys, rule_slots
 
 # rule_slots only walks the days of the rule's own stages (or its H-n days), so this wide
 # range costs nothing; it only has to hold every calendar.
@@ -49,14 +49,18 @@ class PlanLines:
 
 
 def calendar_slots(catalog: Catalog, rule: Rule) -> list[Slot] | None:
-    """Every slot of `rule` in the calendar, or None when its cadence never fires at all."""
+    """Every slot of `rule` in every calendar its regions follow (the election-wide one,
+    and each region's own), or None when its cadence never fires at all."""
     tz = catalog.elections[rule.election].timezone
     # On a date that never exists (30 February) APScheduler searches up to year 9999 and
     # gives up, in about 0.2 s: ask once here, so rule_slots never repeats it per stage.
-    trigger = cron_trigger(rule.cadence, tz)
-    if trigger.get_next_fire_time(None, local_midnight_utc(CALENDAR_START, tz)) is None:
-        return None
-    return list(rule_slots(catalog, rule, CALENDAR_START, CALENDAR_END, tz))
+    for cadence in {rule.cadence, *rule.platform_cadence.values()}:
+        trigger = cron_trigger(cadence, tz)
+        if trigger.get_next_fire_time(None, local_midnight_utc(CALENDAR_START, tz)) is None:
+            return None
+    return [slot for calendar in calendar_keys(catalog, rule) or {None: []}
+            for slot in rule_slots(catalog, rule, CALENDAR_START, CALENDAR_END, tz,
+                                   region_key=calendar)]
 
 
 def schedule_problems(catalog: Catalog, rule: Rule, slots: list[Slot] | None,
@@ -105,9 +109,9 @@ def _held_problems(catalog: Catalog, rule: Rule, slots: list[Slot],
     results_held, results_message = 0, ""
     for slot in slots:
         draft = PostDraft(text="", platform=rule.platforms[0] if rule.platforms else "",
-                          region_key=rule.regions[0] if rule.regions else "",
+                          region_key=slot.calendar or (rule.regions[0] if rule.regions else ""),
                           scheduled_at=slot.at, election_key=rule.election,
-                          template=rule.template)
+                          template=rule.template, stage_key=slot.stage.key)
         for problem in calendar_problems(draft, catalog):
             if problem.code == "results_held":
                 results_held, results_message = results_held + 1, problem.message

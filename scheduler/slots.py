@@ -14,14 +14,28 @@ class Slot:
     rule: Rule
     stage: Stage
     at: datetime  # aware, in the zone the slots were computed for
+    calendar: str | None = None  # the region whose calendar it follows; None: election-wide
+
+
+def calendar_keys(catalog: Catalog, rule: Rule) -> dict[str | None, list[str]]:
+    """The rule's regions by the calendar they follow: None for the election-wide one, a
+    region key for a region with its own dates for the rule's election."""
+    found: dict[str | None, list[str]] = {}
+    for key in rule.regions:
+        own = catalog.regions[key].dates.get(rule.election)
+        found.setdefault(key if own else None, []).append(key)
+    return found
 
 
 def rule_slots(
-    catalog: Catalog, rule: Rule, date_from: date, date_to: date, tz: tzinfo
+    catalog: Catalog, rule: Rule, date_from: date, date_to: date, tz: tzinfo, *,
+    region_key: str | None = None, cadence: str | None = None,
 ) -> Iterator[Slot]:
-    """Every slot of `rule` on local days date_from..date_to (inclusive), in time order."""
-    election = catalog.elections[rule.election]
-    trigger = cron_trigger(rule.cadence, tz)
+    """Every slot of `rule` on local days date_from..date_to (inclusive), in time order,
+    in `region_key`'s calendar (the election-wide one when None), on `cadence` (the
+    rule's own when None: a platform may have its own)."""
+    election = catalog.calendar(rule.election, region_key)
+    trigger = cron_trigger(cadence or rule.cadence, tz)
     if rule.offset_stage is not None:
         stage = election.stage(rule.offset_stage)
         if stage.start is None:
@@ -30,14 +44,14 @@ def rule_slots(
         for day in days:
             if date_from <= day <= date_to:
                 for fire in _fires_on_days(trigger, day, day, tz):
-                    yield Slot(rule, stage, fire)
+                    yield Slot(rule, stage, fire, region_key)
         return
     stages = [election.stage(key) for key in rule.during]
     for first, last in _merged_ranges(stages, date_from, date_to):
         for fire in _fires_on_days(trigger, first, last, tz):
             day = fire.date()
             stage = next(s for s in stages if s.active_on(day))
-            yield Slot(rule, stage, fire)
+            yield Slot(rule, stage, fire, region_key)
 
 
 def _fires_on_days(trigger: object, first: date, last: date, tz: tzinfo) -> Iterator[datetime]:

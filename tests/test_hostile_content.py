@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from scheduler.content.cadence import cron_trigger, fire_times
 from scheduler.content.catalog import load_catalog
 from scheduler.errors import ContentError, Problem
-from scheduler.rendering import OFFICIAL_LINKS, PostRenderer
+from scheduler.rendering import PostRenderer
 from scheduler.sandbox import MAX_RANGE, MAX_TEXT
 from scheduler.sandbox.environment import MUTATING_METHODS
 from scheduler.setup import check_content
@@ -73,11 +73,12 @@ def test_a_template_cannot_change_the_links_every_later_render_sees(mini: Path) 
     evil = write_post(mini, "a", "{% set _ = tautan.update({'kpu': 'https://evil'}) %}")
     write_post(mini, "b", "{{ tautan.kpu }}")
     renderer = PostRenderer(mini / "templates", WIB)
+    links = load_catalog(mini / "content", mini / "templates").link_urls
     with pytest.raises(ContentError) as caught:
-        renderer.render("posts/a.j2", {"region": {"name": "KPU Uji"}})
+        renderer.render("posts/a.j2", {"region": {"name": "KPU Uji"}, "tautan": links})
     assert caught.value.problems[0].line == line_of(evil, "tautan.update")
-    text = renderer.render("posts/b.j2", {"region": {"name": "KPU Uji"}})
-    assert text.splitlines()[-1] == OFFICIAL_LINKS["kpu"] == "https://www.kpu.go.id"
+    text = renderer.render("posts/b.j2", {"region": {"name": "KPU Uji"}, "tautan": links})
+    assert text.splitlines()[-1] == links["kpu"] == "https://www.kpu.go.id"
 
 
 @pytest.mark.parametrize("statement", [

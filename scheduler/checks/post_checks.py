@@ -8,12 +8,13 @@ day (only templates marked safe), and results held until their official publicat
 
 import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from scheduler import localtime
 from scheduler.checks.length import count_hashtags, length_for
@@ -24,6 +25,7 @@ from scheduler.content.model import (
     VOTING_DAY,
     Catalog,
     NeutralTerm,
+    Region,
     Stage,
 )
 from scheduler.platforms import platform_limit
@@ -49,12 +51,19 @@ class PostDraft:
     image: str | None = None
     election_key: str | None = None
     template: str | None = None
+    stage_key: str | None = None  # the stage it was planned in (results: which release)
+
+
+# (election, stage, region) -> when an authorised user recorded that region's results
+# as announced (`siar results announce`; scheduler.results.releases reads them).
+Releases = Mapping[tuple[str, str, str], datetime]
 
 
 @dataclass(frozen=True)
 class CheckSettings:
     instagram_max_hashtags: int = 5
     media_dir: Path | None = None  # where images live; None skips the file check
+    releases: Releases = field(default_factory=dict)
 
     @classmethod
     def of(cls, settings: Settings) -> "CheckSettings":
@@ -64,7 +73,7 @@ class CheckSettings:
 def check_post(draft: PostDraft, catalog: Catalog, settings: CheckSettings) -> list[PostProblem]:
     problems = length_problems(draft, settings)
     problems += neutrality_problems(draft.text, catalog)
-    problems += calendar_problems(draft, catalog)
+    problems += calendar_problems(draft, catalog, settings.releases)
     return problems
 
 
@@ -140,7 +149,9 @@ def neutrality_problems(text: str, catalog: Catalog) -> list[PostProblem]:
     return [PostProblem("neutrality", "menyebut peserta pemilu (netralitas): " + ", ".join(names))]
 
 
-def calendar_problems(draft: PostDraft, catalog: Catalog) -> list[PostProblem]:
+def calendar_problems(draft: PostDraft, catalog: Catalog,
+                      releases: Releases | None = None) -> list[PostProblem]:
+    """The quiet period, voting day and results release, in the region's own calendar."""
     region = catalog.regions.get(draft.region_key)
     zone = region.timezone if region else next(iter(catalog.elections.values())).timezone
     day = draft.scheduled_at.astimezone(zone).date()
@@ -150,14 +161,16 @@ def calendar_problems(draft: PostDraft, catalog: Catalog) -> list[PostProblem]:
         (QUIET_PERIOD, "quiet_period", info.quiet_period_safe if info else False),
         (VOTING_DAY, "voting_day", info.voting_day_safe if info else False),
     ):
-        stage = catalog.tagged_stage_on(tag, day)
+        stage = catalog.tagged_stage_on(tag, day, draft.region_key)
         if stage is not None and not safe:
             kind = f"templat {draft.template!r}" if draft.template else "unggahan ad hoc"
             problems.append(PostProblem(code, (
                 f"{stage.name} ({_span(stage)}): {kind} tidak ditandai aman untuk "
                 f"{'masa tenang' if tag == QUIET_PERIOD else 'hari pemungutan suara'}")))
     if info is not None and info.results:
-        problems += _results_problems(draft, catalog, day)
+        problem = results_problem(draft, catalog, releases or {})
+        if problem is not None:
+            problems.append(problem)
     return problems
 
 
@@ -165,18 +178,46 @@ def problems_as_json(problems: Sequence[PostProblem]) -> list[dict[str, Any]]:
     return [p.as_dict() for p in problems]
 
 
-def _results_problems(draft: PostDraft, catalog: Catalog, day: date) -> list[PostProblem]:
-    election = catalog.elections.get(draft.election_key or "")
-    dated = [s.start for s in election.stages if RESULTS in s.tags and s.start] if election else []
-    if not dated:
-        return [PostProblem("results_held", "konten hasil ditahan: tanggal penetapan hasil resmi "
-                                            "belum ada di kalender")]
-    official = min(dated)
-    if day < official:
-        return [PostProblem("results_held", (
-            "konten hasil ditahan sampai penetapan resmi "
-            f"({localtime.format_date(official)})"))]
-    return []
+def results_problem(draft: PostDraft, catalog: Catalog,
+                    releases: Releases) -> PostProblem | None:
+    """A results post waits for its region's results: the results stage it was planned in
+    (any results stage of its election, for a post planned outside one) must have begun in
+    the region's own calendar, at its recorded time, or have been recorded as announced
+    for the region or its province."""
+    election_key = draft.election_key
+    if election_key is None or election_key not in catalog.elections:
+        return PostProblem("results_held", "konten hasil ditahan: pemilihannya tidak diketahui")
+    calendar = catalog.calendar(election_key, draft.region_key)
+    region = catalog.regions.get(draft.region_key)
+    zone = region.timezone if region else calendar.timezone
+    where = region.area if region else draft.region_key
+    stages = [s for s in calendar.stages if RESULTS in s.tags]
+    if draft.stage_key in {s.key for s in stages}:
+        stages = [s for s in stages if s.key == draft.stage_key]
+    opens = [t for t in (_release(s, region, zone, releases) for s in stages) if t is not None]
+    if not opens:
+        names = ", ".join(s.name for s in stages) or "tahapan hasil"
+        return PostProblem("results_held", (
+            f"konten hasil ditahan: {names} di {where} belum bertanggal dan belum dicatat "
+            "diumumkan (siar results announce)"))
+    first = min(opens)
+    if draft.scheduled_at < first:
+        return PostProblem("results_held", (
+            f"konten hasil ditahan sampai hasil resmi di {where} "
+            f"({localtime.format_datetime(first, zone)})"))
+    return None
+
+
+def _release(stage: Stage, region: Region | None, zone: ZoneInfo,
+             releases: Releases) -> datetime | None:
+    """When `stage`'s results are out in `region`: its calendar start, or a recorded
+    announcement for the region or its province, whichever is first."""
+    found = [stage.begins_at(zone)]
+    if region is not None:
+        for key in {region.key, region.province_key}:
+            found.append(releases.get((stage.election_key, stage.key, key)))
+    dated = [t for t in found if t is not None]
+    return min(dated) if dated else None
 
 
 def _span(stage: Stage) -> str:

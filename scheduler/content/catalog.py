@@ -7,7 +7,7 @@ them all in one pass instead of one per run.
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scheduler.content import schema
@@ -17,10 +17,13 @@ from scheduler.content.model import (
     Account,
     Catalog,
     Election,
+    Facts,
+    Link,
     NeutralTerm,
     Region,
     Rule,
     Stage,
+    StageDates,
 )
 from scheduler.content.yamlsource import YamlDocument, read_yaml
 from scheduler.errors import ContentError, Problem
@@ -34,7 +37,8 @@ def load_catalog(content_dir: Path, templates_dir: Path) -> Catalog:
     problems: list[Problem] = []
     elections = _load_elections(content_dir / "elections", problems)
     after_elections = len(problems)
-    regions = _load_regions(content_dir / "regions", problems)
+    regions = _load_regions(content_dir / "regions", elections if after_elections == 0 else None,
+                            problems)
     after_regions = len(problems)
     templates, template_problems = scan_templates(templates_dir)
     problems.extend(template_problems)
@@ -47,6 +51,7 @@ def load_catalog(content_dir: Path, templates_dir: Path) -> Catalog:
     rules = _load_rules(content_dir / "plan.yaml", elections, regions, templates, loaded,
                         problems)
     terms = _load_neutrality(content_dir / "neutrality.yaml", problems)
+    links = _load_links(content_dir / "links.yaml", problems)
     if problems:
         raise ContentError(problems)
     return Catalog(
@@ -56,6 +61,7 @@ def load_catalog(content_dir: Path, templates_dir: Path) -> Catalog:
         neutral_terms=tuple(terms),
         templates=templates,
         platforms=schema.PLATFORMS,
+        links=links,
     )
 
 
@@ -124,14 +130,17 @@ def _load_elections(folder: Path, problems: list[Problem]) -> dict[str, Election
             hashtags=spec.hashtags,
             stages=tuple(
                 Stage(spec.key, s.key, s.name, s.name_en, s.start, s.end, s.parent, s.tags,
-                      s.unconfirmed, s.notes)
+                      s.unconfirmed, s.notes, s.time)
                 for s in spec.stages
             ),
         )
     return elections
 
 
-def _load_regions(folder: Path, problems: list[Problem]) -> dict[str, Region]:
+def _load_regions(folder: Path, elections: dict[str, Election] | None,
+                  problems: list[Problem]) -> dict[str, Region]:
+    """Every region file; `elections` (None when they failed to load) checks the stage
+    keys of the regions' own calendars."""
     provinces: dict[str, Region] = {}
     regencies: dict[str, Region] = {}
     for doc, spec in _documents(_yaml_files(folder, problems), schema.RegionFileSpec, problems):
@@ -144,6 +153,19 @@ def _load_regions(folder: Path, problems: list[Problem]) -> dict[str, Region]:
             (("province",), spec.province),
             *((("regencies", i), r) for i, r in enumerate(spec.regencies)),
         ]
+        in_file = {region.key for _, region in entries}
+        if elections is not None:
+            for loc, region in entries:
+                _check_elections(doc, (*loc, "elections"), region.elections, elections, problems)
+            for i, group in enumerate(spec.groups):
+                _check_elections(doc, ("groups", i, "elections"), group.elections, elections,
+                                 problems)
+        for i, group in enumerate(spec.groups):
+            for j, key in enumerate(group.regions):
+                if key not in in_file:
+                    problems.append(doc.problem(
+                        f"kelompok {group.key}: wilayah tidak ada di berkas ini: {key!r}",
+                        ("groups", i, "regions", j)))
         for loc, region in entries:
             if region.key in provinces or region.key in regencies:
                 problems.append(doc.problem(f"kunci wilayah ganda: {region.key!r}", (*loc, "key")))
@@ -151,11 +173,69 @@ def _load_regions(folder: Path, problems: list[Problem]) -> dict[str, Region]:
                 problems.append(doc.problem("wilayah di regencies tidak boleh 'provinsi'",
                                             (*loc, "kind")))
             target = provinces if loc == ("province",) else regencies
-            target[region.key] = _region(region, zone, spec.province.key)
+            groups = [g for g in spec.groups if region.key in g.regions]
+            inherited = () if loc == ("province",) else (spec.province.elections,)
+            target[region.key] = _region(region, zone, spec.province.key,
+                                         _own_dates(region, groups, inherited),
+                                         _own_facts(region, groups))
     return {**provinces, **regencies}
 
 
-def _region(spec: schema.RegionSpec, zone: ZoneInfo, province_key: str) -> Region:
+def _check_elections(doc: YamlDocument, loc: tuple[str | int, ...],
+                     own: dict[str, schema.RegionElectionSpec],
+                     elections: dict[str, Election], problems: list[Problem]) -> None:
+    for election_key, entry in own.items():
+        election = elections.get(election_key)
+        if election is None:
+            problems.append(doc.problem(f"pemilihan tidak dikenal: {election_key!r}",
+                                        (*loc, election_key)))
+            continue
+        known = {s.key for s in election.stages}
+        for stage_key in entry.dates:
+            if stage_key not in known:
+                problems.append(doc.problem(
+                    f"tahapan tidak dikenal di {election_key}: {stage_key!r}",
+                    (*loc, election_key, "dates", stage_key)))
+
+
+def _own_dates(region: schema.RegionSpec, groups: list[schema.RegionGroupSpec],
+               inherited: tuple[dict[str, schema.RegionElectionSpec], ...],
+               ) -> dict[str, dict[str, StageDates]]:
+    """election -> stage -> dates: the region's own first, then its groups' in file order,
+    then its province's."""
+    layers = [region.elections, *(g.elections for g in groups), *inherited]
+    result: dict[str, dict[str, StageDates]] = {}
+    for layer in reversed(layers):  # the first layer wins: apply it last
+        for election_key, entry in layer.items():
+            for stage_key, d in entry.dates.items():
+                result.setdefault(election_key, {})[stage_key] = StageDates(
+                    d.start, d.end, d.time, d.unconfirmed, d.notes)
+    return result
+
+
+def _own_facts(region: schema.RegionSpec,
+               groups: list[schema.RegionGroupSpec]) -> dict[str, Facts]:
+    """election -> facts: each field from the region itself, else from its first group
+    that sets it. A province's facts are its own: a regency's voter count is not the
+    province's (templates read `province.facts` for those)."""
+    layers = [region.elections, *(g.elections for g in groups)]
+    fields: dict[str, dict[str, Any]] = {}
+    for layer in reversed(layers):
+        for election_key, entry in layer.items():
+            if entry.facts is not None:
+                set_here = entry.facts.model_dump(include=entry.facts.model_fields_set,
+                                                  exclude={"notes", "sources"})
+                fields.setdefault(election_key, {}).update(set_here)
+    return {key: _facts(values) for key, values in fields.items()}
+
+
+def _facts(values: dict[str, Any]) -> Facts:
+    hashtags = tuple(values.pop("hashtags", ()))
+    return Facts(hashtags=hashtags, **values)
+
+
+def _region(spec: schema.RegionSpec, zone: ZoneInfo, province_key: str,
+            dates: dict[str, dict[str, StageDates]], facts: dict[str, Facts]) -> Region:
     accounts = tuple(
         Account(spec.key, a.platform, a.handle, a.placeholder, a.enabled, a.url,
                 dict(a.credentials))
@@ -165,6 +245,7 @@ def _region(spec: schema.RegionSpec, zone: ZoneInfo, province_key: str) -> Regio
         key=spec.key, name=spec.name, area=spec.area, kind=spec.kind, website=spec.website,
         website_verified=spec.website_verified, hashtag=spec.hashtag, timezone=zone,
         province_key=province_key, bps_code=spec.bps_code, accounts=accounts,
+        short_area=spec.short_area, dates=dates, facts=facts,
     )
 
 
@@ -244,6 +325,14 @@ def _resolve_rule(
     except ValueError as exc:
         problem(str(exc), "cadence")
     platforms = rule.platforms or defaults.platforms
+    for platform, own in rule.platform_cadence.items():
+        if platform not in platforms:
+            problem(f"platform_cadence: {platform!r} bukan platform aturan ini",
+                    "platform_cadence", platform)
+        try:
+            cron_trigger(own, ZoneInfo("UTC"))
+        except ValueError as exc:
+            problem(f"platform_cadence {platform}: {exc}", "platform_cadence", platform)
     for i, platform in enumerate(platforms):
         if platform not in schema.PLATFORMS:
             problem(f"platform tidak dikenal: {platform!r} (pilihan: "
@@ -260,7 +349,8 @@ def _resolve_rule(
         offset_stage=rule.offsets.stage if rule.offsets else None,
         offset_days=rule.offsets.days() if rule.offsets else (),
         cadence=cadence, platforms=tuple(platforms), regions=region_keys, image=rule.image,
-        max_lateness=rule.max_lateness,
+        max_lateness=rule.max_lateness, image_alt=rule.image_alt, spread=rule.spread,
+        platform_cadence=dict(rule.platform_cadence),
     )
 
 
@@ -279,3 +369,19 @@ def _load_neutrality(path: Path, problems: list[Problem]) -> list[NeutralTerm]:
     if loaded is None:
         return []
     return [NeutralTerm(t.term, t.category, t.note) for t in loaded[1].terms]
+
+
+def _load_links(path: Path, problems: list[Problem]) -> dict[str, Link]:
+    """content/links.yaml, the addresses templates may cite (`tautan.KEY`); optional."""
+    if not path.exists():
+        return {}
+    loaded = next(_documents([path], schema.LinksSpec, problems), None)
+    if loaded is None:
+        return {}
+    doc, spec = loaded
+    links: dict[str, Link] = {}
+    for i, link in enumerate(spec.links):
+        if link.key in links:
+            problems.append(doc.problem(f"kunci tautan ganda: {link.key!r}", ("links", i, "key")))
+        links[link.key] = Link(link.key, link.url, link.title, link.unofficial_note)
+    return links

@@ -1,10 +1,12 @@
 """Typed content, as the rest of Siar sees it: elections and stages, regions and accounts,
 plan rules and neutrality terms. Built by scheduler.content.catalog from the YAML files."""
 
+import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from functools import cached_property
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from scheduler.rendering import TemplateInfo
@@ -26,6 +28,8 @@ class Stage:
     tags: tuple[str, ...]
     unconfirmed: bool
     notes: str | None
+    time: dt.time | None = None  # local time it began on its first day, where recorded
+    regional: bool = False  # dates from a region or group, not the election-wide ones
 
     def active_on(self, day: date) -> bool:
         return self.start is not None and self.end is not None and self.start <= day <= self.end
@@ -33,6 +37,55 @@ class Stage:
     @property
     def scheduled(self) -> bool:
         return self.start is not None
+
+    def begins_at(self, zone: ZoneInfo) -> datetime | None:
+        """The instant the stage began in `zone`: its first day at its recorded time, or
+        at midnight when none is recorded."""
+        if self.start is None:
+            return None
+        return datetime.combine(self.start, self.time or dt.time(0, 0), tzinfo=zone)
+
+    def with_dates(self, dates: "StageDates") -> "Stage":
+        return replace(self, start=dates.start, end=dates.end, time=dates.time,
+                       unconfirmed=dates.unconfirmed, notes=dates.notes or self.notes,
+                       regional=True)
+
+
+@dataclass(frozen=True)
+class StageDates:
+    """A stage's own dates in one region (from the region, its group or its province)."""
+
+    start: date
+    end: date
+    time: dt.time | None = None
+    unconfirmed: bool = False
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What an office's templates may say about it for one election; None: not known."""
+
+    dpt: int | None = None
+    dpt_date: date | None = None
+    tps: int | None = None
+    single_candidate: bool = False
+    short_name: str | None = None
+    mascot: str | None = None
+    mascot_meaning: str | None = None
+    tagline: str | None = None
+    hashtags: tuple[str, ...] = ()
+
+
+NO_FACTS = Facts()
+
+
+@dataclass(frozen=True)
+class Link:
+    key: str
+    url: str
+    title: str
+    unofficial_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,10 +148,19 @@ class Region:
     province_key: str  # itself for a province
     bps_code: str | None
     accounts: tuple[Account, ...]
+    short_area: str | None = None
+    # election -> stage -> this region's dates (its own, else its group's, else its
+    # province's); a stage not named keeps the election-wide dates.
+    dates: Mapping[str, Mapping[str, StageDates]] = field(default_factory=dict)
+    # election -> facts (its own, field by field over its group's)
+    facts: Mapping[str, Facts] = field(default_factory=dict)
 
     @property
     def is_province(self) -> bool:
         return self.kind == "provinsi"
+
+    def facts_for(self, election_key: str) -> Facts:
+        return self.facts.get(election_key, NO_FACTS)
 
 
 @dataclass(frozen=True)
@@ -114,6 +176,12 @@ class Rule:
     regions: tuple[str, ...]
     image: str | None
     max_lateness: int | None = None  # minutes; None: the SIAR_MAX_LATENESS setting
+    image_alt: str | None = None
+    spread: int = 0  # minutes: each account's post goes out 0..spread minutes after the slot
+    platform_cadence: Mapping[str, str] = field(default_factory=dict)
+
+    def cadence_for(self, platform: str) -> str:
+        return self.platform_cadence.get(platform, self.cadence)
 
 
 @dataclass(frozen=True)
@@ -131,9 +199,35 @@ class Catalog:
     neutral_terms: tuple[NeutralTerm, ...]
     templates: Mapping[str, TemplateInfo]
     platforms: tuple[str, ...] = field(default=())
+    links: Mapping[str, Link] = field(default_factory=dict)
 
     def region(self, key: str) -> Region:
         return self.regions[key]
+
+    def calendar(self, election_key: str, region_key: str | None) -> Election:
+        """The election as `region_key` lives it: every stage with that region's own dates
+        where it has them. The same object for every region without any, so callers may
+        group regions by it."""
+        key = (election_key, region_key or "")
+        found = self._calendars.get(key)
+        if found is None:
+            election = self.elections[election_key]
+            region = self.regions.get(region_key or "")
+            own = region.dates.get(election_key) if region else None
+            if own:
+                election = replace(election, stages=tuple(
+                    s.with_dates(own[s.key]) if s.key in own else s for s in election.stages))
+            found = self._calendars[key] = election
+        return found
+
+    @cached_property
+    def _calendars(self) -> dict[tuple[str, str], Election]:
+        return {}
+
+    @cached_property
+    def link_urls(self) -> Mapping[str, str]:
+        """Key -> address, as templates see them (`tautan.cekdpt`)."""
+        return MappingProxyType({key: link.url for key, link in self.links.items()})
 
     def rule(self, key: str | None) -> Rule | None:
         return self._rules_by_key.get(key or "")
@@ -152,20 +246,29 @@ class Catalog:
                     return stage
         raise KeyError(key)
 
-    def tagged_stage_on(self, tag: str, day: date) -> Stage | None:
-        """The first dated stage carrying `tag` (e.g. quiet_period) that is active on `day`."""
-        for stage in self._tagged.get(tag, ()):
+    def tagged_stage_on(self, tag: str, day: date, region_key: str | None = None) -> Stage | None:
+        """The first dated stage carrying `tag` (e.g. quiet_period) that is active on `day`
+        in `region_key`'s calendar (the election-wide one when None)."""
+        for stage in self._tagged(region_key or "").get(tag, ()):
             if stage.active_on(day):
                 return stage
         return None
 
+    def _tagged(self, region_key: str) -> dict[str, tuple[Stage, ...]]:
+        # Checks ask this for every planned post; index once per calendar instead of
+        # scanning every stage.
+        found = self._tag_index.get(region_key)
+        if found is None:
+            index: dict[str, list[Stage]] = {}
+            for key in self.elections:
+                election = self.calendar(key, region_key or None)
+                for stage in election.stages:
+                    if stage.scheduled:
+                        for tag in stage.tags:
+                            index.setdefault(tag, []).append(stage)
+            found = self._tag_index[region_key] = {t: tuple(s) for t, s in index.items()}
+        return found
+
     @cached_property
-    def _tagged(self) -> dict[str, tuple[Stage, ...]]:
-        # Checks ask this for every planned post; index once instead of scanning every stage.
-        index: dict[str, list[Stage]] = {}
-        for election in self.elections.values():
-            for stage in election.stages:
-                if stage.scheduled:
-                    for tag in stage.tags:
-                        index.setdefault(tag, []).append(stage)
-        return {tag: tuple(stages) for tag, stages in index.items()}
+    def _tag_index(self) -> dict[str, dict[str, tuple[Stage, ...]]]:
+        return {}
