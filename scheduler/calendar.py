@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from scheduler.content.model import Catalog, Election, Stage
-from scheduler.errors import InputError
+from scheduler.errors import InputError, UnknownRegionError
 
 
 @dataclass(frozen=True)
@@ -20,20 +20,25 @@ class Countdown:
     days: int  # voting day minus the day asked about
 
 
-def elections_for(catalog: Catalog, election_key: str | None) -> list[Election]:
-    if election_key is None:
-        return list(catalog.elections.values())
-    if election_key not in catalog.elections:
+def elections_for(catalog: Catalog, election_key: str | None,
+                  region: str | None = None) -> list[Election]:
+    """The elections asked for, in `region`'s own calendar when one is given."""
+    if region is not None and region not in catalog.regions:
+        raise UnknownRegionError(f"wilayah tidak dikenal: {region!r} (contoh: "
+                                 f"{', '.join(list(catalog.regions)[:3])})")
+    if election_key is not None and election_key not in catalog.elections:
         raise InputError(f"pemilihan tidak dikenal: {election_key!r} (pilihan: "
                          f"{', '.join(catalog.elections)})")
-    return [catalog.elections[election_key]]
+    keys = [election_key] if election_key is not None else list(catalog.elections)
+    return [catalog.calendar(key, region) for key in keys]
 
 
 def stage_rows(catalog: Catalog, election_key: str | None = None,
-               on: date | None = None) -> list[StageRow]:
-    """Stages in calendar order (sub-stages under their parent); only active ones if `on`."""
+               on: date | None = None, *, region: str | None = None) -> list[StageRow]:
+    """Stages in calendar order (sub-stages under their parent); only active ones if `on`;
+    with `region`, in that region's calendar."""
     rows: list[StageRow] = []
-    for election in elections_for(catalog, election_key):
+    for election in elections_for(catalog, election_key, region):
         children: dict[str | None, list[Stage]] = {}
         for stage in election.stages:
             children.setdefault(stage.parent, []).append(stage)
@@ -52,10 +57,11 @@ def _walk(rows: list[StageRow], election: Election, children: dict[str | None, l
         _walk(rows, election, children, stage.key, depth + 1, on)
 
 
-def countdowns(catalog: Catalog, on: date, election_key: str | None = None) -> list[Countdown]:
+def countdowns(catalog: Catalog, on: date, election_key: str | None = None, *,
+               region: str | None = None) -> list[Countdown]:
     """Days from `on` to each election's voting day (negative once it has passed)."""
     return [
         Countdown(e, (e.voting_day - on).days)
-        for e in elections_for(catalog, election_key)
+        for e in elections_for(catalog, election_key, region)
         if e.voting_day is not None
     ]

@@ -25,6 +25,7 @@ from scheduler.events import record
 from scheduler.models import Account, Post, PostStatus
 from scheduler.permissions import Action, require, require_role
 from scheduler.posts import local_iso
+from scheduler.results import with_releases
 from scheduler.targets import get_post, is_post_id, target_posts
 from scheduler.users import Actor
 
@@ -126,7 +127,7 @@ def edit_post(session: Session, *, actor: Actor, post_id: int, catalog: Catalog,
                       image=image if image is not None else post.image,
                       scheduled_at=at or post.scheduled_at)
     _refuse_over_limit(post.platform, changed.text, changed.image)
-    problems = check_post(changed, catalog, checks)
+    problems = check_post(changed, catalog, with_releases(session, checks))
     before = _snapshot(post, tz)
     post.text, post.image = changed.text, changed.image
     post.scheduled_at = post.due_at = changed.scheduled_at
@@ -164,7 +165,8 @@ def reschedule(session: Session, *, actor: Actor, post_id: int, at: datetime, ca
             f"unggahan #{post_id} berstatus {post.status}, tidak dapat dijadwal ulang")
     if at <= now:
         raise InputError(f"waktu {at.isoformat()} sudah lewat")
-    problems = check_post(replace(_post_draft(post), scheduled_at=at), catalog, checks)
+    problems = check_post(replace(_post_draft(post), scheduled_at=at), catalog,
+                          with_releases(session, checks))
     if problems and post.status in _STILL_APPROVED:
         raise ReviewError(
             f"jadwal baru menimbulkan masalah untuk unggahan yang sudah disetujui: "
@@ -236,7 +238,8 @@ def _draft(item: NewPost) -> PostDraft:
 def _post_draft(post: Post) -> PostDraft:
     return PostDraft(text=post.text, platform=post.platform, region_key=post.region_key,
                      scheduled_at=post.scheduled_at, image=post.image,
-                     election_key=post.election_key, template=post.template)
+                     election_key=post.election_key, template=post.template,
+                     stage_key=post.stage_key)
 
 
 def _snapshot(post: Post, tz: tzinfo) -> dict[str, Any]:

@@ -197,3 +197,20 @@ class WorkerBeat(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=128)  # host:pid:start, as in claims
     started_at: datetime = Field(sa_type=UTCDateTime)
     last_beat: datetime = Field(sa_type=UTCDateTime)
+
+
+class ResultRelease(SQLModel, table=True):
+    """Append-only: an authorised user recorded a region's results of one stage as
+    officially announced (`siar results announce`). Results posts of that region (and
+    of its regencies, for a province) are released from `announced_at`."""
+
+    __table_args__ = (Index("ix_resultrelease_key", "election_key", "stage_key", "region_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    election_key: str = Field(max_length=64)
+    stage_key: str = Field(max_length=64)
+    region_key: str = Field(max_length=64)
+    announced_at: datetime = Field(sa_type=UTCDateTime)
+    actor: str = Field(max_length=64)
+    note: str | None = None
+    recorded_at: datetime = Field(sa_type=UTCDateTime)

@@ -31,6 +31,7 @@ class Action(StrEnum):
     RESOLVE = "resolve"  # decide what happened to an uncertain or failed post
     PAUSE = "pause"  # pause or resume an account
     MANAGE_USERS = "manage_users"  # add, deactivate, change role or region, reset password
+    ANNOUNCE = "announce"  # record a region's results as officially announced
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -47,6 +48,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.RESOLVE: frozenset({Role.OPERATOR, Role.ADMIN}),
     Action.PAUSE: frozenset({Role.OPERATOR, Role.ADMIN}),
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
+    Action.ANNOUNCE: frozenset({Role.REVIEWER, Role.ADMIN}),
 }
 
 _VERBS = {
@@ -56,6 +58,7 @@ _VERBS = {
     Action.CANCEL: "membatalkan", Action.RESCHEDULE: "menjadwal ulang",
     Action.RESOLVE: "menyelesaikan unggahan", Action.PAUSE: "menjeda akun",
     Action.MANAGE_USERS: "mengelola pengguna",
+    Action.ANNOUNCE: "mencatat pengumuman hasil",
 }
 
 

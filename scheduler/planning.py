@@ -31,6 +31,7 @@ from scheduler.models import Post, PostEvent, PostStatus
 from scheduler.models import Region as RegionRow
 from scheduler.permissions import Action, require, require_role
 from scheduler.planning_rows import PostRows, rule_members
+from scheduler.results import with_releases
 from scheduler.users import Actor
 
 CHUNK_SIZE = 2000
@@ -127,7 +128,7 @@ def plan_posts(
             catalog, templates_dir,
             rule_members(session, catalog, request.regions, request.platforms),
             date_from=request.date_from, date_to=request.date_to, created_by=request.actor,
-            checks=checks or CheckSettings())
+            checks=with_releases(session, checks or CheckSettings()))
         run = PlanRunRow(actor=request.actor, date_from=str(request.date_from),
                          date_to=str(request.date_to), started_at=now)
         session.add(run)

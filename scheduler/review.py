@@ -26,6 +26,7 @@ from scheduler.events import record
 from scheduler.models import Post, PostEvent, PostStatus
 from scheduler.permissions import Action, require_role
 from scheduler.posts import PostFilter
+from scheduler.results import with_releases
 from scheduler.review_queue import BatchSummary, pending_batches
 from scheduler.targets import is_post_id, target_posts
 from scheduler.users import Actor
@@ -101,6 +102,7 @@ def approve_posts(
         raise ReviewError(
             "aturan empat mata: tidak boleh menyetujui unggahan yang pernah Anda buat atau "
             f"sunting: {_ids(own)}")
+    checks = with_releases(session, checks)
     found = {p.id: recheck(p, catalog, checks, now) for p in posts}
     blocked = {pid: probs for pid, probs in found.items() if probs}
     if blocked and override_reason is None:
@@ -151,7 +153,7 @@ def recheck(post: Post, catalog: Catalog, checks: CheckSettings,
     problems = check_post(PostDraft(
         text=post.text, platform=post.platform, region_key=post.region_key,
         scheduled_at=post.scheduled_at, image=post.image, election_key=post.election_key,
-        template=post.template), catalog, checks)
+        template=post.template, stage_key=post.stage_key), catalog, checks)
     if post.scheduled_at < now - timedelta(minutes=1):
         problems.append(
             PostProblem("in_the_past", "waktu terjadwal sudah lewat; jadwal ulang dulu"))

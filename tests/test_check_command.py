@@ -151,7 +151,8 @@ def test_a_results_template_posted_only_before_the_results_is_a_problem(siar,
     edit(plan, "template: daftar\n", "template: hasil\n")
     problem = only(siar("check"))
     assert problem.startswith(f"{plan}:{line_of(plan, 'during: [daftar]')}: aturan "
-                              "daftar-harian: konten hasil ditahan sampai hasil resmi di Provinsi Uji")
+                              "daftar-harian: konten hasil ditahan sampai hasil resmi di "
+                              "Provinsi Uji")
     assert problem.endswith("semua 10 jadwalnya pasti ditahan")
     edit(plan, "during: [daftar]", "during: [daftar, hasil]")
     assert siar("check").exit_code == 0  # its slot on 1 March is published

@@ -15,8 +15,8 @@ import pytest
 
 SERVICE_MODULES = (
     "accounts", "calendar_counts", "calendar_view", "composing", "editing", "heartbeat",
-    "history", "importing", "ops_view", "planning", "posts", "publishing.reconcile", "review",
-    "review_bulk", "review_queue", "review_view", "targets", "user_admin", "websessions",
+    "history", "importing", "ops_view", "planning", "posts", "publishing.reconcile", "results",
+    "review", "review_bulk", "review_queue", "review_view", "targets", "user_admin", "websessions",
 )
 
 # Public functions taking a session but no actor, and why.
@@ -26,6 +26,7 @@ WITHOUT_ACTOR = {
     "editing.validate_new_post",  # a check; its callers have authorised the actor
     "heartbeat.worker_states",  # the workers' heartbeats, no post
     "review.authors_of",  # over posts the caller already read in the actor's scope
+    "results.with_releases",  # the recorded announcements, for the checks of any caller
     # Signing in and out: the actor does not exist yet, or is the session itself.
     "websessions.sign_in", "websessions.current", "websessions.touch",
     "websessions.sign_out", "websessions.end_sessions_of", "websessions.purge_expired",

@@ -5,6 +5,7 @@ from scheduler.cli import (  # noqa: F401  (importing a module registers its com
     ops_cmds,
     plan_cmds,
     post_cmds,
+    results_cmds,
     review_cmds,
     user_cmds,
     web_cmds,

@@ -61,22 +61,31 @@ def stages_command(
         "--election", help="Kunci pemilihan, mis. pemilu-2024.")] = None,
     on: Annotated[str | None, typer.Option(
         "--on", help="Hanya tahapan yang aktif pada tanggal ini (YYYY-MM-DD).")] = None,
+    region: Annotated[str | None, typer.Option(
+        "--region", help="Kalender satu wilayah: tanggalnya sendiri bila ada (mis. "
+                         "kota-surabaya).")] = None,
 ) -> None:
     """Kalender tahapan, atau tahapan yang aktif pada satu tanggal beserta hitung mundur."""
     state: AppState = ctx.obj
     day = parse_date(on, "--on") if on else None
-    rows = stage_rows(state.catalog, election, day)
+    rows = stage_rows(state.catalog, election, day, region=region)
     title = f"Tahapan aktif {localtime.format_date(day)}" if day else "Kalender tahapan"
+    if region is not None:
+        title += f" · {state.catalog.regions[region].name}"
     table = Table(title=title, show_lines=False)
     for column in ("Pemilihan", "Tahapan", "Mulai", "Selesai", "Tanda"):
         table.add_column(column)
     for row in rows:
         stage = row.stage
         mark = " (belum pasti)" if stage.unconfirmed else ""
+        mark += " (wilayah)" if stage.regional else ""
+        start = localtime.format_date_short(stage.start) if stage.start else "bersyarat"
+        if stage.start and stage.time:
+            start += f" {stage.time:%H.%M}"
         table.add_row(
             row.election.short_name,
             escape("  " * row.depth + stage.name + mark) + f" [dim]{stage.key}[/]",
-            localtime.format_date_short(stage.start) if stage.start else "bersyarat",
+            start,
             localtime.format_date_short(stage.end) if stage.end else "bersyarat",
             ", ".join(stage.tags),
         )
@@ -84,7 +93,7 @@ def stages_command(
     if day is not None:
         if not rows:
             state.out.print("Tidak ada tahapan aktif pada tanggal ini.")
-        for countdown in countdowns(state.catalog, day, election):
+        for countdown in countdowns(state.catalog, day, election, region=region):
             voting_day = countdown.election.voting_day
             assert voting_day is not None
             state.out.print(

@@ -21,6 +21,7 @@ from scheduler.models import Account, Post, PostStatus
 from scheduler.platforms import PLATFORM_LIMITS
 from scheduler.publishing.gate import Gate, Hold
 from scheduler.publishing.statements import POSTS, statements_for
+from scheduler.results import read_releases
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class ClaimedPost:
     problems: list[dict[str, Any]] = field(default_factory=list)
     attempt_via: str | None = None  # the adapter this attempt goes through
     image_alt: str | None = None
+    stage_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,8 @@ def claim_in(connection: Connection, post_id: int, worker: str, now: datetime,
     else:
         return None
     post = ClaimedPost(**row)
-    hold = gate.decide(post, now) if gate is not None else None
+    hold = (gate.decide(post, now, releases=lambda: read_releases(connection))
+            if gate is not None else None)
     if hold is not None:
         _hold(connection, post, worker, now, before, hold)
         return hold

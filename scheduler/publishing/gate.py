@@ -11,12 +11,17 @@ again against the actual instant, inside the claim's transaction:
   did not override at approval: back to `pending`, with the problem recorded.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from scheduler.checks.post_checks import PostDraft, calendar_problems, problems_as_json
+from scheduler.checks.post_checks import (
+    PostDraft,
+    Releases,
+    calendar_problems,
+    problems_as_json,
+)
 from scheduler.content.model import Catalog
 from scheduler.models import PostStatus
 
@@ -40,6 +45,8 @@ class GateFields(Protocol):
     def template(self) -> str | None: ...
     @property
     def rule_key(self) -> str | None: ...
+    @property
+    def stage_key(self) -> str | None: ...
     @property
     def problems(self) -> Sequence[dict[str, Any]]: ...
 
@@ -80,15 +87,19 @@ class Gate:
                   "diterbitkan otomatis: jadwalkan ulang atau batalkan")
         return Hold(PostStatus.MISSED.value, "missed", reason, list(post.problems))
 
-    def decide(self, post: GateFields, now: datetime) -> Hold | None:
-        """None: send it now. Otherwise where the post goes instead, and why."""
+    def decide(self, post: GateFields, now: datetime,
+               releases: Callable[[], Releases] | None = None) -> Hold | None:
+        """None: send it now. Otherwise where the post goes instead, and why. `releases`
+        reads the recorded results announcements (only asked for a results post)."""
         late = self.too_late(post, now)
         if late is not None:
             return late
+        info = self.catalog.templates.get(post.template or "")
+        recorded = releases() if releases is not None and info is not None and info.results else {}
         found = calendar_problems(PostDraft(
             text=post.text, platform=post.platform, region_key=post.region_key,
             scheduled_at=now, image=post.image, election_key=post.election_key,
-            template=post.template), self.catalog)
+            template=post.template, stage_key=post.stage_key), self.catalog, recorded)
         # Problems on an approved post are ones an admin overrode, with a written reason.
         accepted = {p.get("code") for p in post.problems}
         new = [p for p in found if p.code not in accepted]

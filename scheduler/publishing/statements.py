@@ -23,7 +23,7 @@ EVENTS: Table = PostEvent.__table__  # type: ignore[attr-defined]
 PUBLISHING = PostStatus.PUBLISHING.value
 CLAIMED_COLUMNS = ("id", "account_id", "region_key", "platform", "text", "image", "image_alt",
                    "scheduled_at", "attempts", "platform_ref", "template", "election_key",
-                   "rule_key", "problems", "attempt_via")
+                   "rule_key", "problems", "attempt_via", "stage_key")
 
 
 class Statements(Protocol):
