@@ -134,17 +134,28 @@ def calendar_view(session: Session, *, actor: Actor, catalog: Catalog, filters: 
     """Everything the month or week page shows, in the actor's scope."""
     counts = count_days(session, actor=actor, filters=filters, first=span.first,
                         last=span.last, tz=tz, by_platform=span.kind == "week")
-    bands = stage_bands(catalog, span.first, span.last)
+    bands = stage_bands(catalog, span.first, span.last,
+                        region=calendar_region(catalog, actor, filters))
     stages_on = {day: [b for b in bands if b.covers(day)] for day in span.days}
     return CalendarView(span, counts, bands, week_rows(span, bands), stages_on)
 
 
-def stage_bands(catalog: Catalog, first: date, last: date) -> list[StageBand]:
-    """The scheduled stages that overlap `first` .. `last`: main stages first, then
-    sub-stages, each level in calendar order."""
+def calendar_region(catalog: Catalog, actor: Actor, filters: PostFilter) -> str | None:
+    """Whose calendar the page shows: the one office filtered on, else the viewer's own
+    office (a province's dates hold for its regencies too)."""
+    region = filters.regions[0] if len(filters.regions) == 1 else actor.region_key
+    return region if region in catalog.regions else None
+
+
+def stage_bands(catalog: Catalog, first: date, last: date, *,
+                region: str | None = None) -> list[StageBand]:
+    """The scheduled stages that overlap `first` .. `last` in `region`'s calendar (the
+    election-wide one when None): main stages first, then sub-stages, each level in
+    calendar order."""
     found = [
         (election.depth(stage), stage.start, stage.end, order, election, stage)
-        for order, election in enumerate(catalog.elections.values())
+        for order, election in enumerate(catalog.calendar(key, region)
+                                         for key in catalog.elections)
         for stage in election.stages
         if stage.start is not None and stage.end is not None
         and stage.start <= last and stage.end >= first

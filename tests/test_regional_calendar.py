@@ -314,3 +314,18 @@ def _claimed(at: datetime):  # type: ignore[no-untyped-def]
                        platform_ref={}, template="hasil", election_key="uji-2024",
                        rule_key=None, stage_key="hasil")
 
+
+
+def test_the_calendar_page_shows_the_viewers_own_dates(regional: Path) -> None:
+    from scheduler.calendar_view import calendar_region, stage_bands
+    from scheduler.posts import PostFilter
+
+    catalog = load_catalog(regional / "content", regional / "templates")
+    regency = actor("sari", "reviewer", "kab-a")
+    region = calendar_region(catalog, regency, PostFilter())
+    [band] = [b for b in stage_bands(catalog, date(2024, 1, 1), date(2024, 1, 31),
+                                     region=region) if b.key == "daftar"]
+    assert (band.start, band.end) == (date(2024, 1, 5), date(2024, 1, 6))
+    province = actor("rudi", "reviewer", "prov")
+    assert calendar_region(catalog, province, PostFilter(regions=("kota-b",))) == "kota-b"
+    assert calendar_region(catalog, province, PostFilter()) == "prov"

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from scheduler.calendar_view import (
     Span,
+    calendar_region,
     calendar_view,
     day_posts,
     month_span,
@@ -76,7 +77,9 @@ def calendar_day(request: Request, who: CurrentViewer, day: str,
                           after_id=setelah, limit=PAGE + 1)
         choices = filter_choices(session, web.app.catalog, who.actor)
     return render(request, "calendar_day.html", who, day=when, posts=posts[:PAGE],
-                  more=len(posts) > PAGE, bands=stage_bands(web.app.catalog, when, when),
+                  more=len(posts) > PAGE,
+                  bands=stage_bands(web.app.catalog, when, when,
+                                    region=calendar_region(web.app.catalog, who.actor, filters)),
                   choices=choices, query=_filter_query(request), today=_today(request, who),
                   month=month_span(when), week=week_span(when), HARI=HARI, BULAN=BULAN,
                   prev_day=when - timedelta(days=1), next_day=when + timedelta(days=1))
