@@ -110,3 +110,14 @@ def test_results_are_held_until_official_publication(catalog: Catalog) -> None:
                  template="hasil") == ["results_held"]
     assert codes(catalog, "Hasil", at=datetime(2024, 3, 1, 9, 0, tzinfo=WIB),
                  template="hasil") == []
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Pantau hitung di https://pemilu2024.kpu.go.id", ["unofficial_link"]),
+    ("Pantau hitung di pemilu2024.kpu.go.id", ["unofficial_link"]),
+    ("Pantau di https://pemilu2024.kpu.go.id (Sirekap, BUKAN hasil resmi).", []),
+    ("Cek DPT di https://cekdptonline.kpu.go.id", []),
+])
+def test_an_unofficial_count_page_needs_its_note(catalog: Catalog, text: str,
+                                                 found: list[str]) -> None:
+    assert codes(catalog, text) == found

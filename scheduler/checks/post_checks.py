@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from scheduler import localtime
 from scheduler.checks.length import count_hashtags, length_for
+from scheduler.checks.links import unofficial_links
 from scheduler.config import Settings
 from scheduler.content.model import (
     QUIET_PERIOD,
@@ -73,6 +74,7 @@ class CheckSettings:
 def check_post(draft: PostDraft, catalog: Catalog, settings: CheckSettings) -> list[PostProblem]:
     problems = length_problems(draft, settings)
     problems += neutrality_problems(draft.text, catalog)
+    problems += link_problems(draft.text, catalog)
     problems += calendar_problems(draft, catalog, settings.releases)
     return problems
 
@@ -84,6 +86,7 @@ def text_problems(draft: PostDraft, catalog: Catalog, settings: CheckSettings) -
         PostProblem("empty", f"teks kosong untuk {draft.platform}")]
     problems += length_problems(draft, settings)
     problems += neutrality_problems(draft.text, catalog)
+    problems += link_problems(draft.text, catalog)
     return problems
 
 
@@ -147,6 +150,12 @@ def neutrality_problems(text: str, catalog: Catalog) -> list[PostProblem]:
         return []
     names = sorted(t.term for t in catalog.neutral_terms if _fold(t.term) in found)
     return [PostProblem("neutrality", "menyebut peserta pemilu (netralitas): " + ", ".join(names))]
+
+
+def link_problems(text: str, catalog: Catalog) -> list[PostProblem]:
+    return [PostProblem("unofficial_link", (
+        f"{link.url} memuat data yang bukan hasil resmi; sertakan: {link.unofficial_note}"))
+        for link in unofficial_links(text, catalog.links)]
 
 
 def calendar_problems(draft: PostDraft, catalog: Catalog,
