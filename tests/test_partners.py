@@ -396,6 +396,9 @@ def test_siar_partners_lists_what_expires_within_60_days(partnered: Path, siar: 
                                if "Radio Uji FM" in line)
     quiet = siar("partners", "--expiring-days", "10")
     assert "2 mitra; 0 dengan MoU/PKS" in quiet.output
+    later = siar("--now", "2024-01-10T10:00", "partners")
+    assert ("  Universitas Uji: MoU MOU-UJI-1 berakhir 5 hari lalu; PKS prov PKS-P-1 "
+            "berakhir 7 hari lalu") in later.output
 
 
 def test_siar_partners_as_json_and_for_one_region(partnered: Path, siar: Siar) -> None:

@@ -42,8 +42,7 @@ def partners_command(
     = None,
     output: FormatOption = OutputFormat.table,
 ) -> None:
-    """Daftar mitra: jenis, MoU dengan KPU RI (nomor, berlaku sampai, sisa hari) dan PKS
-    tiap kantor; yang berakhir dalam --expiring-days hari ditandai."""
+    """Daftar mitra: MoU dengan KPU RI dan PKS tiap kantor, yang segera berakhir ditandai."""
     if ctx.invoked_subcommand is not None:
         return
     state: AppState = ctx.obj
@@ -95,7 +94,7 @@ def _ending(line: PartnerLine, window: int) -> str:
 
 
 def _ends(days: int) -> str:
-    return f"berakhir {days} hari lalu" if days < 0 else f"berakhir dalam {days} hari"
+    return f"berakhir {-days} hari lalu" if days < 0 else f"berakhir dalam {days} hari"
 
 
 @partners_app.command("report")
@@ -107,8 +106,7 @@ def report_command(
         "--region", help="Kunci wilayah (boleh berulang).")] = None,
     output: FormatOption = OutputFormat.table,
 ) -> None:
-    """Laporan kegiatan bersama per kantor dan periode: tanggal, mitra, kegiatan, templat,
-    jumlah unggahan direncanakan dan terbit."""
+    """Laporan kegiatan bersama per kantor dan periode, dengan jumlah unggahannya."""
     state: AppState = ctx.obj
     with session_scope(state.engine, write=False) as session:
         # Like `siar posts`: whoever runs the command line on the machine reads everything.
