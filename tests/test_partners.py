@@ -416,6 +416,21 @@ def test_siar_partners_as_json_and_for_one_region(partnered: Path, siar: Siar) -
     assert unknown.exit_code != 0 and "wilayah tidak dikenal: 'atlantis'" in unknown.output
 
 
+def test_siar_check_renders_each_activity_for_its_accounts(partnered: Path,
+                                                          siar: Siar) -> None:
+    assert siar("check").exit_code == 0
+    path = partnered / "content" / "partners.yaml"
+    long_title = "Kuliah umum " + "pemilih pemula " * 20
+    path.write_text(PARTNERS.replace("Kuliah umum pemilih pemula", long_title.strip()),
+                    encoding="utf-8")
+    result = siar("check")
+    assert result.exit_code == 2
+    lines = [line.strip() for line in result.stderr.splitlines()[1:]]
+    assert lines and all(line.startswith(f"{path}:{line_of(PARTNERS, '- key: kuliah')}: "
+                                         "kegiatan kuliah: kab-a/") for line in lines), lines
+    assert any("kab-a/x: teks" in line and "untuk x" in line for line in lines), lines
+
+
 def test_the_shipped_example_partners_load() -> None:
     catalog = load_catalog(REPO / "content", REPO / "templates")
     assert catalog.partners  # examples, clearly marked as such
