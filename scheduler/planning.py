@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
-from scheduler.accounts import sync_accounts
+from scheduler.accounts import account_ids, sync_accounts
 from scheduler.checks.post_checks import CheckSettings
 from scheduler.clock import real_now
 from scheduler.content.model import Catalog
@@ -30,6 +31,7 @@ from scheduler.models import PlanRun as PlanRunRow
 from scheduler.models import Post, PostEvent, PostStatus
 from scheduler.models import Region as RegionRow
 from scheduler.permissions import Action, require, require_role
+from scheduler.planning_activities import ActivityRows
 from scheduler.planning_rows import PostRows, rule_members
 from scheduler.results import with_releases
 from scheduler.users import Actor
@@ -134,11 +136,14 @@ def plan_posts(
         session.add(run)
         session.flush()
         summary.run_id = run.id
-        total = post_rows.count()
+        activities = ActivityRows(post_rows, account_ids(session), regions=request.regions,
+                                  platforms=request.platforms)
+        total = post_rows.count() + activities.count()
         done = 0
         candidates: Counter[tuple[str, str]] = Counter()
         connection = session.connection()
-        for chunk in _chunks(post_rows.rows(run.id or 0, now), CHUNK_SIZE):
+        rows = chain(post_rows.rows(run.id or 0, now), activities.rows(run.id or 0, now))
+        for chunk in _chunks(rows, CHUNK_SIZE):
             _insert_chunk(connection, chunk)
             candidates.update((row["stage_key"], row["platform"]) for row in chunk)
             done += len(chunk)

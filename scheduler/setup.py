@@ -14,6 +14,7 @@ from scheduler.content_check import check_rules
 from scheduler.db import session_scope
 from scheduler.errors import ContentError, Problem, SiarError
 from scheduler.migrate import current_revision, head_revision, upgrade_database
+from scheduler.planning_activities import activity_problems
 from scheduler.rendering import PostRenderer
 
 
@@ -57,5 +58,7 @@ def check_content(content_dir: Path, templates_dir: Path, renderer: PostRenderer
         catalog = load_catalog(content_dir, templates_dir)
     except ContentError as exc:
         return CheckResult(None, exc.problems)
-    return CheckResult(catalog, check_rules(catalog, renderer, content_dir / "plan.yaml",
-                                            checks or CheckSettings()))
+    checks = checks or CheckSettings()
+    return CheckResult(catalog, check_rules(catalog, renderer, content_dir / "plan.yaml", checks)
+                       + activity_problems(catalog, renderer.templates_dir, checks,
+                                           content_dir / "partners.yaml"))

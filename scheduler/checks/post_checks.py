@@ -160,7 +160,8 @@ def link_problems(text: str, catalog: Catalog) -> list[PostProblem]:
 
 def calendar_problems(draft: PostDraft, catalog: Catalog,
                       releases: Releases | None = None) -> list[PostProblem]:
-    """The quiet period, voting day and results release, in the region's own calendar."""
+    """The quiet period, voting day and results release, in the region's own calendar;
+    partners named without a valid MoU and PKS that day."""
     region = catalog.regions.get(draft.region_key)
     zone = region.timezone if region else next(iter(catalog.elections.values())).timezone
     day = draft.scheduled_at.astimezone(zone).date()
@@ -180,7 +181,9 @@ def calendar_problems(draft: PostDraft, catalog: Catalog,
         problem = results_problem(draft, catalog, releases or {})
         if problem is not None:
             problems.append(problem)
-    return problems
+    from scheduler.checks.partners import partner_problems  # it builds on this module
+
+    return problems + partner_problems(draft, catalog)
 
 
 def problems_as_json(problems: Sequence[PostProblem]) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from scheduler.cli import (  # noqa: F401  (importing a module registers its commands)
     content_cmds,
     ops_cmds,
+    partner_cmds,
     plan_cmds,
     post_cmds,
     results_cmds,

@@ -74,9 +74,10 @@ def _print_summary(state: AppState, summary: PlanSummary) -> None:
     table.add_column("Platform")
     table.add_column("Baru", justify="right")
     table.add_column("Sudah ada", justify="right")
-    keys = sorted(set(summary.created) | set(summary.existing))
+    # A joint activity outside every stage has none (scheduler.planning_activities).
+    keys = sorted(set(summary.created) | set(summary.existing), key=lambda k: (k[0] or "", k[1]))
     for stage, platform in keys:
-        table.add_row(stage, platform, str(summary.created[(stage, platform)]),
+        table.add_row(stage or "-", platform, str(summary.created[(stage, platform)]),
                       str(summary.existing[(stage, platform)]))
     table.add_section()
     table.add_row("[bold]Jumlah[/]", "", f"[bold]{summary.total_created}[/]",

@@ -25,6 +25,7 @@ from scheduler.content.model import (
     Stage,
     StageDates,
 )
+from scheduler.content.partners import load_partners
 from scheduler.content.yamlsource import YamlDocument, read_yaml
 from scheduler.errors import ContentError, Problem
 from scheduler.rendering import TemplateInfo, make_environment, scan_templates, template_problem
@@ -52,6 +53,9 @@ def load_catalog(content_dir: Path, templates_dir: Path) -> Catalog:
                         problems)
     terms = _load_neutrality(content_dir / "neutrality.yaml", problems)
     links = _load_links(content_dir / "links.yaml", problems)
+    partners, activities = load_partners(
+        content_dir / "partners.yaml", regions=regions if loaded.regions else None,
+        templates=templates if loaded.templates else None, terms=tuple(terms), problems=problems)
     if problems:
         raise ContentError(problems)
     return Catalog(
@@ -62,6 +66,8 @@ def load_catalog(content_dir: Path, templates_dir: Path) -> Catalog:
         templates=templates,
         platforms=schema.PLATFORMS,
         links=links,
+        partners=partners,
+        activities=activities,
     )
 
 

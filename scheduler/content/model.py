@@ -9,6 +9,7 @@ from functools import cached_property
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+from scheduler.content.partner_model import Activity, Partner
 from scheduler.rendering import TemplateInfo
 
 QUIET_PERIOD = "quiet_period"
@@ -200,6 +201,8 @@ class Catalog:
     templates: Mapping[str, TemplateInfo]
     platforms: tuple[str, ...] = field(default=())
     links: Mapping[str, Link] = field(default_factory=dict)
+    partners: Mapping[str, Partner] = field(default_factory=dict)  # content/partners.yaml
+    activities: tuple[Activity, ...] = ()
 
     def region(self, key: str) -> Region:
         return self.regions[key]
