@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from datetime import date
 
 from scheduler import localtime
-from scheduler.checks.post_checks import PostDraft, PostProblem, _fold, _pattern_for
+from scheduler.checks.drafts import PostDraft, PostProblem
+from scheduler.checks.terms import fold, terms_pattern
 from scheduler.content.model import Catalog, NeutralTerm, Region
 from scheduler.content.partner_model import Partner
 
@@ -72,7 +73,7 @@ def partners_named(text: str, partners: Mapping[str, Partner]) -> list[Partner]:
     """The partners whose name, alias or @handle appears in `text` as a whole word (case-
     and accent-insensitive), in the order of the content file."""
     pattern, owners = _partner_pattern(partners)
-    found = {owners[" ".join(m.group(0).split())] for m in pattern.finditer(_fold(text))}
+    found = {owners[" ".join(m.group(0).split())] for m in pattern.finditer(fold(text))}
     return [p for key, p in partners.items() if key in found]
 
 
@@ -84,7 +85,7 @@ def _partner_pattern(partners: Mapping[str, Partner]) -> tuple[re.Pattern[str], 
     built once per catalog (this runs for every planned post)."""
     cached = _CACHE.get(id(partners))
     if cached is None or cached[0] is not partners:
-        owners = {" ".join(_fold(n).split()): p.key for p in partners.values() for n in p.names}
+        owners = {" ".join(fold(n).split()): p.key for p in partners.values() for n in p.names}
         names = sorted(owners, key=len, reverse=True)
         body = "|".join(r"\s+".join(re.escape(w) for w in n.split()) for n in names)
         # A handle ends before a dot that ends a sentence, not inside "@kpu.jatim".
@@ -95,8 +96,8 @@ def _partner_pattern(partners: Mapping[str, Partner]) -> tuple[re.Pattern[str], 
 
 def neutral_terms_in(text: str, terms: tuple[NeutralTerm, ...]) -> list[str]:
     """The neutrality terms (parties, candidates, campaign teams) `text` contains."""
-    pattern = _pattern_for(terms)
+    pattern = terms_pattern(terms)
     if pattern is None:
         return []
-    found = {" ".join(m.group(0).split()) for m in pattern.finditer(_fold(text))}
-    return sorted(t.term for t in terms if " ".join(_fold(t.term).split()) in found)
+    found = {" ".join(m.group(0).split()) for m in pattern.finditer(fold(text))}
+    return sorted(t.term for t in terms if " ".join(fold(t.term).split()) in found)

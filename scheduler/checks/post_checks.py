@@ -6,54 +6,32 @@ neutrality (participants' names, parties, ballot numbers), the quiet period and 
 day (only templates marked safe), and results held until their official publication.
 """
 
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from scheduler import localtime
+
+# Re-exported: most callers import the draft and problem types from here.
+from scheduler.checks.drafts import PostDraft as PostDraft
+from scheduler.checks.drafts import PostProblem as PostProblem
 from scheduler.checks.length import count_hashtags, length_for
 from scheduler.checks.links import unofficial_links
+from scheduler.checks.partners import partner_problems
+from scheduler.checks.terms import fold, terms_pattern
 from scheduler.config import Settings
 from scheduler.content.model import (
     QUIET_PERIOD,
     RESULTS,
     VOTING_DAY,
     Catalog,
-    NeutralTerm,
     Region,
     Stage,
 )
 from scheduler.platforms import platform_limit
-
-
-@dataclass(frozen=True)
-class PostProblem:
-    code: str
-    message: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message}
-
-
-@dataclass(frozen=True)
-class PostDraft:
-    """What the checks look at; planned, ad-hoc and imported posts all fit."""
-
-    text: str
-    platform: str
-    region_key: str
-    scheduled_at: datetime  # aware
-    image: str | None = None
-    election_key: str | None = None
-    template: str | None = None
-    stage_key: str | None = None  # the stage it was planned in (results: which release)
-
 
 # (election, stage, region) -> when an authorised user recorded that region's results
 # as announced (`siar results announce`; scheduler.results.releases reads them).
@@ -142,13 +120,13 @@ def length_problems(draft: PostDraft, settings: CheckSettings) -> list[PostProbl
 
 
 def neutrality_problems(text: str, catalog: Catalog) -> list[PostProblem]:
-    pattern = _pattern_for(catalog.neutral_terms)
+    pattern = terms_pattern(catalog.neutral_terms)
     if pattern is None:
         return []
-    found = {" ".join(m.group(0).split()) for m in pattern.finditer(_fold(text))}
+    found = {" ".join(m.group(0).split()) for m in pattern.finditer(fold(text))}
     if not found:
         return []
-    names = sorted(t.term for t in catalog.neutral_terms if _fold(t.term) in found)
+    names = sorted(t.term for t in catalog.neutral_terms if fold(t.term) in found)
     return [PostProblem("neutrality", "menyebut peserta pemilu (netralitas): " + ", ".join(names))]
 
 
@@ -181,8 +159,6 @@ def calendar_problems(draft: PostDraft, catalog: Catalog,
         problem = results_problem(draft, catalog, releases or {})
         if problem is not None:
             problems.append(problem)
-    from scheduler.checks.partners import partner_problems  # it builds on this module
-
     return problems + partner_problems(draft, catalog)
 
 
@@ -238,51 +214,3 @@ def _span(stage: Stage) -> str:
     if stage.start == stage.end:
         return localtime.format_date_short(stage.start)
     return f"{localtime.format_date_short(stage.start)} – {localtime.format_date_short(stage.end)}"
-
-
-_COMBINING_MARKS = re.compile(
-    r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-
-
-def _fold(text: str) -> str:
-    """Case- and accent-insensitive form: 'Pilkāda' and 'PILKADA' both become 'pilkada'."""
-    if text.isascii():
-        return text.casefold()
-    return _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", text)).casefold()
-
-
-_PATTERNS: dict[int, tuple[tuple[NeutralTerm, ...], re.Pattern[str] | None]] = {}
-
-
-def _pattern_for(terms: tuple[NeutralTerm, ...]) -> re.Pattern[str] | None:
-    """The compiled pattern of a catalog's terms, looked up by identity (hashing ninety
-    terms for every planned post would cost more than the match)."""
-    cached = _PATTERNS.get(id(terms))
-    if cached is None or cached[0] is not terms:
-        cached = _PATTERNS[id(terms)] = (terms, _neutrality_pattern(tuple(t.term for t in terms)))
-    return cached[1]
-
-
-@lru_cache(maxsize=8)
-def _neutrality_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One regular expression for every term, shaped as a trie: at each position the engine
-    compares one character per branch instead of trying ninety-odd terms one by one (this
-    runs for every planned post)."""
-    if not terms:
-        return None
-    trie: dict[str, Any] = {}
-    for term in {" ".join(_fold(t).split()) for t in terms}:
-        node = trie
-        for char in term:
-            node = node.setdefault(char, {})
-        node[""] = {}  # end of a term
-    return re.compile(rf"(?<!\w){_trie_regex(trie)}(?!\w)")
-
-
-def _trie_regex(node: dict[str, Any]) -> str:
-    branches = [(r"\s+" if char == " " else re.escape(char)) + _trie_regex(child)
-                for char, child in sorted(node.items()) if char]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
-    return f"(?:{body})?" if "" in node else body  # a term may end here

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from scheduler.checks.partners import neutral_terms_in
-from scheduler.checks.post_checks import _fold
+from scheduler.checks.terms import fold
 from scheduler.content.model import NeutralTerm, Region
 from scheduler.content.partner_model import Activity, Agreement, Mou, Partner
 from scheduler.content.schema import Clock, Key, Strict
@@ -121,7 +121,7 @@ def load_partners(
             problems.append(doc.problem(f"kunci mitra ganda: {partner.key!r}",
                                         ("partners", i, "key")))
         for name in partner.names:
-            owner = owners.setdefault(" ".join(_fold(name).split()), partner.key)
+            owner = owners.setdefault(" ".join(fold(name).split()), partner.key)
             if owner != partner.key:
                 problems.append(doc.problem(f"mitra {partner.key}: nama {name!r} sudah "
                                             f"dipakai mitra {owner}", ("partners", i)))
