@@ -5,7 +5,6 @@ dates (issue 9, "province-neutral templates")."""
 
 import re
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -118,7 +117,7 @@ class Planned:
 
 
 @pytest.fixture(scope="module")
-def planned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Planned]]:
+def planned(tmp_path_factory: pytest.TempPathFactory) -> list[Planned]:
     root = tmp_path_factory.mktemp("second-province")
     shutil.copytree(REPO / "content", root / "content")
     shutil.copytree(REPO / "templates", root / "templates")
@@ -143,7 +142,7 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Planned]]
                          p.scheduled_at.astimezone(WIB), p.text,
                          tuple(str(x["code"]) for x in p.problems)) for p in rows]
     engine.dispose()
-    yield found
+    return found
 
 
 def days(planned: list[Planned], rule: str, region: str | None = None) -> set[date]:
