@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scheduler.content import schema
 from scheduler.content.cadence import cron_trigger
+from scheduler.content.media_alt import load_media_alts
 from scheduler.content.model import (
     VOTING_DAY,
     Account,
@@ -52,6 +53,7 @@ def load_catalog(content_dir: Path, templates_dir: Path) -> Catalog:
                         problems)
     terms = _load_neutrality(content_dir / "neutrality.yaml", problems)
     links = _load_links(content_dir / "links.yaml", problems)
+    image_alts = load_media_alts(content_dir, problems)
     if problems:
         raise ContentError(problems)
     return Catalog(
@@ -62,6 +64,7 @@ def load_catalog(content_dir: Path, templates_dir: Path) -> Catalog:
         templates=templates,
         platforms=schema.PLATFORMS,
         links=links,
+        image_alts=image_alts,
     )
 
 
