@@ -227,7 +227,7 @@ def _local_time(c: Composition, tz: tzinfo, errors: list[str]) -> datetime | Non
 
 def _draft(item: NewPost) -> PostDraft:
     return PostDraft(text=item.text.strip(), platform=item.platform, region_key=item.region,
-                     scheduled_at=item.scheduled_at, image=item.image)
+                     scheduled_at=item.scheduled_at, image=item.image, image_alt=item.image_alt)
 
 
 def _unique(messages: list[str]) -> list[str]:

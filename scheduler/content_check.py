@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from scheduler.checks.length import length_for
-from scheduler.checks.post_checks import CheckSettings, PostDraft, PostProblem, text_problems
+from scheduler.checks.post_checks import (
+    CheckSettings,
+    PostDraft,
+    PostProblem,
+    image_alt_problems,
+    text_problems,
+)
 from scheduler.content.model import Account, Catalog, Rule, Stage
 from scheduler.errors import ContentError, Problem
 from scheduler.postcontext import post_context
@@ -34,6 +40,7 @@ def check_rules(catalog: Catalog, renderer: PostRenderer, plan_file: Path,
         slots = calendar_slots(catalog, rule)
         problems += schedule_problems(catalog, rule, slots, plan)
         problems += _image_problems(rule, checks.media_dir, plan)
+        problems += _alt_problems(catalog, rule, plan)
         by_calendar = calendar_keys(catalog, rule)
         for stage, at, calendar in _samples(catalog, rule, slots):
             _check_renders(catalog, renderer, rule, stage, at, by_calendar.get(calendar, []),
@@ -46,6 +53,14 @@ def _image_problems(rule: Rule, media_dir: Path | None, plan: PlanLines) -> list
         return []
     return [plan.problem(rule, "image",
                          f"aturan {rule.key}: gambar tidak ditemukan: {media_dir / rule.image}")]
+
+
+def _alt_problems(catalog: Catalog, rule: Rule, plan: PlanLines) -> list[Problem]:
+    """An image rule whose image nobody describes (not the rule's `image_alt`, its
+    template's `alt`, nor content/media/alt.yaml): every post of it would be held."""
+    return [plan.problem(rule, "image", f"aturan {rule.key}: {p.message} (image_alt di "
+                                        "aturan, alt di templat, atau content/media/alt.yaml)")
+            for p in image_alt_problems(rule.image, catalog.image_alt(rule))]
 
 
 Sample = tuple[Stage, datetime, str | None]  # stage, slot, calendar (None: election-wide)
@@ -101,7 +116,7 @@ def _check_renders(catalog: Catalog, renderer: PostRenderer, rule: Rule, stage: 
                 continue
             draft = PostDraft(text=text, platform=account.platform, region_key=region_key,
                               scheduled_at=at, image=rule.image, election_key=rule.election,
-                              template=rule.template)
+                              template=rule.template, image_alt=catalog.image_alt(rule))
             for problem in text_problems(draft, catalog, checks):
                 weight = length_for(account.platform, text) if problem.code == "too_long" else 0
                 found.add(rule, account, file, problem, weight)

@@ -232,14 +232,14 @@ def _refuse_over_limit(platform: str, text: str, image: str | None) -> None:
 
 def _draft(item: NewPost) -> PostDraft:
     return PostDraft(text=item.text.strip(), platform=item.platform, region_key=item.region,
-                     scheduled_at=item.scheduled_at, image=item.image)
+                     scheduled_at=item.scheduled_at, image=item.image, image_alt=item.image_alt)
 
 
 def _post_draft(post: Post) -> PostDraft:
     return PostDraft(text=post.text, platform=post.platform, region_key=post.region_key,
                      scheduled_at=post.scheduled_at, image=post.image,
                      election_key=post.election_key, template=post.template,
-                     stage_key=post.stage_key)
+                     stage_key=post.stage_key, image_alt=post.image_alt)
 
 
 def _snapshot(post: Post, tz: tzinfo) -> dict[str, Any]:

@@ -148,7 +148,8 @@ def _check_row(session: Session, actor: Actor, line: int, values: dict[str, str]
         return RowPreview(line, values, None, error=str(exc))
     problems = check_post(PostDraft(text=item.text.strip(), platform=item.platform,
                                     region_key=item.region, scheduled_at=item.scheduled_at,
-                                    image=item.image), catalog, checks)
+                                    image=item.image, image_alt=item.image_alt),
+                         catalog, checks)
     return RowPreview(line, values, item, problems=tuple(p.message for p in problems))
 
 

@@ -90,7 +90,7 @@ class ActivityRows:
                 text=text, platform=account.platform, region_key=region.key,
                 scheduled_at=at.astimezone(UTC), image=activity.image,
                 election_key=election_key, template=activity.template,
-                stage_key=stage.key if stage else None)
+                stage_key=stage.key if stage else None, image_alt=activity_alt(activity, catalog))
 
     def _rows(self, activity: Activity, run_id: int, now: datetime) -> Iterator[dict[str, Any]]:
         for account, draft in self.drafts_of(activity):
@@ -115,7 +115,7 @@ class ActivityRows:
                 "due_at": at,
                 "text": draft.text,
                 "image": activity.image,
-                "image_alt": activity.image_alt if activity.image else None,
+                "image_alt": draft.image_alt,
                 "status": PostStatus.PENDING.value,
                 "problems": problems_as_json(problems),
                 "created_by": self.base.created_by,
@@ -173,3 +173,10 @@ def activity_problems(catalog: Catalog, templates_dir: Path, checks: CheckSettin
             problems += [located(activity, f"{account.key}: {p.message}")
                          for p in text_problems(draft, catalog, checks)]
     return problems
+
+
+def activity_alt(activity: Activity, catalog: Catalog) -> str | None:
+    """The activity's image described: its own `image_alt`, else content/media/alt.yaml."""
+    if not activity.image:
+        return None
+    return activity.image_alt or catalog.image_alts.get(activity.image)

@@ -146,6 +146,7 @@ class PostRows:
         # batch, so a reviewer still decides once per rule and slot.
         batch = f"{rule.key}@{slot.at:%Y-%m-%dT%H:%M}"
         stamp = f"{at_utc:%Y%m%dT%H%MZ}"
+        image_alt = self.catalog.image_alt(rule)  # rule, else template, else media/alt.yaml
         for member in members:
             account = member.account
             context = {**base, **self.region_ctx(account.region_key, rule.election),
@@ -155,7 +156,8 @@ class PostRows:
             problems = check_post(PostDraft(
                 text=text, platform=account.platform, region_key=account.region_key,
                 scheduled_at=send_at, image=rule.image, election_key=rule.election,
-                template=rule.template, stage_key=slot.stage.key), self.catalog, self.checks)
+                template=rule.template, stage_key=slot.stage.key, image_alt=image_alt),
+                self.catalog, self.checks)
             yield {
                 "account_id": member.account_id,
                 "region_key": account.region_key,
@@ -171,7 +173,7 @@ class PostRows:
                 "due_at": send_at,
                 "text": text,
                 "image": rule.image,
-                "image_alt": rule.image_alt if rule.image else None,
+                "image_alt": image_alt,
                 "status": PostStatus.PENDING.value,
                 "problems": problems_as_json(problems),
                 "created_by": self.created_by,

@@ -3,6 +3,12 @@ election-domain.md §5). The content checks and the adapters both read it."""
 
 from dataclasses import dataclass
 
+# An image's description (alt text), the same limit everywhere: X's media metadata takes
+# at most 1000 characters (docs.x.com, "Create Media metadata"; v1.1
+# media/metadata/create); Meta documents no limit for Facebook's `alt_text_custom`,
+# Instagram's or Threads' `alt_text`, so X's holds for all.
+MAX_ALT_TEXT = 1000
+
 
 @dataclass(frozen=True)
 class PlatformLimits:

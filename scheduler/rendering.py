@@ -7,7 +7,11 @@ templates/partials/. A template may open with a front-matter comment:
     {#---
     title: Ajakan cek DPT online
     quiet_period_safe: true
+    alt: Kartu informasi berlatar hijau bertuliskan "Cek DPT Online".
     ---#}
+
+`alt` describes the rule's image for screen readers (plain text, not Jinja); a rule's own
+`image_alt` wins over it, and content/media/alt.yaml describes an image that neither does.
 
 StrictUndefined makes a missing variable an error, never an empty string. Templates run
 in scheduler.sandbox.PostSandbox: whatever a template does (an endless loop, a huge
@@ -29,6 +33,7 @@ from jinja2 import StrictUndefined, Template
 
 from scheduler import localtime
 from scheduler.errors import ContentError, Problem
+from scheduler.platforms import MAX_ALT_TEXT
 from scheduler.sandbox import (
     MAX_TEMPLATE_BYTES,
     PostSandbox,
@@ -55,6 +60,7 @@ class TemplateInfo:
     results: bool = False
     variants: Mapping[str, str] = field(default_factory=dict)  # platform -> file name
     default_file: str | None = None
+    alt: str | None = None  # the image's description (alt text), from the front matter
 
     def file_for(self, platform: str) -> str:
         chosen = self.variants.get(platform, self.default_file)
@@ -178,10 +184,13 @@ def _template_info(
     if meta_problem:
         problems.append(Problem(where, meta_problem, 1))
         return None, problems
-    allowed = {"title", "quiet_period_safe", "voting_day_safe", "results", "notes"}
+    allowed = {"title", "quiet_period_safe", "voting_day_safe", "results", "notes", "alt"}
     unknown = sorted(set(meta) - allowed)
     if unknown:
         problems.append(Problem(where, f"front matter tidak dikenal: {', '.join(unknown)}", 1))
+    alt, alt_problem = _alt_text(meta.get("alt"))
+    if alt_problem:
+        problems.append(Problem(where, alt_problem, 1))
     info = TemplateInfo(
         name=name,
         title=str(meta.get("title", name)),
@@ -190,8 +199,22 @@ def _template_info(
         results=bool(meta.get("results", False)),
         variants={p: f for p, f in by_platform.items() if p in PLATFORMS},
         default_file=default,
+        alt=alt,
     )
     return info, problems
+
+
+def _alt_text(value: Any) -> tuple[str | None, str | None]:
+    """The front matter's `alt`: plain text within the platforms' limit, or a problem."""
+    if value is None:
+        return None, None
+    if not isinstance(value, str) or not value.strip():
+        return None, "front matter `alt` harus berupa teks deskripsi gambar yang tidak kosong"
+    text = " ".join(value.split())
+    if len(text) > MAX_ALT_TEXT:
+        return None, (f"front matter `alt` terlalu panjang: {len(text)} karakter, paling "
+                      f"banyak {MAX_ALT_TEXT}")
+    return text, None
 
 
 def parse_front_matter(text: str) -> tuple[dict[str, Any], str | None]:

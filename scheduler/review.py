@@ -153,7 +153,8 @@ def recheck(post: Post, catalog: Catalog, checks: CheckSettings,
     problems = check_post(PostDraft(
         text=post.text, platform=post.platform, region_key=post.region_key,
         scheduled_at=post.scheduled_at, image=post.image, election_key=post.election_key,
-        template=post.template, stage_key=post.stage_key), catalog, checks)
+        template=post.template, stage_key=post.stage_key, image_alt=post.image_alt),
+        catalog, checks)
     if post.scheduled_at < now - timedelta(minutes=1):
         problems.append(
             PostProblem("in_the_past", "waktu terjadwal sudah lewat; jadwal ulang dulu"))

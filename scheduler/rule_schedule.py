@@ -111,7 +111,8 @@ def _held_problems(catalog: Catalog, rule: Rule, slots: list[Slot],
         draft = PostDraft(text="", platform=rule.platforms[0] if rule.platforms else "",
                           region_key=slot.calendar or (rule.regions[0] if rule.regions else ""),
                           scheduled_at=slot.at, election_key=rule.election,
-                          template=rule.template, stage_key=slot.stage.key)
+                          template=rule.template, stage_key=slot.stage.key,
+                          image=rule.image, image_alt=catalog.image_alt(rule))
         for problem in calendar_problems(draft, catalog):
             if problem.code == "results_held":
                 results_held, results_message = results_held + 1, problem.message

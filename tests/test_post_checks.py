@@ -16,9 +16,9 @@ URL = "https://cekdptonline.kpu.go.id/pencarian/dengan/alamat/yang/sangat/panjan
 
 def codes(catalog: Catalog, text: str, platform: str = "x", *, image: str | None = "k.jpg",
           at: datetime = ORDINARY_DAY, template: str | None = None,
-          settings: CheckSettings | None = None) -> list[str]:
+          settings: CheckSettings | None = None, alt: str | None = "Kartu uji") -> list[str]:
     draft = PostDraft(text=text, platform=platform, region_key="kab-a", scheduled_at=at,
-                      image=image, election_key="uji-2024", template=template)
+                      image=image, election_key="uji-2024", template=template, image_alt=alt)
     return [p.code for p in check_post(draft, catalog, settings or CheckSettings())]
 
 
@@ -69,6 +69,28 @@ def test_missing_image_file_is_a_problem(catalog: Catalog, tmp_path: Path) -> No
     assert codes(catalog, "Info", "facebook", image="ada.jpg", settings=settings) == []
     assert codes(catalog, "Info", "facebook", image="hilang.jpg",
                  settings=settings) == ["image_missing"]
+
+
+@pytest.mark.parametrize("platform", ["facebook", "instagram", "x", "threads", "telegram"])
+def test_an_image_without_alt_text_is_a_problem(catalog: Catalog, platform: str) -> None:
+    assert codes(catalog, "Info", platform, alt=None) == ["image_alt_missing"]
+    assert codes(catalog, "Info", platform, alt="  \n ") == ["image_alt_missing"]
+    assert codes(catalog, "Info", platform, alt="Kartu bertuliskan Cek DPT Online") == []
+    if platform != "instagram":  # no image, nothing to describe
+        assert codes(catalog, "Info", platform, image=None, alt=None) == []
+
+
+def test_alt_text_over_1000_characters_is_a_problem(catalog: Catalog) -> None:
+    assert codes(catalog, "Info", "facebook", alt="a" * 1000) == []
+    assert codes(catalog, "Info", "facebook", alt="a" * 1001) == ["image_alt_too_long"]
+    draft = PostDraft(text="Info", platform="x", region_key="kab-a", scheduled_at=ORDINARY_DAY,
+                      image="k.jpg", image_alt=None)
+    [problem] = check_post(draft, catalog, CheckSettings())
+    assert "teks alternatif" in problem.message and "k.jpg" in problem.message
+
+
+def test_alt_text_is_checked_for_neutrality_too(catalog: Catalog) -> None:
+    assert codes(catalog, "Info", alt="Kartu bertuliskan Partai Contoh") == ["neutrality"]
 
 
 @pytest.mark.parametrize("text", ["Dukung PARTAI CONTOH", "dukung partai  contoh!",

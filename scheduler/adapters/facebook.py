@@ -4,6 +4,10 @@ Facebook's only guard against double posts (error 506) refuses an identical post
 *consecutive* on the Page: with another post in between, a resend goes through. So a
 5xx to the publishing request is settled by looking the post up among the Page's own
 posts (`/{page-id}/posts`), and an uncertain post is reconciled the same way.
+
+A photo carries its description for screen readers as `alt_text_custom` (the Graph API's
+Photo node: "user provided accessible alternative description for an image"); without
+one Facebook makes up its own (`alt_text`).
 """
 
 from collections.abc import Iterator, Mapping
@@ -83,7 +87,10 @@ class FacebookAdapter(GraphAdapter):
         if post.image_path is None:
             return self.graph("POST", f"{page}/feed",
                               {"message": post.text, "fields": "id,permalink_url"})
-        return self.graph("POST", f"{page}/photos", {"caption": post.text},
+        params = {"caption": post.text}
+        if post.image_alt:
+            params["alt_text_custom"] = post.image_alt
+        return self.graph("POST", f"{page}/photos", params,
                           files={"source": read_image(self, post.image_path)})
 
     def _pages(self, post: PostPayload, start: datetime) -> Iterator[Page]:

@@ -1,4 +1,7 @@
-"""Instagram (Graph API content publishing): one image with a caption, via a container."""
+"""Instagram (Graph API content publishing): one image with a caption, via a container.
+
+The image container carries the image's description as `alt_text` (image posts only).
+"""
 
 from scheduler.adapters.base import PLATFORM_LIMITS, PermanentPublishError, PostPayload
 from scheduler.adapters.containers import MetaContainerAdapter

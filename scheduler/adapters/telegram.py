@@ -1,4 +1,8 @@
-"""Telegram Bot API: a message (HTML parse mode) or one photo with a caption."""
+"""Telegram Bot API: a message (HTML parse mode) or one photo with a caption.
+
+The Bot API has no alt text for a photo (sendPhoto takes the photo, a caption and
+display options, nothing that describes the image), so `image_alt` is not sent here.
+"""
 
 import html
 from typing import Any

@@ -1,4 +1,8 @@
-"""Threads (graph.threads.net): a text post, or one image with text, via a container."""
+"""Threads (graph.threads.net): a text post, or one image with text, via a container.
+
+An image container carries the image's description as `alt_text` (Threads API,
+"Accessibility": for images and videos only, not for text posts).
+"""
 
 from scheduler.adapters.base import PLATFORM_LIMITS, PermanentPublishError, PostPayload
 from scheduler.adapters.containers import MetaContainerAdapter
@@ -21,7 +25,10 @@ class ThreadsAdapter(MetaContainerAdapter):
 
     def container_params(self, post: PostPayload) -> dict[str, str]:
         if post.image_url:
-            return {"media_type": "IMAGE", "image_url": post.image_url, "text": post.text}
+            params = {"media_type": "IMAGE", "image_url": post.image_url, "text": post.text}
+            if post.image_alt:
+                params["alt_text"] = post.image_alt
+            return params
         if post.image_path is not None:
             # Posting the text alone would silently drop the image the reviewers approved.
             raise make_error(self, PermanentPublishError,

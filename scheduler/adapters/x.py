@@ -4,6 +4,10 @@ X's duplicate-content guard is no promise (it says nothing on how far back it lo
 so a 5xx to the publishing request is settled by looking the post up in the account's
 own timeline (`/2/users/{id}/tweets`, read back with xtext.py), and an uncertain post
 is reconciled the same way.
+
+An image's description for screen readers goes to `POST /2/media/metadata` after the
+upload and before the post, as `{"id": MEDIA_ID, "metadata": {"alt_text": {"text": ...}}}`
+(X API v2, "Create Media metadata"; at most 1000 characters).
 """
 
 from collections.abc import Iterator, Mapping
@@ -72,7 +76,10 @@ class XAdapter(Adapter):
             return found
         tweet: dict[str, Any] = {"text": post.text}
         if post.image_path is not None:
-            tweet["media"] = {"media_ids": [self._upload(post)]}
+            media_id = self._upload(post)
+            if post.image_alt:
+                self._describe(media_id, post.image_alt)
+            tweet["media"] = {"media_ids": [media_id]}
         response = send(self, "POST", f"{self.base_url}/2/tweets", json=tweet,
                         headers=self._auth())
         if not response.ok:
@@ -166,6 +173,20 @@ class XAdapter(Adapter):
         if not media_id:
             raise make_error(self, TransientPublishError, "X tidak memberi id media")
         return str(media_id)
+
+    def _describe(self, media_id: str, alt: str) -> None:
+        """Attach the image's alt text to the uploaded media; like the upload, this
+        publishes nothing, so a lost answer is only transient."""
+        body = {"id": media_id, "metadata": {"alt_text": {"text": alt}}}
+        try:
+            response = send(self, "POST", f"{self.base_url}/2/media/metadata", json=body,
+                            headers=self._auth())
+        except AmbiguousPublishError as exc:
+            raise make_error(self, TransientPublishError,
+                             f"X: teks alternatif gambar gagal dikirim, belum ada yang terbit "
+                             f"({exc})") from None
+        if not response.ok:
+            raise self._failure(response, publishing=False)
 
     def _auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.credential('access_token')}"}

@@ -25,3 +25,4 @@ class PostDraft:
     election_key: str | None = None
     template: str | None = None
     stage_key: str | None = None  # the stage it was planned in (results: which release)
+    image_alt: str | None = None  # the image's description for screen readers

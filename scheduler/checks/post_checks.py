@@ -1,9 +1,11 @@
 """The checks every post goes through when it is created, edited and approved.
 
 A problem blocks approval unless an admin overrides it with a written reason. Checks:
-platform limits (length as the platform counts it, hashtag cap, required image),
-neutrality (participants' names, parties, ballot numbers), the quiet period and voting
-day (only templates marked safe), and results held until their official publication.
+platform limits (length as the platform counts it, hashtag cap, required image), the
+image's description for screen readers (alt text: present, within the limit), neutrality
+(participants' names, parties, ballot numbers; in the alt text too), the quiet period and
+voting day (only templates marked safe), and results held until their official
+publication.
 """
 
 from collections.abc import Mapping, Sequence
@@ -31,7 +33,7 @@ from scheduler.content.model import (
     Region,
     Stage,
 )
-from scheduler.platforms import platform_limit
+from scheduler.platforms import MAX_ALT_TEXT, platform_limit
 
 # (election, stage, region) -> when an authorised user recorded that region's results
 # as announced (`siar results announce`; scheduler.results.releases reads them).
@@ -51,10 +53,30 @@ class CheckSettings:
 
 def check_post(draft: PostDraft, catalog: Catalog, settings: CheckSettings) -> list[PostProblem]:
     problems = length_problems(draft, settings)
-    problems += neutrality_problems(draft.text, catalog)
+    problems += image_alt_problems(draft.image, draft.image_alt)
+    # The description is published with the image: it stays neutral too.
+    problems += neutrality_problems(f"{draft.text}\n{draft.image_alt or ''}", catalog)
     problems += link_problems(draft.text, catalog)
     problems += calendar_problems(draft, catalog, settings.releases)
     return problems
+
+
+def image_alt_problems(image: str | None, alt: str | None) -> list[PostProblem]:
+    """An image needs a description for screen readers (alt text), short enough for
+    every platform that takes one. Platforms without alt text (Telegram) still get an
+    image that has one: the post is the same everywhere."""
+    if not image:
+        return []
+    text = (alt or "").strip()
+    if not text:
+        return [PostProblem("image_alt_missing", (
+            f"gambar {image} tanpa teks alternatif (alt text) untuk pembaca layar: isi "
+            "deskripsi gambarnya"))]
+    if len(text) > MAX_ALT_TEXT:
+        return [PostProblem("image_alt_too_long", (
+            f"teks alternatif gambar {len(text)}/{MAX_ALT_TEXT} karakter: terlalu panjang "
+            "untuk platform; persingkat"))]
+    return []
 
 
 def text_problems(draft: PostDraft, catalog: Catalog, settings: CheckSettings) -> list[PostProblem]:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scheduler.content import schema
 from scheduler.content.cadence import cron_trigger
+from scheduler.content.media_alt import load_media_alts
 from scheduler.content.model import (
     VOTING_DAY,
     Account,
@@ -56,6 +57,7 @@ def load_catalog(content_dir: Path, templates_dir: Path) -> Catalog:
     partners, activities = load_partners(
         content_dir / "partners.yaml", regions=regions if loaded.regions else None,
         templates=templates if loaded.templates else None, terms=tuple(terms), problems=problems)
+    image_alts = load_media_alts(content_dir, problems)
     if problems:
         raise ContentError(problems)
     return Catalog(
@@ -68,6 +70,7 @@ def load_catalog(content_dir: Path, templates_dir: Path) -> Catalog:
         links=links,
         partners=partners,
         activities=activities,
+        image_alts=image_alts,
     )
 
 

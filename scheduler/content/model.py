@@ -203,6 +203,7 @@ class Catalog:
     links: Mapping[str, Link] = field(default_factory=dict)
     partners: Mapping[str, Partner] = field(default_factory=dict)  # content/partners.yaml
     activities: tuple[Activity, ...] = ()
+    image_alts: Mapping[str, str] = field(default_factory=dict)  # content/media/alt.yaml
 
     def region(self, key: str) -> Region:
         return self.regions[key]
@@ -231,6 +232,16 @@ class Catalog:
     def link_urls(self) -> Mapping[str, str]:
         """Key -> address, as templates see them (`tautan.cekdpt`)."""
         return MappingProxyType({key: link.url for key, link in self.links.items()})
+
+    def image_alt(self, rule: Rule) -> str | None:
+        """The description of the rule's image: the rule's own `image_alt`, else its
+        template's front matter `alt`, else content/media/alt.yaml's entry for the image.
+        None without an image (or without any description: a problem for the checks)."""
+        if not rule.image:
+            return None
+        info = self.templates.get(rule.template)
+        return (rule.image_alt or (info.alt if info else None)
+                or self.image_alts.get(rule.image))
 
     def rule(self, key: str | None) -> Rule | None:
         return self._rules_by_key.get(key or "")

@@ -38,6 +38,8 @@ class GateFields(Protocol):
     @property
     def image(self) -> str | None: ...
     @property
+    def image_alt(self) -> str | None: ...
+    @property
     def scheduled_at(self) -> datetime: ...
     @property
     def election_key(self) -> str | None: ...
@@ -99,7 +101,8 @@ class Gate:
         found = calendar_problems(PostDraft(
             text=post.text, platform=post.platform, region_key=post.region_key,
             scheduled_at=now, image=post.image, election_key=post.election_key,
-            template=post.template, stage_key=post.stage_key), self.catalog, recorded)
+            template=post.template, stage_key=post.stage_key, image_alt=post.image_alt),
+            self.catalog, recorded)
         # Problems on an approved post are ones an admin overrode, with a written reason.
         accepted = {p.get("code") for p in post.problems}
         new = [p for p in found if p.code not in accepted]

@@ -26,7 +26,8 @@ class FakeFacebook(FakeGraph):
       accept_any_account=True.
 
     `published` items: {"id", "page_id", "message", "created_time"} for feed posts and
-    {"id", "page_id", "photo_id", "caption", "image", "created_time"} for photos;
+    {"id", "page_id", "photo_id", "caption", "alt_text_custom", "image", "created_time"}
+    for photos (`alt_text_custom`: the photo's alt text as sent, None when not sent);
     `created_time` is the fake clock's time in Graph's format. GET /{page}/posts lists
     them newest first, a photo post with its caption as `message`, like Graph does.
     Only an identical post right after the same one on the same Page meets the 506
@@ -77,6 +78,7 @@ class FakeFacebook(FakeGraph):
         photo_id, post_id = str(self.next_id()), f"{page}_{self.next_id()}"
         self.record_published({"id": post_id, "page_id": page, "photo_id": photo_id,
                                "caption": request.param("caption"),
+                               "alt_text_custom": request.param("alt_text_custom"),
                                "image": request.files.get("source"),
                                "created_time": self._now()})
         return Reply(200, {"id": photo_id, "post_id": post_id})

@@ -96,6 +96,7 @@ class Container:
     status: str
     polls_left: int
     media_id: str | None = None
+    alt_text: str | None = None
 
 
 class FakeContainerPlatform(FakeGraph):
@@ -108,7 +109,8 @@ class FakeContainerPlatform(FakeGraph):
       give one, many, or neither with accept_any_account=True.
     - polls_before_finished: status lookups a new container answers IN_PROGRESS first.
 
-    `published` items: {"id", <text field>, "permalink", "container_id", "user_id"};
+    `published` items: {"id", <text field>, "alt_text", "permalink", "container_id",
+    "user_id"} (`alt_text` as sent with the container, None when not sent);
     listing and the publishing quota are per account, like Meta's.
     """
 
@@ -163,7 +165,7 @@ class FakeContainerPlatform(FakeGraph):
         polls = self.polls_before_finished
         self.containers[cid] = Container(
             cid, user, request.param(self.text_field), request.param("image_url"),
-            "IN_PROGRESS" if polls else "FINISHED", polls)
+            "IN_PROGRESS" if polls else "FINISHED", polls, alt_text=request.param("alt_text"))
         return Reply(200, {"id": cid})
 
     def _publish(self, request: RecordedRequest, user: str) -> Reply:
@@ -177,6 +179,7 @@ class FakeContainerPlatform(FakeGraph):
         media_id = str(18_000_000_000_000_000 + self.next_id())
         container.status, container.media_id = "PUBLISHED", media_id
         self.record_published({"id": media_id, self.text_field: container.text,
+                               "alt_text": container.alt_text,
                                "permalink": self.permalink(media_id),
                                "container_id": container.id, "user_id": user})
         return Reply(200, {"id": media_id})
@@ -201,7 +204,8 @@ class FakeContainerPlatform(FakeGraph):
 
     def _list(self, user: str) -> Reply:
         hidden = ("container_id", "user_id")
-        items = [{k: v for k, v in item.items() if k not in hidden}
+        # Graph leaves out a field without a value (a post without alt text).
+        items = [{k: v for k, v in item.items() if k not in hidden and v is not None}
                  for item in reversed(self._of(user))]
         return Reply(200, {"data": items, "paging": {}})
 

@@ -26,6 +26,10 @@ class FakeThreads(FakeContainerPlatform):
 
     def validate(self, request: RecordedRequest) -> Reply | None:
         media_type = request.param("media_type")
+        if media_type == "TEXT" and request.param("alt_text") is not None:
+            # "This feature isn't available for text-only posts" (Threads, Accessibility).
+            return graph_error(400, "(#100) Param alt_text is only supported for image and "
+                               "video posts", 100)
         if media_type == "TEXT" and request.param("text"):
             return None
         if media_type == "IMAGE" and request.param("image_url"):

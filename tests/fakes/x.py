@@ -1,5 +1,6 @@
-"""Fake X API v2: POST /2/tweets and /2/media/upload, GET /2/users/me and the user's
-timeline /2/users/{id}/tweets, with problem+json errors (platform-apis.md §3)."""
+"""Fake X API v2: POST /2/tweets, /2/media/upload and /2/media/metadata (alt text), GET
+/2/users/me and the user's timeline /2/users/{id}/tweets, with problem+json errors
+(platform-apis.md §3; docs.x.com "Create Media metadata")."""
 
 import base64
 import hashlib
@@ -21,6 +22,7 @@ LINK = re.compile(r"(?<![\w@/.-])(?:https?://)?(?:[a-z0-9-]+\.)+(?:" + "|".join(
                   + r")(?![a-z0-9-])(?::\d+)?(?:/\S*)?", re.IGNORECASE)
 CLOSING = ".,:;!?)'\""
 DISPLAY_CHARS = 23
+ALT_TEXT_MAX = 1000  # media metadata: "Must be <= 1000 chars"
 
 
 def problem(status: int, title: str, detail: str, kind: str = "about:blank",
@@ -42,16 +44,19 @@ class FakeX(FakePlatform):
     Constructor arguments: FakePlatform's (clock, latency, tokens, accept_any_token);
     `tokens` are OAuth 2.0 bearer tokens, each one a separate user.
 
-    `published` items: {"id", "text", "media_ids", "user_id", "created_at"}: `text` as
-    sent, `created_at` from the fake clock; `user_id` is made up per token (numeric, as
-    on X) so the token itself is not kept in the results. The timeline shows each post
-    as X does: URLs (bare domains too) replaced by t.co links, `&`, `<`, `>` escaped,
-    a trailing t.co link for attached media, and `entities.urls` to map them back.
+    `published` items: {"id", "text", "media_ids", "alt_texts", "user_id", "created_at"}:
+    `text` as sent, `alt_texts` the alt text of each attached media (None where none was
+    set through /2/media/metadata), `created_at` from the fake clock; `user_id` is made
+    up per token (numeric, as on X) so the token itself is not kept in the results. The
+    timeline shows each post as X does: URLs (bare domains too) replaced by t.co links,
+    `&`, `<`, `>` escaped, a trailing t.co link for attached media, and `entities.urls`
+    to map them back.
     """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.media: dict[str, bytes] = {}
+        self.alt_texts: dict[str, str] = {}  # media id -> alt text set by /2/media/metadata
         self._users: dict[str, str] = {}  # token -> made-up user id
         self._ids = itertools.count(1_757_000_000_000_000_001)
 
@@ -75,6 +80,8 @@ class FakeX(FakePlatform):
             return self._tweet(request)
         if route == ("POST", "/2/media/upload"):
             return self._upload(request)
+        if route == ("POST", "/2/media/metadata"):
+            return self._metadata(request)
         if route == ("GET", "/2/users/me"):
             return self._me(request)
         parts = request.path.strip("/").split("/")
@@ -95,6 +102,7 @@ class FakeX(FakePlatform):
         if any(t["text"] == text and t["user_id"] == user for t in self._published):
             return self.reply_duplicate(request)
         tweet = {"id": str(next(self._ids)), "text": text, "media_ids": media_ids,
+                 "alt_texts": [self.alt_texts.get(m) for m in media_ids],
                  "user_id": user, "created_at": created_at(self.clock.now())}
         self.record_published(tweet)
         shown = self._shown(tweet, frozenset())
@@ -108,6 +116,20 @@ class FakeX(FakePlatform):
         self.media[media_id] = image
         return Reply(200, {"data": {"id": media_id, "media_key": f"3_{media_id}",
                                     "size": len(image), "expires_after_secs": 86400}})
+
+    def _metadata(self, request: RecordedRequest) -> Reply:
+        """`{"id": MEDIA_ID, "metadata": {"alt_text": {"text": ...}}}` for an uploaded
+        image; the text at most 1000 characters. Anything else is an invalid request."""
+        body = request.json if isinstance(request.json, dict) else {}
+        media_id, metadata = body.get("id"), body.get("metadata")
+        alt = metadata.get("alt_text") if isinstance(metadata, dict) else None
+        text = alt.get("text") if isinstance(alt, dict) else None
+        if (not isinstance(media_id, str) or media_id not in self.media
+                or not isinstance(text, str) or not 0 < len(text) <= ALT_TEXT_MAX):
+            return self.reply_invalid(request)
+        self.alt_texts[media_id] = text
+        return Reply(200, {"data": {"id": media_id,
+                                    "associated_metadata": {"alt_text": {"text": text}}}})
 
     # -- reading -----------------------------------------------------------------------
 
