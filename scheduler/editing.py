@@ -127,7 +127,7 @@ def edit_post(session: Session, *, actor: Actor, post_id: int, catalog: Catalog,
                       image=image if image is not None else post.image,
                       scheduled_at=at or post.scheduled_at)
     _refuse_over_limit(post.platform, changed.text, changed.image)
-    problems = check_post(changed, catalog, with_releases(session, checks))
+    problems = check_post(changed, catalog, with_releases(session, checks=checks))
     before = _snapshot(post, tz)
     post.text, post.image = changed.text, changed.image
     post.scheduled_at = post.due_at = changed.scheduled_at
@@ -166,7 +166,7 @@ def reschedule(session: Session, *, actor: Actor, post_id: int, at: datetime, ca
     if at <= now:
         raise InputError(f"waktu {at.isoformat()} sudah lewat")
     problems = check_post(replace(_post_draft(post), scheduled_at=at), catalog,
-                          with_releases(session, checks))
+                          with_releases(session, checks=checks))
     if problems and post.status in _STILL_APPROVED:
         raise ReviewError(
             f"jadwal baru menimbulkan masalah untuk unggahan yang sudah disetujui: "

@@ -130,7 +130,7 @@ def plan_posts(
             catalog, templates_dir,
             rule_members(session, catalog, request.regions, request.platforms),
             date_from=request.date_from, date_to=request.date_to, created_by=request.actor,
-            checks=with_releases(session, checks or CheckSettings()))
+            checks=with_releases(session, checks=checks or CheckSettings()))
         run = PlanRunRow(actor=request.actor, date_from=str(request.date_from),
                          date_to=str(request.date_to), started_at=now)
         session.add(run)

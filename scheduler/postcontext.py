@@ -37,6 +37,7 @@ def election_vars(election: Election) -> dict[str, Any]:
         "name": election.name,
         "short_name": election.short_name,
         "voting_day": election.voting_day,
+        "dpt_final_from": election.final_voter_list_from,
         "hashtags": list(election.hashtags),
     }
 

@@ -23,7 +23,7 @@ import re
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -101,12 +101,13 @@ class PostRenderer:
             template = self._compiled.get(file)
             if template is None:
                 template = self._compiled[file] = self.env.get_template(file)
-            return render_text(template, context)
+            text = render_text(template, context)
         except Exception as exc:  # a template's code may raise anything
             problem = template_problem(self.templates_dir, exc, file)
             if isinstance(exc, RenderTimeout):
                 self._timed_out[file] = problem
             raise ContentError([problem]) from None
+        return bare_links(text) if context.get("platform") == "instagram" else text
 
 
 def make_environment(templates_dir: Path, timezone: ZoneInfo) -> PostSandbox:
@@ -126,10 +127,21 @@ def make_environment(templates_dir: Path, timezone: ZoneInfo) -> PostSandbox:
         waktu=lambda instant: localtime.format_datetime(instant, instant.tzinfo or timezone),
         hitung_mundur=localtime.countdown,
         ribuan=_thousands,
+        kurang_hari=lambda day, days: day - timedelta(days=days),
     )
     # The official links (`tautan`) come with each post's context, from content/links.yaml.
     env.globals.update(tagar=hashtags)
     return env
+
+
+def bare_links(text: str) -> str:
+    """An Instagram caption's links without "https://": Instagram does not make a caption's
+    links clickable, so the address is written for reading and typing
+    ("cekdptonline.kpu.go.id"), not as a dead link."""
+    return _SCHEME.sub("", text)
+
+
+_SCHEME = re.compile(r"\bhttps?://")
 
 
 def hashtags(*extra: Any) -> str:

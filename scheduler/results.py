@@ -46,7 +46,7 @@ def read_releases(connection: Session | Connection) -> Releases:
     return found
 
 
-def with_releases(session: Session | Connection, checks: CheckSettings) -> CheckSettings:
+def with_releases(session: Session | Connection, *, checks: CheckSettings) -> CheckSettings:
     """`checks` that also know the recorded announcements."""
     return replace(checks, releases=read_releases(session))
 

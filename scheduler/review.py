@@ -102,7 +102,7 @@ def approve_posts(
         raise ReviewError(
             "aturan empat mata: tidak boleh menyetujui unggahan yang pernah Anda buat atau "
             f"sunting: {_ids(own)}")
-    checks = with_releases(session, checks)
+    checks = with_releases(session, checks=checks)
     found = {p.id: recheck(p, catalog, checks, now) for p in posts}
     blocked = {pid: probs for pid, probs in found.items() if probs}
     if blocked and override_reason is None:

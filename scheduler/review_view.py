@@ -16,6 +16,7 @@ from scheduler.errors import InputError, NotFoundError, PermissionDenied
 from scheduler.models import Post, PostStatus, Region
 from scheduler.permissions import Action, require_role, scope_condition
 from scheduler.platforms import platform_limit
+from scheduler.rendering import bare_links
 from scheduler.review import authors_of
 from scheduler.users import Actor
 
@@ -128,7 +129,8 @@ def office_shape(text: str, region: Region | None) -> str:
     if region is None:
         return text
     words = [(region.name, "«kantor»"), (region.area, "«wilayah»"),
-             (region.hashtag, "«tagar»"), (region.website, "«situs»")]
+             (region.hashtag, "«tagar»"), (region.website, "«situs»"),
+             (bare_links(region.website), "«situs»")]  # as Instagram captions write it
     words += [(value.upper(), mark) for value, mark in words]
     for value, mark in sorted(words, key=lambda w: -len(w[0])):
         if len(value) >= 3:

@@ -358,7 +358,8 @@ def _resolve_rule(
         offset_stage=rule.offsets.stage if rule.offsets else None,
         offset_days=rule.offsets.days() if rule.offsets else (),
         cadence=cadence, platforms=tuple(platforms), regions=region_keys, image=rule.image,
-        max_lateness=rule.max_lateness, image_alt=rule.image_alt, spread=rule.spread,
+        max_lateness=rule.max_lateness, image_alt=rule.image_alt,
+        spread=defaults.spread if rule.spread is None else rule.spread,
         platform_cadence=dict(rule.platform_cadence),
     )
 

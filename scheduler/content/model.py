@@ -4,7 +4,7 @@ plan rules and neutrality terms. Built by scheduler.content.catalog from the YAM
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
@@ -15,6 +15,7 @@ from scheduler.rendering import TemplateInfo
 QUIET_PERIOD = "quiet_period"
 VOTING_DAY = "voting_day"
 RESULTS = "results"
+VOTER_LIST = "voter_list"
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,14 @@ class Election:
             if VOTING_DAY in stage.tags and stage.start is not None:
                 return stage.start
         return None
+
+    @property
+    def final_voter_list_from(self) -> date | None:
+        """The first day after the election's main voter-list stages: by then each office
+        has set its final list (DPT), so an unregistered voter is pointed to the DPK."""
+        ends = [s.end for s in self.stages
+                if VOTER_LIST in s.tags and s.parent is None and s.end is not None]
+        return max(ends) + timedelta(days=1) if ends else None
 
     def active_stages(self, day: date) -> list[Stage]:
         return [s for s in self.stages if s.active_on(day)]

@@ -238,7 +238,7 @@ class RuleSpec(Strict):
     image_alt: str | None = Field(default=None, min_length=1, max_length=1000)
     # Send each account's post 0..spread minutes after the slot (deterministic per
     # account), so dozens of offices do not publish one text at one second.
-    spread: int = Field(default=0, ge=0, le=120)
+    spread: int | None = Field(default=None, ge=0, le=120)  # None: the plan's default
     # A platform that needs fewer posts gets its own cadence: {x: "0 9 * * 1"}.
     platform_cadence: dict[str, str] = Field(default_factory=dict)
     # Minutes after its slot a post of this rule may still go out (default:
@@ -259,6 +259,7 @@ class PlanDefaults(Strict):
     platforms: tuple[str, ...] = ("facebook", "instagram", "x", "threads", "telegram")
     regions: RegionSelector = "all"
     cadence: str = "0 9 * * *"
+    spread: int = Field(default=0, ge=0, le=120)
 
 
 class PlanSpec(Strict):

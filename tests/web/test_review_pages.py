@@ -122,12 +122,13 @@ def test_an_author_sees_the_queue_without_approval_controls(planned, signed_in):
 
 
 def test_batch_page_shows_one_card_per_text_whatever_each_office_name(planned, signed_in):
-    """Every office's text names the office: set aside, the three offices share one text
-    for X and one for the other platforms, so the page has two cards, not six."""
+    """Every office's text names the office: set aside (its website too, written without
+    "https://" on Instagram), the three offices share one text for X and one for the other
+    platforms, so the page has two cards, not nine."""
     page = signed_in("rudi").get(batch_path(DAY1))
     assert page.status_code == 200
     texts = {(p.text, p.image) for p in posts_of(planned, DAY1)}
-    assert len(texts) == 6  # 3 offices x (x, the rest)
+    assert len(texts) == 9  # 3 offices x (x, instagram, the rest)
     assert page.text.count("data-card>") == 2
     assert page.text.count("sama untuk 3 kantor") == 2
     assert page.text.count("kantor lain mendapat nama") == 2
@@ -330,7 +331,7 @@ def test_two_batches_are_summarised_then_approved_in_one_decision(planned, signe
     summary = client.get(f"/tinjauan/massal?batch={DAY1}&batch={DAY2}")
     assert summary.status_code == 200
     counts = dict(re.findall(r'<dd data-count="(\w+)"[^>]*>(\d+)</dd>', summary.text))
-    assert counts == {"batches": "2", "posts": "30", "regions": "3", "texts": "12",
+    assert counts == {"batches": "2", "posts": "30", "regions": "3", "texts": "18",
                       "problems": "0"}
     assert set(statuses(planned, DAY1).values()) == {"pending"}  # nothing yet
     action = re.search(r'action="(/tinjauan/massal/setujui[^"]+)"', summary.text)
