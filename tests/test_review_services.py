@@ -147,7 +147,7 @@ def test_bulk_summary_then_approval_of_two_batches(planned, catalog, clock):
     with session_scope(planned) as session:
         summary = bulk_summary(session, actor=RUDI, selection=selection, tz=WIB, now=clock.now())
     assert (summary.batches, summary.posts, summary.regions, summary.texts,
-            summary.with_problems, summary.past) == (2, 30, 3, 12, 0, 0)
+            summary.with_problems, summary.past) == (2, 30, 3, 18, 0, 0)  # Instagram: no https://
     assert [b.batch for b in summary.listed] == [DAY1, DAY2]
     with session_scope(planned, write=True) as session:
         decision = approve_many(session, actor=RUDI, selection=selection, tz=WIB,

@@ -181,14 +181,15 @@ def test_a_debate_reminder_gives_the_time_and_the_kind(
 
 def test_the_governor_debates_have_their_own_rule_and_post(
         real: tuple[Catalog, PostRenderer]) -> None:
-    # The rule waits (enabled: false) for the province's debate dates in its region file.
+    # The province's debate dates are in its region file (Jawa Timur: 18 October 2024).
     plan = yaml.safe_load((REPO / "content" / "plan.yaml").read_text(encoding="utf-8"))
     rule = next(r for r in plan["rules"] if r["template"] == "pilkada-debat")
     assert rule["during"] == ["pilkada_debat_1", "pilkada_debat_2", "pilkada_debat_3"]
     assert rule["regions"] == "province"
     rendered = text(real, "pilkada-debat", "facebook", date(2024, 10, 18),
                     stage="pilkada_debat_1", region="jatim")
-    assert "Debat publik ke-1" in rendered
+    assert rule.get("enabled", True)
+    assert "Debat publik pertama" in rendered and "pukul 19.00 WIB" in rendered
     assert "Gubernur dan Wakil Gubernur" in rendered
 
 
