@@ -92,11 +92,11 @@ def baseline_inputs(db: Path) -> tuple[list[tuple[str, dict[str, Any]]], list[di
     for row in rows:
         region = catalog.regions[row["region_key"]]
         account = next(a for a in region.accounts if a.platform == row["platform"])
-        election = catalog.elections[row["election_key"]]
+        election = catalog.calendar(row["election_key"], region.key)
         slot = datetime.fromisoformat(row["scheduled_at"]).astimezone(region.timezone)
         context = post_context(region=region, province=catalog.regions[region.province_key],
                                election=election, stage=election.stage(row["stage_key"]),
-                               slot=slot, account=account)
+                               slot=slot, account=account, links=catalog.link_urls)
         jobs.append((catalog.templates[row["template"]].file_for(row["platform"]), context))
     return jobs, rows
 

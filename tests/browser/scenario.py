@@ -115,7 +115,10 @@ def actor_of(engine: Engine, name: str) -> Actor:
 def prepare_one_batch(path: Path) -> None:
     catalog = real_catalog()
     engine = _fresh(path, catalog)
-    one_rule = replace(catalog, rules=tuple(r for r in catalog.rules if r.key == RULE))
+    # Unspread (the shipped plan spreads it over 15 minutes): one `run --once` a minute
+    # after the slot publishes the whole batch.
+    one_rule = replace(catalog, rules=tuple(replace(r, spread=0) for r in catalog.rules
+                                            if r.key == RULE))
     plan_posts(engine, one_rule, REPO / "templates",
                PlanRequest(date_from=SLOT.date(), date_to=SLOT.date(), platforms=("x",)),
                PLANNED_AT, actor=PLANNER)
