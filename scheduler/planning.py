@@ -33,7 +33,7 @@ from scheduler.models import Region as RegionRow
 from scheduler.permissions import Action, require, require_role
 from scheduler.planning_activities import ActivityRows
 from scheduler.planning_rows import PostRows, rule_members
-from scheduler.results import with_releases
+from scheduler.results import announced_calendar, with_releases
 from scheduler.users import Actor
 
 CHUNK_SIZE = 2000
@@ -125,6 +125,8 @@ def plan_posts(
         # user's scope (authorize reads the region rows).
         sync_accounts(session, catalog=catalog, now=now)
         request = authorize(session, actor=actor, request=request)
+        # A results stage dated only by its recorded announcement (a winner declaration).
+        catalog = announced_calendar(session, catalog=catalog)
         summary = PlanSummary(request)
         post_rows = PostRows(
             catalog, templates_dir,

@@ -6,6 +6,12 @@ stage has begun in the region's own calendar at its recorded time, or until a re
 admin of that region records the announcement here, whichever comes first (see
 scheduler.checks.post_checks.results_problem). The hold is checked when a post is
 planned, approved, and at the moment of publishing.
+
+A results stage nobody could date in advance (a regency's winner declaration, which
+waits for the Constitutional Court) is dated by its announcement: planning sees the
+announcement's local day and time as that stage's dates for the region (and, for a
+province, for its regencies without dates of their own), so the rule that posts during
+it plans that day's post, released from the announced minute.
 """
 
 from collections.abc import Sequence
@@ -18,7 +24,7 @@ from sqlmodel import Session, col
 
 from scheduler.checks.post_checks import CheckSettings, Releases
 from scheduler.clock import real_now
-from scheduler.content.model import RESULTS, Catalog
+from scheduler.content.model import RESULTS, Catalog, Region, StageDates
 from scheduler.errors import InputError, UnknownRegionError
 from scheduler.models import ResultRelease
 from scheduler.permissions import Action, covers, require
@@ -49,6 +55,41 @@ def read_releases(connection: Session | Connection) -> Releases:
 def with_releases(session: Session | Connection, *, checks: CheckSettings) -> CheckSettings:
     """`checks` that also know the recorded announcements."""
     return replace(checks, releases=read_releases(session))
+
+
+def announced_calendar(session: Session | Connection, *, catalog: Catalog) -> Catalog:
+    """`catalog` with every undated results stage that has a recorded announcement dated
+    by it, region by region (a province's announcement reaches its regencies)."""
+    releases = read_releases(session)
+    regions = dict(catalog.regions)
+    for (election, stage, key), at in sorted(releases.items(), key=lambda item: item[1]):
+        announced = regions.get(key)
+        if announced is None or election not in catalog.elections:
+            continue
+        reached = [announced] if not announced.is_province else [
+            r for r in regions.values() if r.province_key == announced.key]
+        for region in reached:
+            regions[region.key] = _dated(region, catalog, election, stage, at)
+    if all(regions[key] is catalog.regions[key] for key in regions):
+        return catalog
+    return replace(catalog, regions=regions)
+
+
+def _dated(region: Region, catalog: Catalog, election: str, stage: str,
+           at: datetime) -> Region:
+    """`region` with `stage` dated by an announcement at `at`, unless it has dates."""
+    calendar = catalog.calendar(election, region.key)
+    known = next((s for s in calendar.stages if s.key == stage), None)
+    if known is None or known.start is not None or RESULTS not in known.tags:
+        return region
+    if region.dates.get(election, {}).get(stage) is not None:
+        return region  # an earlier announcement dated it
+    local = at.astimezone(region.timezone)
+    day = StageDates(local.date(), local.date(), local.time().replace(second=0, microsecond=0),
+                     notes="tanggal dari pengumuman hasil yang dicatat (siar results announce)")
+    dates = {e: dict(stages) for e, stages in region.dates.items()}
+    dates.setdefault(election, {})[stage] = day
+    return replace(region, dates=dates)
 
 
 def announce(session: Session, *, actor: Actor, catalog: Catalog, election: str, stage: str,

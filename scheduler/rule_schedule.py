@@ -9,7 +9,7 @@ from pathlib import Path
 from scheduler import localtime
 from scheduler.checks.post_checks import PostDraft, calendar_problems
 from scheduler.content.cadence import cron_trigger
-from scheduler.content.model import Catalog, Rule, Stage
+from scheduler.content.model import RESULTS, Catalog, Rule, Stage
 from scheduler.content.yamlsource import YamlDocument, read_yaml
 from scheduler.errors import Problem
 from scheduler.localtime import local_midnight_utc
@@ -70,8 +70,20 @@ def schedule_problems(catalog: Catalog, rule: Rule, slots: list[Slot] | None,
             f"aturan {rule.key}: cadence {rule.cadence!r} tidak pernah berjalan: tanggal atau "
             "hari itu tidak pernah ada di kalender"))]
     if not slots:
+        if _awaits_announcement(catalog, rule):
+            return []
         return [_no_slot_problem(catalog, rule, plan)]
     return _held_problems(catalog, rule, slots, plan)
+
+
+def _awaits_announcement(catalog: Catalog, rule: Rule) -> bool:
+    """A rule that posts only in results stages nobody dated (a regency's winner
+    declaration, which waits for the Constitutional Court): its posts are planned once
+    `siar results announce` records the announcement, which dates the stage."""
+    election = catalog.elections[rule.election]
+    keys = (rule.offset_stage,) if rule.offset_stage else rule.during
+    stages = [election.stage(k) for k in keys if k is not None]
+    return all(s.start is None and RESULTS in s.tags for s in stages)
 
 
 def _no_slot_problem(catalog: Catalog, rule: Rule, plan: PlanLines) -> Problem:

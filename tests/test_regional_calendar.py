@@ -329,3 +329,73 @@ def test_the_calendar_page_shows_the_viewers_own_dates(regional: Path) -> None:
     province = actor("rudi", "reviewer", "prov")
     assert calendar_region(catalog, province, PostFilter(regions=("kota-b",))) == "kota-b"
     assert calendar_region(catalog, province, PostFilter()) == "prov"
+
+
+# -- a results stage dated only by its announcement ---------------------------------------
+
+UNDATED_RESULTS = """\
+  - key: hasil_daerah
+    name: Penetapan calon terpilih daerah
+    start: null
+    end: null
+    tags: [results]
+"""
+UNDATED_RULE = """\
+  - key: hasil-daerah
+    template: hasil
+    during: [hasil_daerah]
+    cadence: "0 19 * * *"
+    regions: regencies
+    image: kartu.jpg
+"""
+
+
+@pytest.fixture
+def undated(mini: Path) -> Path:
+    election = mini / "content/elections/uji-2024.yaml"
+    election.write_text(election.read_text() + UNDATED_RESULTS)
+    plan = mini / "content/plan.yaml"
+    plan.write_text(plan.read_text() + UNDATED_RULE)
+    return mini
+
+
+def test_a_rule_waiting_for_an_announcement_is_not_a_content_problem(undated: Path,
+                                                                     siar) -> None:  # type: ignore[no-untyped-def]
+    result = siar("check")
+    assert result.exit_code == 0, result.output
+    # The same rule on a stage of another kind still is: it would never post.
+    election = undated / "content/elections/uji-2024.yaml"
+    election.write_text(election.read_text().replace(
+        UNDATED_RESULTS, UNDATED_RESULTS.replace("[results]", "[oath]")))
+    refused = siar("check")
+    assert refused.exit_code != 0
+    assert "aturan hasil-daerah: tahapan hasil_daerah belum bertanggal" in refused.output
+
+
+@pytest.mark.parametrize(("region", "planned"), [
+    ("kab-a", {"kab-a"}),
+    ("prov", {"kab-a", "kota-b"}),  # a province's announcement reaches its regencies
+])
+def test_an_announcement_dates_an_undated_results_stage_for_planning(
+        undated: Path, settings: Settings, synced: Engine, clock: FixedClock, region: str,
+        planned: set[str]) -> None:
+    from scheduler.results import announce
+
+    catalog = load_catalog(undated / "content", undated / "templates")
+    request = PlanRequest(date_from=date(2024, 3, 1), date_to=date(2024, 3, 10))
+    before = plan_posts(synced, catalog, settings.templates_dir, request, clock.now(),
+                        actor=PLANNER)
+    assert not [p for p in posts(synced) if p.rule_key == "hasil-daerah"]
+    clock.set(datetime(2024, 3, 5, 8, 0, tzinfo=UTC))
+    with session_scope(synced, write=True) as session:
+        announce(session, actor=actor("rudi", "reviewer", "prov"), catalog=catalog,
+                 election="uji-2024", stage="hasil_daerah", region=region,
+                 at=datetime(2024, 3, 5, 14, 30, tzinfo=WIB), now=clock.now())
+    after = plan_posts(synced, catalog, settings.templates_dir, request, clock.now(),
+                       actor=PLANNER)
+    new = [p for p in posts(synced) if p.rule_key == "hasil-daerah"]
+    assert after.total_created == len(new) == 5 * len(planned)
+    assert {p.region_key for p in new} == planned
+    assert {p.scheduled_at for p in new} == {datetime(2024, 3, 5, 12, 0, tzinfo=UTC)}  # 19.00
+    assert all(p.problems == [] and p.stage_key == "hasil_daerah" for p in new)
+    assert before.total_existing == 0
