@@ -74,7 +74,7 @@ def rule_members(session: Session, catalog: Catalog, regions: tuple[str, ...],
                     continue
                 row = ids[(region_key, account.platform)]
                 lane = Lane(region.timezone,
-                            region_key if region.dates.get(rule.election) else "",
+                            catalog.calendar_owner(rule.election, region_key) or "",
                             rule.cadence_for(account.platform))
                 by_zone.setdefault(lane, []).append(Member(region, account, row.id or 0))
         result[rule.key] = by_zone

@@ -18,12 +18,11 @@ class Slot:
 
 
 def calendar_keys(catalog: Catalog, rule: Rule) -> dict[str | None, list[str]]:
-    """The rule's regions by the calendar they follow: None for the election-wide one, a
-    region key for a region with its own dates for the rule's election."""
+    """The rule's regions by the calendar they follow: None for the election-wide one, else
+    the first region with the same dates of its own (Catalog.calendar_owner)."""
     found: dict[str | None, list[str]] = {}
     for key in rule.regions:
-        own = catalog.regions[key].dates.get(rule.election)
-        found.setdefault(key if own else None, []).append(key)
+        found.setdefault(catalog.calendar_owner(rule.election, key), []).append(key)
     return found
 
 

@@ -55,7 +55,7 @@ def check_post(draft: PostDraft, catalog: Catalog, settings: CheckSettings) -> l
     problems = length_problems(draft, settings)
     problems += image_alt_problems(draft.image, draft.image_alt)
     # The description is published with the image: it stays neutral too.
-    problems += neutrality_problems(f"{draft.text}\n{draft.image_alt or ''}", catalog)
+    problems += neutrality_problems(draft.text, catalog, draft.image_alt)
     problems += link_problems(draft.text, catalog)
     problems += calendar_problems(draft, catalog, settings.releases)
     return problems
@@ -85,7 +85,7 @@ def text_problems(draft: PostDraft, catalog: Catalog, settings: CheckSettings) -
     problems = [] if draft.text.strip() else [
         PostProblem("empty", f"teks kosong untuk {draft.platform}")]
     problems += length_problems(draft, settings)
-    problems += neutrality_problems(draft.text, catalog)
+    problems += neutrality_problems(draft.text, catalog, draft.image_alt)
     problems += link_problems(draft.text, catalog)
     return problems
 
@@ -141,11 +141,13 @@ def length_problems(draft: PostDraft, settings: CheckSettings) -> list[PostProbl
     return problems
 
 
-def neutrality_problems(text: str, catalog: Catalog) -> list[PostProblem]:
+def neutrality_problems(text: str, catalog: Catalog, alt: str | None = None) -> list[PostProblem]:
+    """Participants named in the text or in the image's alt text."""
     pattern = terms_pattern(catalog.neutral_terms)
     if pattern is None:
         return []
-    found = {" ".join(m.group(0).split()) for m in pattern.finditer(fold(text))}
+    found = {" ".join(m.group(0).split()) for part in (text, alt or "")
+             for m in pattern.finditer(fold(part))}
     if not found:
         return []
     names = sorted(t.term for t in catalog.neutral_terms if fold(t.term) in found)

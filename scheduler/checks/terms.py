@@ -12,8 +12,11 @@ _COMBINING_MARKS = re.compile(
     r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
+@lru_cache(maxsize=64)
 def fold(text: str) -> str:
-    """Case- and accent-insensitive form: 'Pilkāda' and 'PILKADA' both become 'pilkada'."""
+    """Case- and accent-insensitive form: 'Pilkāda' and 'PILKADA' both become 'pilkada'.
+    Remembered for a few texts: several checks read the same post, and a rule's alt text
+    is the same for every account."""
     if text.isascii():
         return text.casefold()
     return _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", text)).casefold()

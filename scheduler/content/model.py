@@ -219,22 +219,38 @@ class Catalog:
 
     def calendar(self, election_key: str, region_key: str | None) -> Election:
         """The election as `region_key` lives it: every stage with that region's own dates
-        where it has them. The same object for every region without any, so callers may
-        group regions by it."""
-        key = (election_key, region_key or "")
+        where it has them. One object per distinct calendar (the election's own for every
+        region without dates of its own), so callers may group regions by it."""
+        owner = self.calendar_owner(election_key, region_key)
+        key = (election_key, owner or "")
         found = self._calendars.get(key)
         if found is None:
             election = self.elections[election_key]
-            region = self.regions.get(region_key or "")
-            own = region.dates.get(election_key) if region else None
+            own = self.regions[owner].dates.get(election_key) if owner else None
             if own:
                 election = replace(election, stages=tuple(
                     s.with_dates(own[s.key]) if s.key in own else s for s in election.stages))
             found = self._calendars[key] = election
         return found
 
+    def calendar_owner(self, election_key: str, region_key: str | None) -> str | None:
+        """A region (the first one asked about) whose own dates for the election are the
+        same as `region_key`'s; None when it has none. A province's dates reach all its
+        regencies, so most of them share one calendar: planning computes its slots once."""
+        region = self.regions.get(region_key or "")
+        own = region.dates.get(election_key) if region else None
+        if not own:
+            return None
+        owners = self._owners.setdefault(election_key, {})
+        signature = tuple(sorted(own.items()))
+        return owners.setdefault(signature, region.key if region else "")
+
     @cached_property
     def _calendars(self) -> dict[tuple[str, str], Election]:
+        return {}
+
+    @cached_property
+    def _owners(self) -> dict[str, dict[tuple[tuple[str, StageDates], ...], str]]:
         return {}
 
     @cached_property
