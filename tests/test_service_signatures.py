@@ -28,6 +28,7 @@ WITHOUT_ACTOR = {
     "heartbeat.worker_states",  # the workers' heartbeats, no post
     "review.authors_of",  # over posts the caller already read in the actor's scope
     "results.with_releases",  # the recorded announcements, for the checks of any caller
+    "results.announced_calendar",  # likewise, as dates for the planner (which authorises)
     # Signing in and out: the actor does not exist yet, or is the session itself.
     "websessions.sign_in", "websessions.current", "websessions.touch",
     "websessions.sign_out", "websessions.end_sessions_of", "websessions.purge_expired",
