@@ -16,8 +16,8 @@ import pytest
 SERVICE_MODULES = (
     "accounts", "calendar_counts", "calendar_view", "composing", "editing", "heartbeat",
     "history", "importing", "ops_view", "partners_report", "planning", "posts",
-    "publishing.reconcile", "results", "review", "review_bulk", "review_queue", "review_view",
-    "targets", "user_admin", "websessions",
+    "publishing.reconcile", "results", "results_view", "review", "review_bulk",
+    "review_queue", "review_view", "targets", "user_admin", "websessions",
 )
 
 # Public functions taking a session but no actor, and why.

@@ -96,6 +96,7 @@ SHOTS = [
     Shot("11-operasi", "operator", "Operasi", visit("/operasi")),
     Shot("12-operasi-riwayat", "operator", "Riwayat penerbitan", visit("/operasi/riwayat")),
     Shot("13-pengguna", "admin", "Pengguna", visit("/pengguna")),
+    Shot("14-hasil", "peninjau", "Pengumuman hasil", visit("/hasil")),
 ]
 
 
