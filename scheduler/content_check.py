@@ -111,7 +111,7 @@ def _check_renders(catalog: Catalog, renderer: PostRenderer, rule: Rule, stage: 
             text = _render(renderer, file, post_context(
                 region=region, province=catalog.regions[region.province_key],
                 election=election, stage=stage, slot=at, account=account,
-                links=catalog.link_urls), rule, account, found)
+                links=catalog.links_for(region_key)), rule, account, found)
             if text is None:
                 continue
             draft = PostDraft(text=text, platform=account.platform, region_key=region_key,

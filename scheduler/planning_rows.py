@@ -108,7 +108,7 @@ class PostRows:
             found = self._region_ctx[key] = {
                 "region": region_vars(region, election_key),
                 "province": region_vars(self.catalog.regions[region.province_key], election_key),
-                "tautan": self.catalog.link_urls,
+                "tautan": self.catalog.links_for(region_key),
             }
         return found
 

@@ -55,7 +55,7 @@ def preview_post(
     file = catalog.templates[template].file_for(platform)
     context = post_context(region=the_region, province=catalog.regions[the_region.province_key],
                            election=election, stage=the_stage, slot=slot, account=account,
-                           links=catalog.link_urls)
+                           links=catalog.links_for(region))
     return Preview(renderer.render(file, context), file, region, platform, the_stage, election,
                    slot)
 

@@ -399,3 +399,28 @@ def test_an_announcement_dates_an_undated_results_stage_for_planning(
     assert {p.scheduled_at for p in new} == {datetime(2024, 3, 5, 12, 0, tzinfo=UTC)}  # 19.00
     assert all(p.problems == [] and p.stage_key == "hasil_daerah" for p in new)
     assert before.total_existing == 0
+
+
+# -- an office's own links -----------------------------------------------------------------
+
+
+def test_an_offices_own_links_join_the_official_ones(mini: Path) -> None:
+    add_dates(mini, "prov", "links: {ppid: \"https://prov.kpu.go.id/ppid\"}")
+    add_dates(mini, "kota-b", "links: {pilkada: \"https://kota-b.kpu.go.id/pilkada\"}")
+    catalog = load_catalog(mini / "content", mini / "templates")
+    assert catalog.links_for("kota-b")["pilkada"] == "https://kota-b.kpu.go.id/pilkada"
+    assert catalog.links_for("kota-b")["ppid"] == "https://prov.kpu.go.id/ppid"  # province's
+    assert catalog.links_for("kab-a")["cekdpt"] == "https://cekdptonline.kpu.go.id"
+    assert "pilkada" not in catalog.links_for("kab-a")
+    with pytest.raises(TypeError):  # read-only for templates and callers alike
+        catalog.links_for("kota-b")["ppid"] = "https://palsu"  # type: ignore[index]
+
+
+def test_an_offices_link_may_not_replace_an_official_one(mini: Path) -> None:
+    add_dates(mini, "kab-a", "links: {cekdpt: \"https://kab-a.kpu.go.id/dpt\"}")
+    with pytest.raises(ContentError) as caught:
+        load_catalog(mini / "content", mini / "templates")
+    [problem] = caught.value.problems
+    assert "tautan 'cekdpt' sudah ada di content/links.yaml" in problem.message
+    lines = (mini / "content/regions/uji.yaml").read_text().splitlines()
+    assert problem.line is not None and "cekdpt" in lines[problem.line - 1]

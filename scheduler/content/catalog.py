@@ -39,8 +39,9 @@ def load_catalog(content_dir: Path, templates_dir: Path) -> Catalog:
     problems: list[Problem] = []
     elections = _load_elections(content_dir / "elections", problems)
     after_elections = len(problems)
+    links = _load_links(content_dir / "links.yaml", problems)
     regions = _load_regions(content_dir / "regions", elections if after_elections == 0 else None,
-                            problems)
+                            problems, official=set(links))
     after_regions = len(problems)
     templates, template_problems = scan_templates(templates_dir)
     problems.extend(template_problems)
@@ -53,7 +54,6 @@ def load_catalog(content_dir: Path, templates_dir: Path) -> Catalog:
     rules = _load_rules(content_dir / "plan.yaml", elections, regions, templates, loaded,
                         problems)
     terms = _load_neutrality(content_dir / "neutrality.yaml", problems)
-    links = _load_links(content_dir / "links.yaml", problems)
     partners, activities = load_partners(
         content_dir / "partners.yaml", regions=regions if loaded.regions else None,
         templates=templates if loaded.templates else None, terms=tuple(terms), problems=problems)
@@ -147,9 +147,10 @@ def _load_elections(folder: Path, problems: list[Problem]) -> dict[str, Election
 
 
 def _load_regions(folder: Path, elections: dict[str, Election] | None,
-                  problems: list[Problem]) -> dict[str, Region]:
+                  problems: list[Problem], *, official: set[str]) -> dict[str, Region]:
     """Every region file; `elections` (None when they failed to load) checks the stage
-    keys of the regions' own calendars."""
+    keys of the regions' own calendars. An office's own link may not reuse a key of
+    content/links.yaml (`official`): `tautan.cekdpt` means one page in every post."""
     provinces: dict[str, Region] = {}
     regencies: dict[str, Region] = {}
     for doc, spec in _documents(_yaml_files(folder, problems), schema.RegionFileSpec, problems):
@@ -176,6 +177,10 @@ def _load_regions(folder: Path, elections: dict[str, Election] | None,
                         f"kelompok {group.key}: wilayah tidak ada di berkas ini: {key!r}",
                         ("groups", i, "regions", j)))
         for loc, region in entries:
+            for key in sorted(set(region.links) & official):
+                problems.append(doc.problem(
+                    f"tautan {key!r} sudah ada di content/links.yaml; pakai kunci lain untuk "
+                    "halaman kantor sendiri", (*loc, "links", key)))
             if region.key in provinces or region.key in regencies:
                 problems.append(doc.problem(f"kunci wilayah ganda: {region.key!r}", (*loc, "key")))
             if loc != ("province",) and region.kind == "provinsi":
@@ -186,7 +191,8 @@ def _load_regions(folder: Path, elections: dict[str, Election] | None,
             inherited = () if loc == ("province",) else (spec.province.elections,)
             target[region.key] = _region(region, zone, spec.province.key,
                                          _own_dates(region, groups, inherited),
-                                         _own_facts(region, groups))
+                                         _own_facts(region, groups),
+                                         {**spec.province.links, **region.links})
     return {**provinces, **regencies}
 
 
@@ -244,7 +250,8 @@ def _facts(values: dict[str, Any]) -> Facts:
 
 
 def _region(spec: schema.RegionSpec, zone: ZoneInfo, province_key: str,
-            dates: dict[str, dict[str, StageDates]], facts: dict[str, Facts]) -> Region:
+            dates: dict[str, dict[str, StageDates]], facts: dict[str, Facts],
+            links: dict[str, str]) -> Region:
     accounts = tuple(
         Account(spec.key, a.platform, a.handle, a.placeholder, a.enabled, a.url,
                 dict(a.credentials))
@@ -254,7 +261,7 @@ def _region(spec: schema.RegionSpec, zone: ZoneInfo, province_key: str,
         key=spec.key, name=spec.name, area=spec.area, kind=spec.kind, website=spec.website,
         website_verified=spec.website_verified, hashtag=spec.hashtag, timezone=zone,
         province_key=province_key, bps_code=spec.bps_code, accounts=accounts,
-        short_area=spec.short_area, dates=dates, facts=facts,
+        short_area=spec.short_area, dates=dates, facts=facts, links=links,
     )
 
 
@@ -395,3 +402,4 @@ def _load_links(path: Path, problems: list[Problem]) -> dict[str, Link]:
             problems.append(doc.problem(f"kunci tautan ganda: {link.key!r}", ("links", i, "key")))
         links[link.key] = Link(link.key, link.url, link.title, link.unofficial_note)
     return links
+

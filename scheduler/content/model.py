@@ -164,6 +164,7 @@ class Region:
     dates: Mapping[str, Mapping[str, StageDates]] = field(default_factory=dict)
     # election -> facts (its own, field by field over its group's)
     facts: Mapping[str, Facts] = field(default_factory=dict)
+    links: Mapping[str, str] = field(default_factory=dict)  # its own, then its province's
 
     @property
     def is_province(self) -> bool:
@@ -257,6 +258,21 @@ class Catalog:
     def link_urls(self) -> Mapping[str, str]:
         """Key -> address, as templates see them (`tautan.cekdpt`)."""
         return MappingProxyType({key: link.url for key, link in self.links.items()})
+
+    def links_for(self, region_key: str) -> Mapping[str, str]:
+        """The links a post of `region_key` cites: content/links.yaml plus the office's
+        own (and its province's) pages."""
+        found = self._region_links.get(region_key)
+        if found is None:
+            region = self.regions.get(region_key)
+            own = region.links if region else {}
+            found = self._region_links[region_key] = (
+                MappingProxyType({**self.link_urls, **own}) if own else self.link_urls)
+        return found
+
+    @cached_property
+    def _region_links(self) -> dict[str, Mapping[str, str]]:
+        return {}
 
     def image_alt(self, rule: Rule) -> str | None:
         """The description of the rule's image: the rule's own `image_alt`, else its

@@ -148,6 +148,10 @@ class RegionSpec(Strict):
     hashtag: str = Field(pattern=r"^#\w+$")
     accounts: tuple[AccountSpec, ...] = ()
     elections: dict[Key, RegionElectionSpec] = Field(default_factory=dict)
+    # The office's own pages templates may cite as `tautan.KEY` (its PPID, a Pilkada page),
+    # beside content/links.yaml; a province's reach its regencies.
+    links: dict[Key, Annotated[str, Field(pattern=r"^https://\S+$")]] = Field(
+        default_factory=dict)
 
     @field_validator("accounts")
     @classmethod
