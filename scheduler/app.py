@@ -21,7 +21,8 @@ from scheduler.clock import Clock, make_clock
 from scheduler.config import Settings
 from scheduler.content.catalog import load_catalog
 from scheduler.content.model import Catalog
-from scheduler.db import make_engine, session_scope
+from scheduler.db import make_engine, session_scope, sqlite_file
+from scheduler.errors import SiarError
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.rendering import PostRenderer
 from scheduler.setup import ensure_schema
@@ -43,7 +44,13 @@ class Application:
 
     @cached_property
     def engine(self) -> Engine:
-        """The engine of a database that `siar init` has prepared (refused otherwise)."""
+        """The engine of a database that `siar init` has prepared (refused otherwise). A
+        missing SQLite file is refused before connecting, which would create it empty."""
+        missing = sqlite_file(self.settings.database_url)
+        if missing is not None and not missing.exists():
+            raise SiarError(f"basis data belum disiapkan: {missing} tidak ada; jalankan "
+                            "`siar init` terlebih dahulu (atau arahkan SIAR_DATABASE_URL ke "
+                            "basis data yang sudah ada)")
         ensure_schema(self.raw_engine)
         return self.raw_engine
 

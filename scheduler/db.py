@@ -87,6 +87,14 @@ def make_engine(database_url: str, *, echo: bool = False) -> Engine:
         "(gunakan sqlite:///berkas.db atau postgresql+psycopg://...)")
 
 
+def sqlite_file(database_url: str) -> Path | None:
+    """The file of an SQLite database address; None for another database or in memory."""
+    if not database_url.startswith("sqlite"):
+        return None
+    path = database_url.split("///", 1)[-1]
+    return Path(path) if path and path != ":memory:" else None
+
+
 def _ensure_sqlite_folder(database_url: str) -> None:
     path = database_url.split("///", 1)[-1]
     if path and path != ":memory:":

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def test_init_creates_schema_and_syncs_accounts(siar) -> None:
     result = siar("init")
@@ -39,10 +41,29 @@ def test_check_reports_every_problem_and_exits_2(siar, mini: Path) -> None:
     assert "plan.yaml:14" in result.stderr
 
 
-def test_commands_refuse_an_uninitialised_database(siar) -> None:
+def test_commands_refuse_an_uninitialised_database(siar, settings) -> None:
     result = siar("plan", "--from", "2024-01-01", "--to", "2024-01-02")
     assert result.exit_code == 1
     assert "siar init" in result.stderr
+
+
+@pytest.mark.parametrize("command", [("history",), ("posts",), ("status",)])
+def test_a_reading_command_leaves_no_empty_database_behind(siar, settings,
+                                                           command: tuple[str, ...]) -> None:
+    if not settings.database_url.startswith("sqlite"):
+        pytest.skip("an SQLite file")
+    database = Path(settings.database_url.split("///", 1)[1])
+    assert not database.exists()
+    result = siar(*command)
+    assert result.exit_code == 1
+    assert "basis data belum disiapkan" in result.stderr and "siar init" in result.stderr
+    assert not database.exists()
+
+
+def test_version(siar) -> None:
+    result = siar("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == "siar 0.1.0"
 
 
 def test_plan_then_list_as_json(siar) -> None:

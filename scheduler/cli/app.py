@@ -1,5 +1,6 @@
 """The `siar` Typer application: global options, and errors turned into clear messages."""
 
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -54,6 +55,12 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"siar {package_version('siar')}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
@@ -62,6 +69,9 @@ def main_options(
                       "untuk demo dan uji. Sama dengan SIAR_NOW.")] = None,
     env_file: Annotated[Path, typer.Option(
         "--env-file", help="Berkas .env yang dibaca (bila ada).")] = Path(".env"),
+    version: Annotated[bool, typer.Option(
+        "--version", help="Tampilkan versi Siar lalu keluar.", is_eager=True,
+        callback=_print_version)] = False,
 ) -> None:
     overrides = {"SIAR_NOW": now} if now else {}
     try:
