@@ -20,6 +20,11 @@ def test_demo_script_plans_approves_publishes_and_shows_the_history(tmp_path: Pa
     # sent hours late.
     assert out.count("195 unggahan diproses (published: 195).") == 6
     assert "195 unggahan terlewat batas waktunya dan tidak diterbitkan (missed)" in out
+    # It ends with what happened, and how to keep exploring its database.
+    summary = out[out.index("Ringkasan demo"):]
+    assert "terbit                        1170" in summary
+    assert "terlewat (tidak dikirim)       195" in summary
+    assert "export SIAR_DATABASE_URL=sqlite:///" in summary
     outbox = list((tmp_path / "demo" / "outbox").rglob("*.json"))
     assert len(outbox) == 1365 - 195
     assert "kota-blitar/telegram" in out  # the history table
