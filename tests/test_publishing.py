@@ -61,6 +61,29 @@ def test_without_credentials_everything_goes_to_the_outbox(approved, catalog, se
                           ("published", "publishing", "published")]
 
 
+def test_the_worker_logs_one_line_per_published_or_missed_post(approved, catalog, settings,
+                                                               clock, caplog):
+    caplog.set_level("INFO", logger="scheduler.publishing")
+    worker_for(approved, catalog, settings, clock).run_once()
+    published = [r.getMessage() for r in caplog.records if r.getMessage().startswith("terbit:")]
+    assert len(published) == 15
+    kab_a = next(line for line in published if " kab-a via outbox" in line)
+    assert "tepat waktu" in kab_a and "outbox" in kab_a
+    # The next day's batch, found two hours late: each post is missed, one line each.
+    caplog.clear()
+    plan_posts(approved, catalog, settings.templates_dir,
+               PlanRequest(date_from=date(2024, 1, 2), date_to=date(2024, 1, 2)), clock.now(),
+               actor=PLANNER)
+    with session_scope(approved, write=True) as session:
+        approve(session, actor=actor("rudi", "reviewer", "prov"),
+                target="daftar-harian@2024-01-02T09:00", catalog=catalog,
+                checks=CheckSettings(), now=clock.now())
+    clock.set(FIRST_SLOT + timedelta(days=1, hours=2))
+    worker_for(approved, catalog, settings, clock).run_once()
+    missed = [r.getMessage() for r in caplog.records if r.getMessage().startswith("missed:")]
+    assert len(missed) == 15 and all("terlambat" in line for line in missed)
+
+
 def test_nothing_is_published_before_its_minute(approved, catalog, settings, clock):
     clock.set(FIRST_SLOT - timedelta(seconds=1))
     assert worker_for(approved, catalog, settings, clock).run_once() == []

@@ -149,6 +149,8 @@ def _record_published(engine: Engine, post: PostFields, worker: str, now: dateti
         "last_error": None,
     }, kind="published", details={"adapter": adapter, "platform_id": receipt.platform_id,
                                   "url": scrub(receipt.url) if receipt.url else None})
+    log.info("terbit: unggahan #%s %s via %s, %s: %s", post.id, post.region_key, adapter,
+             lateness(post.scheduled_at, now), scrub(receipt.url) if receipt.url else "-")
     return Outcome(post.id or 0, PostStatus.PUBLISHED, adapter, receipt.url)
 
 
@@ -176,8 +178,19 @@ def _record_failure(engine: Engine, post: PostFields, worker: str, now: datetime
         values["status"], kind = PostStatus.UNCERTAIN.value, "uncertain"
     _finish(engine, post.id or 0, worker, now, values, kind=kind, note=message, details=details,
             pause=pause)
-    log.warning("unggahan #%s via %s: %s", post.id, adapter, message)
+    log.warning("%s: unggahan #%s %s via %s, %s: %s", values.get("status", kind), post.id,
+                post.region_key, adapter, lateness(post.scheduled_at, now), message)
     return Outcome(post.id or 0, str(values["status"]), adapter, message)
+
+
+def lateness(scheduled_at: datetime, now: datetime) -> str:
+    """"tepat waktu", or how late after its minute, for the worker's log lines."""
+    seconds = int((now - scheduled_at).total_seconds())
+    if seconds < 60:
+        return "tepat waktu"
+    minutes, rest = divmod(seconds, 60)
+    return f"terlambat {minutes} menit {rest} detik" if minutes < 120 else \
+        f"terlambat {minutes // 60} jam {minutes % 60} menit"
 
 
 def backoff(attempt: int, base: float, retry_after: float | None) -> float:
