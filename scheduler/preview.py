@@ -1,17 +1,20 @@
-"""Render one post without planning it: exactly as planning would, for one account and day."""
+"""Render one post without planning it, exactly as planning would for one account and day:
+the slot and stage of the template's own rule (scheduler.preview_slots), the rule's image,
+alt text and spread, and every check approval runs."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time
 
-from scheduler.content.cadence import cron_trigger
-from scheduler.content.model import Catalog, Election, Region, Rule, Stage
+from scheduler.checks.post_checks import CheckSettings, PostDraft, PostProblem, check_post
+from scheduler.content.model import Catalog, Election, Rule, Stage
 from scheduler.errors import InputError, UnknownPlatformError, UnknownRegionError
-from scheduler.localtime import local_midnight_utc
+from scheduler.planning_rows import spread_offset
 from scheduler.postcontext import post_context
+from scheduler.preview_slots import choose_slot, did_you_mean, rule_named, template_named
 from scheduler.rendering import PostRenderer
-from scheduler.slots import rule_slots
 
-DEFAULT_TIME = time(9, 0)
+RESULTS_NOTE = ("pratinjau tidak membaca basis data: penahanan hasil dicabut lebih awal bila "
+                "pengumuman hasil wilayah ini dicatat (siar results announce)")
 
 
 @dataclass(frozen=True)
@@ -22,26 +25,41 @@ class Preview:
     platform: str
     stage: Stage
     election: Election
-    slot: datetime
+    slot: datetime  # the rule's slot (what the template sees), in the region's zone
+    template: str = ""
+    rule: Rule | None = None
+    send_at: datetime | None = None  # the slot plus the account's spread: when it goes out
+    image: str | None = None
+    image_alt: str | None = None
+    problems: tuple[PostProblem, ...] = ()
+    notes: tuple[str, ...] = ()  # what the reader should know: a nearest slot, a held result
 
 
 def preview_post(
     catalog: Catalog,
     renderer: PostRenderer,
     *,
-    template: str,
+    template: str | None = None,
     region: str,
     platform: str,
     on: date,
     at: time | None = None,
     stage: str | None = None,
+    rule: str | None = None,
+    checks: CheckSettings | None = None,
 ) -> Preview:
-    """One post exactly as planning would render it for that account and day."""
-    if template not in catalog.templates:
-        raise InputError(f"templat tidak dikenal: {template!r} (pilihan: "
-                         f"{', '.join(sorted(catalog.templates))})")
+    """One post exactly as planning would render and check it for that account and day
+    (`checks` without releases: a recorded announcement is not known here)."""
+    the_rule = rule_named(catalog, rule) if rule is not None else None
+    if the_rule is not None and template is not None and template != the_rule.template:
+        raise InputError(f"aturan {the_rule.key!r} memakai templat {the_rule.template!r}, "
+                         f"bukan {template!r}")
+    if the_rule is None and template is None:
+        raise InputError("sebutkan --template atau --rule")
+    template = template_named(catalog, the_rule.template if the_rule else template or "")
     if region not in catalog.regions:
-        raise UnknownRegionError(f"wilayah tidak dikenal: {region!r}")
+        raise UnknownRegionError(f"wilayah tidak dikenal: {region!r}"
+                                 f"{did_you_mean(region, list(catalog.regions))}")
     if platform not in catalog.platforms:
         raise UnknownPlatformError(
             f"platform tidak dikenal: {platform!r} (pilihan: {', '.join(catalog.platforms)})")
@@ -49,47 +67,24 @@ def preview_post(
     account = next((a for a in the_region.accounts if a.platform == platform), None)
     if account is None:
         raise UnknownPlatformError(f"{the_region.name} tidak punya akun {platform}")
-    election, the_stage, rule = _stage_for(catalog, template, on, stage, the_region)
-    slot_time = at or (_first_fire(rule, on, the_region.timezone) if rule else None) or DEFAULT_TIME
-    slot = datetime.combine(on, slot_time, tzinfo=the_region.timezone)
+    choice = choose_slot(catalog, template=template, rule=the_rule, region=the_region,
+                         platform=platform, on=on, at=at, stage=stage)
     file = catalog.templates[template].file_for(platform)
     context = post_context(region=the_region, province=catalog.regions[the_region.province_key],
-                           election=election, stage=the_stage, slot=slot, account=account,
-                           links=catalog.links_for(region))
-    return Preview(renderer.render(file, context), file, region, platform, the_stage, election,
-                   slot)
-
-
-def _stage_for(catalog: Catalog, template: str, on: date, stage_key: str | None,
-               region: Region) -> tuple[Election, Stage, Rule | None]:
-    """The stage (and rule) a template posts in on `on`, a local date in the region's zone
-    and calendar (as planning reads it)."""
-    rules = [r for r in catalog.rules if r.template == template]
-    if stage_key is not None:
-        try:
-            election_key = catalog.stage(stage_key).election_key
-        except KeyError:
-            raise InputError(f"tahapan tidak dikenal: {stage_key!r}") from None
-        election = catalog.calendar(election_key, region.key)
-        rule = next((r for r in rules if stage_key in (*r.during, r.offset_stage)), None)
-        return election, election.stage(stage_key), rule
-    for rule in rules:
-        election = catalog.calendar(rule.election, region.key)
-        for slot in rule_slots(catalog, rule, on, on, region.timezone, region_key=region.key,
-                               cadence=rule.cadence):
-            return election, slot.stage, rule
-    for key in catalog.elections:
-        election = catalog.calendar(key, region.key)
-        active = election.active_stages(on)
-        if active:
-            return election, max(active, key=election.depth), None
-    raise InputError(
-        f"tidak ada tahapan aktif pada {on} untuk templat {template!r}; pilih dengan --stage")
-
-
-def _first_fire(rule: Rule, on: date, tz: tzinfo) -> time | None:
-    start = local_midnight_utc(on, tz)
-    fire = cron_trigger(rule.cadence, tz).get_next_fire_time(None, start)
-    if fire is not None and fire < start + timedelta(days=1):
-        return fire.time().replace(tzinfo=None)  # type: ignore[no-any-return]
-    return None
+                           election=choice.election, stage=choice.stage, slot=choice.slot,
+                           account=account, links=catalog.links_for(region))
+    text = renderer.render(file, context)
+    used = choice.rule
+    send_at = choice.slot + spread_offset(used, account.key) if used else choice.slot
+    image = used.image if used else None
+    image_alt = catalog.image_alt(used) if used else None
+    problems = check_post(PostDraft(
+        text=text, platform=platform, region_key=region, scheduled_at=send_at, image=image,
+        election_key=choice.election.key, template=template, stage_key=choice.stage.key,
+        image_alt=image_alt), catalog, checks or CheckSettings())
+    notes = choice.notes
+    if any(p.code == "results_held" for p in problems):
+        notes += (RESULTS_NOTE,)
+    return Preview(text, file, region, platform, choice.stage, choice.election, choice.slot,
+                   template=template, rule=used, send_at=send_at, image=image,
+                   image_alt=image_alt, problems=tuple(problems), notes=notes)

@@ -9,8 +9,7 @@ from rich.table import Table
 
 from scheduler import localtime
 from scheduler.calendar import countdowns, stage_rows
-from scheduler.checks.length import length_for
-from scheduler.checks.post_checks import CheckSettings
+from scheduler.checks.post_checks import CheckSettings, length_and_limit
 from scheduler.cli.app import app
 from scheduler.cli.parse import parse_date, parse_time
 from scheduler.cli.state import AppState
@@ -104,27 +103,52 @@ def stages_command(
 @app.command("preview")
 def preview_command(
     ctx: typer.Context,
-    template: Annotated[str, typer.Option("--template", help="Nama templat, mis. coklit.")],
+    on: Annotated[str, typer.Option("--on", help="Tanggal unggahan (YYYY-MM-DD).")],
     region: Annotated[str, typer.Option("--region", help="Kunci wilayah, mis. kota-blitar.")],
     platform: Annotated[str, typer.Option("--platform", help="facebook, instagram, x, ...")],
-    on: Annotated[str, typer.Option("--on", help="Tanggal unggahan (YYYY-MM-DD).")],
+    template: Annotated[str | None, typer.Option(
+        "--template", help="Nama templat, mis. coklit (atau --rule).")] = None,
+    rule: Annotated[str | None, typer.Option(
+        "--rule", help="Kunci aturan di content/plan.yaml, mis. pemilu-masa-kampanye.")] = None,
     at: Annotated[str | None, typer.Option("--at", help="Jam (HH:MM); bawaan: jadwal aturan."
                                            )] = None,
     stage: Annotated[str | None, typer.Option("--stage", help="Kunci tahapan (opsional).")
                      ] = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Keluar dengan kode 1 bila ada masalah.")] = False,
 ) -> None:
-    """Tampilkan satu unggahan persis seperti akan diterbitkan, dengan panjangnya."""
+    """Tampilkan satu unggahan persis seperti akan diterbitkan: jadwal dan tahapan aturannya,
+    panjangnya, dan masalah yang akan diperiksa saat persetujuan."""
     state: AppState = ctx.obj
     result = preview_post(
         state.catalog, state.renderer, template=template, region=region, platform=platform,
-        on=parse_date(on, "--on"), at=parse_time(at, "--at") if at else None, stage=stage)
-    length = length_for(platform, result.text)
-    limit = platform_limit(platform)
-    colour = "red" if length > limit.max_length else "green"
-    subtitle = f"[{colour}]{length}/{limit.max_length} {limit.counted_as}[/]"
-    when = localtime.format_datetime(result.slot, result.slot.tzinfo or state.settings.timezone)
-    state.out.print(Panel(
-        escape(result.text),
-        title=f"{escape(result.template_file)} · {region} · {platform} · {when}",
-        subtitle=subtitle, expand=False))
+        on=parse_date(on, "--on"), at=parse_time(at, "--at") if at else None, stage=stage,
+        rule=rule, checks=CheckSettings.of(state.settings))
+    length, maximum = length_and_limit(platform, result.text, result.image)
+    colour = "red" if length > maximum else "green"
+    subtitle = f"[{colour}]{length}/{maximum} {platform_limit(platform).counted_as}[/]"
+    zone = result.slot.tzinfo or state.settings.timezone
+    sent = result.send_at or result.slot
+    state.out.print(Panel(escape(result.text), subtitle=subtitle, expand=False,
+                          title=f"{escape(result.template_file)} · {region} · {platform}"))
+    state.out.print(f"Terbit: {localtime.format_datetime(sent, zone)}")
     state.out.print(f"Tahapan: {escape(result.stage.name)} [dim]({result.stage.key})[/]")
+    if result.rule is not None:
+        spread = int((sent - result.slot).total_seconds() // 60)
+        state.out.print(f"Aturan: {escape(result.rule.key)} (jadwal "
+                        f"{localtime.format_time(result.slot, zone)}"
+                        + (f", sebaran +{spread} menit)" if spread else ")"))
+    if result.image:
+        state.out.print(f"Gambar: {escape(result.image)}; teks alternatif: "
+                        f"{escape(result.image_alt or '(kosong)')}")
+    for note in result.notes:
+        state.out.print(f"[yellow]Catatan:[/] {escape(note)}")
+    if not result.problems:
+        state.out.print("[green]Tidak ada masalah.[/]")
+        return
+    state.out.print(f"[red]{len(result.problems)} masalah[/] (persetujuan akan menolaknya "
+                    "tanpa alasan tertulis admin):")
+    for problem in result.problems:
+        state.out.print(f"  [red]{problem.code}[/]: {escape(problem.message)}")
+    if strict:
+        raise typer.Exit(1)
