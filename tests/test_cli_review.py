@@ -125,3 +125,13 @@ def test_import_from_the_command_line(world, tmp_path: Path) -> None:
     imported = as_user(world, "rina", "import", str(path))
     assert imported.exit_code == 0, imported.output
     assert "1 unggahan diimpor" in imported.output
+    path.write_text("region;platform;scheduled_at;text\nkab-a;x;20/01/2024 09.00;Info.\n"
+                    "kab-a;threads;20/01/2024 09.00;Info.\n")
+    refused = as_user(world, "rina", "import", str(path))
+    assert refused.exit_code == 2
+    assert f"{path}:2: duplikat unggahan #" in refused.stderr
+    assert "--skip-duplicates" in refused.stderr
+    skipped = as_user(world, "rina", "import", str(path), "--skip-duplicates")
+    assert skipped.exit_code == 0, skipped.output
+    assert f"{path}:2: dilewati, duplikat unggahan #" in skipped.output
+    assert "1 unggahan diimpor" in skipped.output and "1 baris duplikat dilewati" in skipped.output

@@ -170,14 +170,26 @@ def import_command(
     file: Annotated[Path, typer.Argument(help="Berkas CSV (kolom: region, platform, "
                                               "scheduled_at, text, image opsional).")],
     as_user: AsOption,
+    skip_duplicates: Annotated[bool, typer.Option(
+        "--skip-duplicates", help="Lewati baris yang sama dengan unggahan yang sudah ada atau "
+                                  "dengan baris sebelumnya, impor sisanya.")] = False,
     password_stdin: PasswordStdinOption = False,
 ) -> None:
     """Antrekan banyak unggahan dari CSV untuk ditinjau; satu baris salah, semua ditolak."""
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
     with session_scope(state.engine, write=True) as session:
-        posts = import_csv(session, actor=actor, path=file, catalog=state.catalog,
-                           checks=state.checks, now=state.clock.now(), tz=state.settings.timezone)
-    with_problems = sum(1 for p in posts if p.problems)
-    state.out.print(f"{len(posts)} unggahan diimpor ke batch {posts[0].batch}, menunggu "
-                    f"tinjauan" + (f"; {with_problems} bermasalah" if with_problems else "") + ".")
+        result = import_csv(session, actor=actor, path=file, catalog=state.catalog,
+                            checks=state.checks, now=state.clock.now(),
+                            tz=state.settings.timezone, skip_duplicates=skip_duplicates)
+    for row in result.skipped:
+        state.out.print(f"  {file}:{row.line}: dilewati, {row.message}")
+    skipped = f"{len(result.skipped)} baris duplikat dilewati"
+    if not result.posts:
+        state.out.print(f"Tidak ada unggahan yang diimpor; {skipped}.")
+        return
+    with_problems = sum(1 for p in result.posts if p.problems)
+    state.out.print(f"{len(result.posts)} unggahan diimpor ke batch {result.posts[0].batch}, "
+                    f"menunggu tinjauan" + (f"; {with_problems} bermasalah" if with_problems
+                                            else "") + (f"; {skipped}" if result.skipped else "")
+                    + ".")

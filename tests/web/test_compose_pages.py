@@ -366,6 +366,41 @@ def test_a_clean_import_is_previewed_then_confirmed_as_pending_posts(signed_in,
     assert len(posts(application.engine)) == 2
 
 
+def confirm(client: TestClient, html: str) -> Any:
+    token = re.search(r'name="token" value="([^"]+)"', html)
+    assert token, "nothing to confirm"
+    data = {"csrf": page_csrf(client, "/tulis"), "token": token.group(1)}
+    skip = re.search(r'name="lewati_duplikat" value="([^"]+)"', html)
+    if skip:
+        data["lewati_duplikat"] = skip.group(1)
+    return client.post("/tulis/impor/konfirmasi", data=data)
+
+
+def test_the_import_preview_shows_duplicates_and_the_confirmation_skips_them(
+        signed_in, application) -> None:
+    ani = signed_in("ani")
+    assert confirm(ani, upload_csv(ani, GOOD_CSV).text).status_code == 303
+    existing = posts(application.engine)
+    # An Excel file: the first row repeats an existing post, the third repeats the second.
+    excel = ("\ufeffregion;platform;scheduled_at;text\r\n"
+             "kab-a;facebook;20/01/2024 09.00;Info TPS, lengkap.\r\n"
+             "kab-a;x;20/01/2024 09.00;Info baru.\r\n"
+             "kab-a;x;2024-01-20 09:00;Info baru.\r\n")
+    answer = upload_csv(ani, excel)
+    assert "1 baris dapat diimpor; 2 baris duplikat akan dilewati" in answer.text
+    assert f"duplikat unggahan #{existing[0].id} yang sudah ada" in row_of(answer.text, 2)
+    assert 'class="ok">baik' in row_of(answer.text, 3)
+    assert "duplikat baris 3" in row_of(answer.text, 4)
+    assert "impor 1 unggahan untuk ditinjau" in answer.text
+    assert confirm(ani, answer.text).status_code == 303
+    made = posts(application.engine)
+    assert [p.text for p in made[len(existing):]] == ["Info baru."]
+    # Everything a duplicate now: nothing to confirm.
+    answer = upload_csv(ani, excel)
+    assert "Semua baris duplikat" in answer.text
+    assert "/tulis/impor/konfirmasi" not in answer.text
+
+
 def test_an_import_outside_the_authors_region_is_refused_in_the_preview(signed_in,
                                                                         application) -> None:
     answer = upload_csv(signed_in("budi"), GOOD_CSV)

@@ -162,9 +162,10 @@ def import_confirm(request: Request, form: FormBody, who: PostingViewer) -> Resp
     kept = import_stash.unstash(folder, token, owner=who.actor.name, now=time.time())
     try:
         with web.app.unit_of_work(write=True) as session:
-            posts = importing.import_text(session, actor=who.actor, text=kept.text,
+            imported = importing.import_text(session, actor=who.actor, text=kept.text,
                                           source=kept.name, name=kept.name, catalog=web.app.catalog,
-                                          checks=web.app.checks, now=web.now(), tz=who.tz)
+                                          checks=web.app.checks, now=web.now(), tz=who.tz,
+                                          skip_duplicates=_text(form, "lewati_duplikat") == "1")
     except ImportRefused:  # something changed since the preview (the time passed, ...)
         with web.app.unit_of_work() as session:
             preview = importing.preview_csv(session, actor=who.actor, text=kept.text,
@@ -173,7 +174,7 @@ def import_confirm(request: Request, form: FormBody, who: PostingViewer) -> Resp
         return render(request, "compose_import.html", who, preview=preview, token=None,
                       error=None, status=422)
     import_stash.discard(folder, token)
-    return redirect(request, "/unggahan?" + urlencode({"batch": posts[0].batch}))
+    return redirect(request, "/unggahan?" + urlencode({"batch": imported.posts[0].batch}))
 
 
 def _page(request: Request, who: Viewer, composition: Composition, checked: Checked | None,
