@@ -65,6 +65,50 @@ def test_post_show_gives_the_whole_timeline(approved, catalog, settings, clock, 
     assert siar("post", "show", "9999").exit_code == 3
 
 
+def test_post_show_explains_each_event(synced, catalog, settings, clock, siar):
+    """The audit in view: an edit as a diff, an admin's override with its reason and the
+    problems it accepted, the attempt's adapter and the address it was published at."""
+    from datetime import date
+
+    from scheduler.checks.post_checks import CheckSettings
+    from scheduler.editing import edit_post
+    from scheduler.planning import PlanRequest, plan_posts
+    from scheduler.review import approve
+    from scheduler.users import PLANNER
+    from tests.conftest import actor
+
+    plan_posts(synced, catalog, settings.templates_dir,
+               PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 1),
+                           regions=("kab-a",), platforms=("facebook",)),
+               clock.now(), actor=PLANNER)
+    [post] = posts(synced)
+    with session_scope(synced, write=True) as session:
+        edit_post(session, actor=actor("rina", "author", "kab-a"), post_id=post.id or 0,
+                  catalog=catalog, checks=CheckSettings(), now=clock.now(), tz=WIB,
+                  text=post.text.replace("memeriksa data", "mengecek data")
+                  + "\nBaris tambahan tentang Partai Contoh.")
+        approve(session, actor=actor("admin", "admin", "prov"), target=str(post.id),
+                catalog=catalog, checks=CheckSettings(), now=clock.now(),
+                override_reason="diminta pimpinan")
+    clock.set(FIRST_SLOT + timedelta(seconds=1))
+    worker_for(synced, catalog, settings, clock).run_once()
+    shown = siar("post", "show", str(post.id))
+    assert shown.exit_code == 0, shown.output
+    out = shown.stdout
+    assert "teks (- sebelum, + sesudah):" in out
+    lines = [line.strip() for line in out.splitlines()]
+    assert any(line.startswith("-KPU Kabupaten A") and "memeriksa data" in line
+               for line in lines)
+    assert any(line.startswith("+KPU Kabupaten A") and "mengecek data" in line
+               for line in lines)
+    assert "+Baris tambahan tentang Partai Contoh." in lines
+    assert "dikesampingkan oleh admin, alasan: diminta pimpinan" in lines
+    assert any(line.startswith("masalah yang diterima: menyebut peserta pemilu")
+               for line in lines)
+    assert "lewat: outbox" in out and "alamat: file://" in out
+    assert "percobaan ke: 1" in out
+
+
 def test_status_counts_and_lists_problems(approved, catalog, settings, clock, siar):
     with session_scope(approved, write=True) as session:
         post = session.get(Post, 1)

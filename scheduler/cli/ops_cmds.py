@@ -18,6 +18,7 @@ from scheduler.cli.post_cmds import NoteOption, PostIdArgument, post_app
 from scheduler.cli.review_cmds import print_post
 from scheduler.cli.state import AppState
 from scheduler.db import session_scope
+from scheduler.event_details import detail_lines
 from scheduler.history import (
     HISTORY_FIELDS,
     HistoryFilter,
@@ -193,12 +194,20 @@ def post_show(ctx: typer.Context, post_id: PostIdArgument) -> None:
     table = Table(title=f"Riwayat #{post.id}")
     for column in ("Waktu", "Kejadian", "Oleh", "Status", "Catatan"):
         table.add_column(column, overflow="fold")
-    for event in events:
+    explained = []
+    for number, event in enumerate(events, start=1):
         change = (event.to_status or "") if event.from_status == event.to_status else \
             f"{event.from_status or '-'} → {event.to_status}"
-        table.add_row(localtime.format_compact(event.at, tz), event.kind, event.actor, change,
-                      escape(event.note or ""))
+        table.add_row(f"{number}. {localtime.format_compact(event.at, tz)}", event.kind,
+                      event.actor, change, escape(event.note or ""))
+        lines = detail_lines(event.kind, event.details)
+        if lines:
+            explained.append((number, event.kind, lines))
     state.out.print(table)
+    for number, kind, lines in explained:
+        state.out.print(f"[bold]{number}. {kind}[/]")
+        for line in lines:
+            state.out.print(f"   {escape(line)}", soft_wrap=True)
 
 
 @post_app.command("resolve")
