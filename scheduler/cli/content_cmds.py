@@ -12,6 +12,7 @@ from scheduler.calendar import countdowns, stage_rows
 from scheduler.checks.length import length_for
 from scheduler.checks.post_checks import CheckSettings
 from scheduler.cli.app import app
+from scheduler.cli.filters import check_filters, one
 from scheduler.cli.parse import parse_date, parse_time
 from scheduler.cli.state import AppState
 from scheduler.errors import ContentError
@@ -67,6 +68,7 @@ def stages_command(
 ) -> None:
     """Kalender tahapan, atau tahapan yang aktif pada satu tanggal beserta hitung mundur."""
     state: AppState = ctx.obj
+    check_filters(state, regions=one(region), elections=one(election))
     day = parse_date(on, "--on") if on else None
     rows = stage_rows(state.catalog, election, day, region=region)
     title = f"Tahapan aktif {localtime.format_date(day)}" if day else "Kalender tahapan"
@@ -115,6 +117,7 @@ def preview_command(
 ) -> None:
     """Tampilkan satu unggahan persis seperti akan diterbitkan, dengan panjangnya."""
     state: AppState = ctx.obj
+    check_filters(state, regions=one(region), platforms=one(platform), stages=one(stage))
     result = preview_post(
         state.catalog, state.renderer, template=template, region=region, platform=platform,
         on=parse_date(on, "--on"), at=parse_time(at, "--at") if at else None, stage=stage)
