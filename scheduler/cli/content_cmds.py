@@ -11,6 +11,7 @@ from scheduler import localtime
 from scheduler.calendar import countdowns, stage_rows
 from scheduler.checks.post_checks import CheckSettings, length_and_limit
 from scheduler.cli.app import app
+from scheduler.cli.filters import check_filters, one
 from scheduler.cli.parse import parse_date, parse_time
 from scheduler.cli.state import AppState
 from scheduler.errors import ContentError
@@ -66,6 +67,7 @@ def stages_command(
 ) -> None:
     """Kalender tahapan, atau tahapan yang aktif pada satu tanggal beserta hitung mundur."""
     state: AppState = ctx.obj
+    check_filters(state, regions=one(region), elections=one(election))
     day = parse_date(on, "--on") if on else None
     rows = stage_rows(state.catalog, election, day, region=region)
     title = f"Tahapan aktif {localtime.format_date(day)}" if day else "Kalender tahapan"
@@ -120,6 +122,7 @@ def preview_command(
     """Tampilkan satu unggahan persis seperti akan diterbitkan: jadwal dan tahapan aturannya,
     panjangnya, dan masalah yang akan diperiksa saat persetujuan."""
     state: AppState = ctx.obj
+    check_filters(state, regions=one(region), platforms=one(platform), stages=one(stage))
     result = preview_post(
         state.catalog, state.renderer, template=template, region=region, platform=platform,
         on=parse_date(on, "--on"), at=parse_time(at, "--at") if at else None, stage=stage,

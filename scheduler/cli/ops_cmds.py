@@ -11,6 +11,7 @@ from scheduler import localtime
 from scheduler.accounts import list_accounts, pause_account, resume_account
 from scheduler.cli.app import app
 from scheduler.cli.auth import AsOption, PasswordStdinOption, login
+from scheduler.cli.filters import check_filters
 from scheduler.cli.output import OutputFormat, write_rows
 from scheduler.cli.parse import parse_date
 from scheduler.cli.plan_cmds import PlatformOption, RegionOption
@@ -135,6 +136,7 @@ def history_command(
 ) -> None:
     """Riwayat penerbitan, terbaru dulu: apa terbit di mana, apa gagal dan mengapa."""
     state: AppState = ctx.obj
+    check_filters(state, regions=region, platforms=platform, stages=stage, statuses=status)
     tz = state.settings.timezone
     table_limit = limit or 50
     filters = HistoryFilter(
@@ -234,6 +236,7 @@ def post_resolve(
 def account_list(ctx: typer.Context, region: RegionOption = None) -> None:
     """Daftar akun dan statusnya (aktif, dijeda, kredensial)."""
     state: AppState = ctx.obj
+    check_filters(state, regions=region)
     factory = AdapterFactory(state.settings, state.clock)
     with session_scope(state.engine, write=False) as session:
         accounts = [a for a in list_accounts(session, actor=MACHINE_ADMIN)

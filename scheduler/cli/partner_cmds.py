@@ -9,6 +9,7 @@ from rich.table import Table
 
 from scheduler import localtime
 from scheduler.cli.app import app
+from scheduler.cli.filters import check_filters, one
 from scheduler.cli.output import OutputFormat, write_records
 from scheduler.cli.parse import parse_date
 from scheduler.cli.state import AppState
@@ -46,6 +47,7 @@ def partners_command(
     if ctx.invoked_subcommand is not None:
         return
     state: AppState = ctx.obj
+    check_filters(state, regions=one(region))
     today = state.clock.now().astimezone(state.settings.timezone).date()
     lines = partner_lines(state.catalog, today=today, region=region,
                           expiring_days=expiring_days)
@@ -108,6 +110,7 @@ def report_command(
 ) -> None:
     """Laporan kegiatan bersama per kantor dan periode, dengan jumlah unggahannya."""
     state: AppState = ctx.obj
+    check_filters(state, regions=region)
     with session_scope(state.engine, write=False) as session:
         # Like `siar posts`: whoever runs the command line on the machine reads everything.
         lines = activity_report(session, actor=MACHINE_ADMIN, catalog=state.catalog,

@@ -10,6 +10,7 @@ from rich.table import Table
 from scheduler import localtime
 from scheduler.cli.app import app
 from scheduler.cli.auth import PasswordStdinOption, login
+from scheduler.cli.filters import check_filters
 from scheduler.cli.output import OutputFormat, write_records
 from scheduler.cli.parse import parse_date
 from scheduler.cli.state import AppState
@@ -42,6 +43,7 @@ def plan_command(
     """Rencanakan unggahan untuk rentang tanggal (tidak menggandakan yang sudah ada)."""
     state: AppState = ctx.obj
     # Without --as: the system's planner (whoever runs it on the machine).
+    check_filters(state, regions=region, platforms=platform)
     actor = login(state, as_user, password_stdin) if as_user else PLANNER
     request = PlanRequest(
         date_from=parse_date(date_from, "--from"), date_to=parse_date(date_to, "--to"),
@@ -105,6 +107,7 @@ def posts_command(
 ) -> None:
     """Daftar unggahan, urut waktu terjadwal (waktu ditampilkan dalam WIB)."""
     state: AppState = ctx.obj
+    check_filters(state, regions=region, platforms=platform, stages=stage, statuses=status)
     filters = PostFilter(
         regions=tuple(region or ()), platforms=tuple(platform or ()), stages=tuple(stage or ()),
         statuses=tuple(status or ()), batch=batch,

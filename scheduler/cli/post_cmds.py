@@ -7,6 +7,7 @@ import typer
 
 from scheduler.cli.app import app
 from scheduler.cli.auth import AsOption, PasswordStdinOption, login
+from scheduler.cli.filters import check_filters, one
 from scheduler.cli.parse import parse_instant
 from scheduler.cli.review_cmds import print_post
 from scheduler.cli.state import AppState
@@ -71,6 +72,7 @@ def post_new(
 ) -> None:
     """Buat draf unggahan ad hoc (satu per platform); ajukan dengan `siar post submit`."""
     state: AppState = ctx.obj
+    check_filters(state, regions=one(region), platforms=platform)
     body = _text(text, text_file, required=True) or ""
     when = parse_instant(at, "--at", state.settings.timezone)
     actor = login(state, as_user, password_stdin)

@@ -9,6 +9,7 @@ from rich.table import Table
 from scheduler import localtime
 from scheduler.cli.app import app
 from scheduler.cli.auth import AsOption, PasswordStdinOption, login
+from scheduler.cli.filters import check_filters, one
 from scheduler.cli.parse import parse_instant
 from scheduler.cli.state import AppState
 from scheduler.db import session_scope
@@ -38,6 +39,7 @@ def announce_command(
     """Catat bahwa hasil resmi satu tahapan sudah diumumkan di satu wilayah: unggahan hasil
     wilayah itu (dan kabupaten/kotanya, bila provinsi) tidak ditahan lagi sejak waktu itu."""
     state: AppState = ctx.obj
+    check_filters(state, elections=one(election), stages=one(stage), regions=one(region))
     actor = login(state, as_user, password_stdin)
     catalog = state.catalog
     zone = catalog.regions[region].timezone if region in catalog.regions else \
@@ -67,6 +69,7 @@ def list_command(
 ) -> None:
     """Pengumuman hasil yang sudah dicatat, di wilayah Anda."""
     state: AppState = ctx.obj
+    check_filters(state, elections=one(election))
     actor = login(state, as_user, password_stdin)
     with session_scope(state.engine, write=False) as session:
         rows = list_announcements(session, actor=actor, election=election)

@@ -8,6 +8,7 @@ from rich.markup import escape
 from scheduler import localtime
 from scheduler.cli.app import app
 from scheduler.cli.auth import AsOption, PasswordStdinOption, login
+from scheduler.cli.filters import check_filters
 from scheduler.cli.parse import parse_date
 from scheduler.cli.plan_cmds import PlatformOption, RegionOption
 from scheduler.cli.state import AppState
@@ -38,6 +39,7 @@ def review_list(
 ) -> None:
     """Batch yang menunggu tinjauan, dengan jumlah, platform dan satu contoh teks."""
     state: AppState = ctx.obj
+    check_filters(state, regions=region, platforms=platform, stages=stage)
     actor = login(state, as_user, password_stdin)
     filters = PostFilter(regions=tuple(region or ()), platforms=tuple(platform or ()),
                          stages=tuple(stage or ()),

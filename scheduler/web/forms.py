@@ -10,7 +10,8 @@ from sqlmodel import Session, select
 
 from scheduler.content.model import Catalog
 from scheduler.errors import InputError, UnknownPlatformError, UnknownRegionError
-from scheduler.models import PostStatus, Region
+from scheduler.filter_values import check_stages, check_statuses
+from scheduler.models import Region
 from scheduler.platforms import PLATFORM_LIMITS
 from scheduler.posts import PostFilter
 
@@ -44,14 +45,10 @@ def checked(session: Session, catalog: Catalog, *, regions: Sequence[str] = (),
         if platform not in PLATFORM_LIMITS:
             raise UnknownPlatformError(f"platform tidak dikenal: {platform!r} (pilihan: "
                                        f"{', '.join(PLATFORM_LIMITS)})")
-    known_stages = {s.key for e in catalog.elections.values() for s in e.stages}
-    for stage in stages:
-        if stage not in known_stages:
-            raise InputError(f"tahapan tidak dikenal: {stage!r}")
-    for status in statuses:
-        if status not in {s.value for s in PostStatus}:
-            raise InputError(f"status tidak dikenal: {status!r} (pilihan: "
-                             f"{', '.join(s.value for s in PostStatus)})")
+    # Regions come from the database and platforms from the adapters' limits here; stages
+    # and statuses are checked as on the command line (scheduler.filter_values).
+    check_stages(catalog, stages, option=None)
+    check_statuses(statuses, option=None)
 
 
 def post_filter(request: Request, session: Session, catalog: Catalog) -> PostFilter:
