@@ -18,8 +18,8 @@ def test_demo_script_plans_approves_publishes_and_shows_the_history(tmp_path: Pa
     assert out.count("195 unggahan disetujui") == 7
     # Each slot published at its minute, except the one the worker "missed": held, not
     # sent hours late.
-    assert out.count("195 unggahan diproses (published: 195).") == 6
-    assert "195 unggahan terlewat batas waktunya dan tidak diterbitkan (missed)" in out
+    assert out.count("195 unggahan diproses (terbit: 195).") == 6
+    assert "195 unggahan terlewat batas waktunya dan tidak diterbitkan (terlewat)" in out
     # It ends with what happened, and how to keep exploring its database.
     summary = out[out.index("Ringkasan demo"):]
     assert "terbit                        1170" in summary
@@ -29,4 +29,4 @@ def test_demo_script_plans_approves_publishes_and_shows_the_history(tmp_path: Pa
     assert len(outbox) == 1365 - 195
     assert "kota-blitar/telegram" in out  # the history table
     assert "$ siar posts --status missed --region kota-blitar" in out
-    assert out.count(" missed ") >= 5
+    assert out.count(" terlewat ") >= 5  # the table shows statuses in Indonesian

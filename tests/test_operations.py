@@ -60,8 +60,10 @@ def test_post_show_gives_the_whole_timeline(approved, catalog, settings, clock, 
     worker_for(approved, catalog, settings, clock).run_once()
     shown = siar("post", "show", "1")
     assert shown.exit_code == 0, shown.output
-    for kind in ("planned", "approved", "attempt", "published"):
+    # Events, statuses and actors as people read them (JSON and CSV keep English).
+    for kind in ("direncanakan", "disetujui", "dikirim ke platform", "terbit"):
         assert kind in shown.stdout
+    assert "pekerja (uji, pid 1)" in shown.stdout and "perencana" in shown.stdout
     assert siar("post", "show", "9999").exit_code == 3
 
 
@@ -123,7 +125,7 @@ def test_status_counts_and_lists_problems(approved, catalog, settings, clock, si
     assert [p.id for p in report.recent_problems] == [1]
     assert [f"{a.region_key}/{a.platform}" for a in report.paused] == ["kab-a/x"]
     shown = siar("--now", FIRST_SLOT.isoformat(), "status")
-    assert "approved 14" in shown.stdout
+    assert "disetujui 14, gagal 1" in shown.stdout
     assert "token kedaluwarsa" in shown.stdout
 
 

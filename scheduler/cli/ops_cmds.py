@@ -29,6 +29,7 @@ from scheduler.history import (
     status_report,
     timeline,
 )
+from scheduler.labels import actor_label, event_label, status_label
 from scheduler.logs import configure_logging
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.publishing.reconcile import resolve
@@ -58,12 +59,13 @@ def run_command(
         counts: dict[str, int] = {}
         for outcome in outcomes:
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
-        summary = ", ".join(f"{status}: {n}" for status, n in sorted(counts.items()))
+        summary = ", ".join(f"{status_label(status)}: {n}"
+                            for status, n in sorted(counts.items()))
         state.out.print(f"{len(outcomes)} unggahan diproses" + (f" ({summary})" if summary
                                                                   else "") + ".")
         if worker.missed:
             state.out.print(f"{worker.missed} unggahan terlewat batas waktunya dan tidak "
-                            "diterbitkan (missed): lihat `siar posts --status missed`.")
+                            "diterbitkan (terlewat): lihat `siar posts --status missed`.")
         return
     logging.getLogger("scheduler").info(
         "pekerja %s mulai (konkurensi %s); hentikan dengan Ctrl+C atau SIGTERM", worker.name,
@@ -82,18 +84,19 @@ def status_command(ctx: typer.Context) -> None:
         report = status_report(session, actor=MACHINE_ADMIN, now=state.clock.now(),
                                route=factory.route)
     state.out.print("[bold]Jumlah per status:[/] " + ", ".join(
-        f"{status} {count}" for status, count in sorted(report.counts.items())))
+        f"{status_label(status)} {count}" for status, count in sorted(report.counts.items())))
     table = Table(title="Berikutnya")
     for column in ("ID", "Jatuh tempo", "Wilayah", "Platform", "Status"):
         table.add_column(column)
     for post in report.next_due:
         table.add_row(str(post.id), localtime.format_compact(post.due_at, tz), post.region_key,
-                      post.platform, post.status)
+                      post.platform, status_label(post.status))
     state.out.print(table)
     problems = report.recent_problems
     state.out.print(f"[bold]Gagal/tidak pasti/terlewat (24 jam):[/] {len(problems)}")
     for post in problems[:PROBLEMS_SHOWN]:
-        state.out.print(f"  #{post.id} {post.region_key}/{post.platform} {post.status}: "
+        state.out.print(f"  #{post.id} {post.region_key}/{post.platform} "
+                        f"{status_label(post.status)}: "
                         f"{escape(post.last_error or '-')}")
     if len(problems) > PROBLEMS_SHOWN:
         state.out.print(f"  … dan {len(problems) - PROBLEMS_SHOWN} lainnya (siar history "
@@ -162,7 +165,7 @@ def history_command(
         for r in records:
             count += 1
             table.add_row(str(r["id"]), _short(r["scheduled_at"]),
-                          f"{r['region']}/{r['platform']}", r["status"],
+                          f"{r['region']}/{r['platform']}", status_label(r["status"]),
                           r["published_via"] or "",
                           escape(_where(r["platform_url"]) or r["last_error"] or ""))
     state.out.print(table)
@@ -198,13 +201,14 @@ def post_show(ctx: typer.Context, post_id: PostIdArgument) -> None:
         table.add_column(column, overflow="fold")
     explained = []
     for number, event in enumerate(events, start=1):
-        change = (event.to_status or "") if event.from_status == event.to_status else \
-            f"{event.from_status or '-'} → {event.to_status}"
-        table.add_row(f"{number}. {localtime.format_compact(event.at, tz)}", event.kind,
-                      event.actor, change, escape(event.note or ""))
+        change = status_label(event.to_status) if event.from_status == event.to_status else \
+            f"{status_label(event.from_status)} → {status_label(event.to_status)}"
+        table.add_row(f"{number}. {localtime.format_compact(event.at, tz)}",
+                      event_label(event.kind), escape(actor_label(event.actor)), change,
+                      escape(event.note or ""))
         lines = detail_lines(event.kind, event.details)
         if lines:
-            explained.append((number, event.kind, lines))
+            explained.append((number, event_label(event.kind), lines))
     state.out.print(table)
     for number, kind, lines in explained:
         state.out.print(f"[bold]{number}. {kind}[/]")
@@ -229,7 +233,7 @@ def post_resolve(
     with session_scope(state.engine, write=True) as session:
         post = resolve(session, actor=actor, post_id=post_id, now=state.clock.now(),
                        published_url=published, retry=retry, note=note)
-    state.out.print(f"Unggahan #{post.id}: {post.status}.")
+    state.out.print(f"Unggahan #{post.id}: {status_label(post.status)}.")
 
 
 @account_app.command("list")

@@ -15,6 +15,7 @@ from scheduler.cli.output import OutputFormat, write_records
 from scheduler.cli.parse import parse_date
 from scheduler.cli.state import AppState
 from scheduler.db import session_scope
+from scheduler.labels import status_label
 from scheduler.planning import PlanRequest, PlanSummary, plan_posts, validate_request
 from scheduler.posts import RECORD_FIELDS, PostFilter, iter_posts, post_record
 from scheduler.users import MACHINE_ADMIN, PLANNER
@@ -131,6 +132,7 @@ def posts_command(
             text = record["text"].replace("\n", " ")
             table.add_row(str(record["id"]), record["scheduled_at"][:16].replace("T", " "),
                           record["region"], record["platform"], record["stage"] or "-",
-                          record["status"], escape(text[:80] + ("…" if len(text) > 80 else "")))
+                          status_label(record["status"]),
+                          escape(text[:80] + ("…" if len(text) > 80 else "")))
         state.out.print(table)
         state.out.print(f"{count} unggahan.")

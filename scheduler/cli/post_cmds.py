@@ -22,6 +22,7 @@ from scheduler.editing import (
 )
 from scheduler.errors import InputError
 from scheduler.importing import import_csv
+from scheduler.labels import status_label
 from scheduler.models import Post
 
 post_app = typer.Typer(help="Unggahan: buat, ajukan, sunting, batalkan, jadwal ulang (posts).",
@@ -123,7 +124,7 @@ def post_edit(
                          checks=state.checks, now=state.clock.now(), tz=state.settings.timezone,
                          text=body, at=when, image=image, note=note)
     print_post(state, post)
-    state.out.print(f"Unggahan #{post.id} disunting; status: {post.status}.")
+    state.out.print(f"Unggahan #{post.id} disunting; status: {status_label(post.status)}.")
 
 
 @post_app.command("cancel")

@@ -13,6 +13,7 @@ from scheduler.cli.parse import parse_date
 from scheduler.cli.plan_cmds import PlatformOption, RegionOption
 from scheduler.cli.state import AppState
 from scheduler.db import session_scope
+from scheduler.labels import status_label
 from scheduler.models import Post
 from scheduler.posts import PostFilter
 from scheduler.review import Decision, approve, list_batches, reject, show
@@ -76,7 +77,8 @@ def review_show(ctx: typer.Context, target: TargetArgument, as_user: AsOption,
 def print_post(state: AppState, post: Post) -> None:
     tz = state.settings.timezone
     state.out.print(
-        f"[bold]#{post.id}[/] {post.region_key} · {post.platform} · {post.status} · "
+        f"[bold]#{post.id}[/] {post.region_key} · {post.platform} · "
+        f"{status_label(post.status)} · "
         f"{localtime.format_datetime(post.scheduled_at, tz)}"
         + (f" · gambar: {escape(post.image)}" if post.image else ""))
     for problem in post.problems or []:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from scheduler.content.model import Catalog
+from scheduler.labels import EVENT_LABELS as EVENT_LABELS
+from scheduler.labels import STATUS_LABELS as STATUS_LABELS
 from scheduler.models import PostStatus
 from scheduler.platforms import PLATFORM_LIMITS
 from scheduler.users import Actor
@@ -46,21 +48,5 @@ def filter_choices(session: Session, catalog: Catalog, actor: Actor) -> FilterCh
     return choices
 
 
-STATUS_LABELS = {
-    "draft": "draf", "pending": "menunggu tinjauan", "approved": "disetujui",
-    "rejected": "ditolak", "cancelled": "dibatalkan", "publishing": "sedang diterbitkan",
-    "retrying": "akan dicoba lagi", "published": "terbit", "failed": "gagal",
-    "uncertain": "belum pasti", "missed": "terlewat",
-}
 STATUS_TONE = {"published": "ok", "approved": "ok", "failed": "bad", "uncertain": "bad",
                "missed": "bad", "rejected": "bad", "retrying": "warn", "pending": "warn"}
-EVENT_LABELS = {
-    "planned": "direncanakan", "created": "dibuat", "submitted": "diajukan",
-    "edited": "disunting", "approved": "disetujui", "rejected": "ditolak",
-    "cancelled": "dibatalkan", "rescheduled": "dijadwal ulang", "claimed": "diambil pekerja",
-    "attempt": "dikirim ke platform", "checkpoint": "tahap terkirim", "retry": "akan dicoba lagi",
-    "published": "terbit", "failed": "gagal", "retrying": "akan dicoba lagi",
-    "uncertain": "belum pasti", "resolved": "diselesaikan", "missed": "terlewat",
-    "held": "ditahan", "unsafe": "ditahan: tidak aman diterbitkan", "deferred": "ditunda",
-    "reconciled": "dicocokkan", "reconcile_unknown": "dicocokkan: belum ditemukan",
-}

@@ -117,7 +117,7 @@ def test_reviewer_approves_all_but_one_worker_publishes_operator_resolves(
 
         worker = run_worker(s, tmp_path)
         assert worker.returncode == 0, worker.stderr[-3000:]
-        assert "38 unggahan diproses (published: 38)." in worker.stdout
+        assert "38 unggahan diproses (terbit: 38)." in worker.stdout
         files = sorted(s.settings.outbox_dir.rglob("*.json"))
         assert len(files) == 38
         assert EXCEPTED not in {f.parent.name for f in files}

@@ -217,7 +217,7 @@ def test_a_regency_operator_sees_and_acts_on_its_region_only(
                       data={"csrf": csrf, "tindakan": "ulang"}).status_code == 403
     assert post_of(published, 1).status == "uncertain"
     # The command line still reports every region.
-    assert "published 14" in siar("status").stdout
+    assert "terbit 14" in siar("status").stdout
 
 
 def test_history_filters_and_pages_newest_first(

@@ -1,0 +1,39 @@
+"""Statuses, events and actors as people read them, in Indonesian. Stored values, JSON and
+CSV keep their stable English names; tables, pages and messages show these."""
+
+import re
+
+STATUS_LABELS = {
+    "draft": "draf", "pending": "menunggu tinjauan", "approved": "disetujui",
+    "rejected": "ditolak", "cancelled": "dibatalkan", "publishing": "sedang diterbitkan",
+    "retrying": "akan dicoba lagi", "published": "terbit", "failed": "gagal",
+    "uncertain": "belum pasti", "missed": "terlewat",
+}
+EVENT_LABELS = {
+    "planned": "direncanakan", "created": "dibuat", "submitted": "diajukan",
+    "edited": "disunting", "approved": "disetujui", "rejected": "ditolak",
+    "cancelled": "dibatalkan", "rescheduled": "dijadwal ulang", "claimed": "diambil pekerja",
+    "attempt": "dikirim ke platform", "checkpoint": "tahap terkirim", "retry": "akan dicoba lagi",
+    "published": "terbit", "failed": "gagal", "retrying": "akan dicoba lagi",
+    "uncertain": "belum pasti", "resolved": "diselesaikan", "missed": "terlewat",
+    "held": "ditahan", "unsafe": "ditahan: tidak aman diterbitkan", "deferred": "ditunda",
+    "reconciled": "dicocokkan", "reconcile_unknown": "dicocokkan: belum ditemukan",
+}
+# A worker's name is host:pid:start (scheduler.worker); people read "pekerja".
+_WORKER = re.compile(r"^(?P<host>[^:\s]+):(?P<pid>\d+):\d+$")
+
+
+def status_label(status: str | None) -> str:
+    return STATUS_LABELS.get(status or "", status or "-")
+
+
+def event_label(kind: str | None) -> str:
+    return EVENT_LABELS.get(kind or "", kind or "-")
+
+
+def actor_label(name: str) -> str:
+    """A user's name as it is; a worker as "pekerja (host, pid N)"."""
+    found = _WORKER.match(name)
+    if found is None:
+        return "perencana" if name == "planner" else name
+    return f"pekerja ({found['host']}, pid {found['pid']})"
