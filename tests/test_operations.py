@@ -52,6 +52,8 @@ def test_history_formats(approved, catalog, settings, clock, siar):
     table = siar("history", "--platform", "telegram")
     assert table.exit_code == 0
     assert "kota-b/telegram" in table.stdout
+    assert "Terbit" in table.stdout and "09.00" in table.stdout  # when it really went out
+    assert "file://" not in table.stdout  # an outbox file by its path
     bad = siar("history", "--since", "2024-02-01", "--until", "2024-01-01")
     assert bad.exit_code == 2
 

@@ -1,6 +1,8 @@
 """Operators' commands: run, status, history, post show/resolve, account list/pause/resume."""
 
 import logging
+from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -159,6 +161,7 @@ def history_command(
         table.add_column("Terjadwal", no_wrap=True)
         table.add_column("Akun", no_wrap=True)
         table.add_column("Status", no_wrap=True)
+        table.add_column("Terbit", no_wrap=True)
         table.add_column("Lewat", no_wrap=True)
         table.add_column("Tautan / galat", overflow="fold")
         count = 0
@@ -166,6 +169,7 @@ def history_command(
             count += 1
             table.add_row(str(r["id"]), _short(r["scheduled_at"]),
                           f"{r['region']}/{r['platform']}", status_label(r["status"]),
+                          _published(r["scheduled_at"], r["published_at"]),
                           r["published_via"] or "",
                           escape(_where(r["platform_url"]) or r["last_error"] or ""))
     state.out.print(table)
@@ -174,8 +178,25 @@ def history_command(
 
 
 def _where(url: str | None) -> str | None:
-    """A link as people want to see it; outbox files by their path."""
-    return url.removeprefix("file://") if url else None
+    """A link as people want to see it; outbox files by their path, relative to here when
+    they are under the current folder."""
+    if not url or not url.startswith("file://"):
+        return url
+    path = Path(url.removeprefix("file://"))
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _published(scheduled: str | None, published: str | None) -> str:
+    """When it went out (local HH.MM, with the date if another day) and how late."""
+    if not scheduled or not published:
+        return "-"
+    planned, went = datetime.fromisoformat(scheduled), datetime.fromisoformat(published)
+    shown = f"{went:%H.%M}" if went.date() == planned.date() else f"{went:%Y-%m-%d %H.%M}"
+    late = int((went - planned).total_seconds() // 60)
+    return shown if late < 1 else f"{shown} (+{late} mnt)"
 
 
 def _short(iso: str | None) -> str:
