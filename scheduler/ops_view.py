@@ -73,6 +73,19 @@ def due_unapproved(session: Session, *, actor: Actor, now: datetime,
     return _listed(session, where, col(Post.scheduled_at), col(Post.id))
 
 
+def due_unapproved_by_office(session: Session, *, actor: Actor, now: datetime,
+                             within: timedelta = DUE_WITHIN) -> list[tuple[str, int, datetime]]:
+    """`due_unapproved` counted per office: (region, posts, the first one's time), the
+    office with the soonest post first."""
+    rows = session.exec(
+        select(Post.region_key, func.count(), func.min(Post.scheduled_at))
+        .where(col(Post.status).in_(NOT_APPROVED), col(Post.scheduled_at) >= now,
+               col(Post.scheduled_at) <= now + within, scope_condition(session, actor))
+        .group_by(col(Post.region_key))).all()
+    return sorted(((region, count, first) for region, count, first in rows),
+                  key=lambda row: (row[2], row[0]))
+
+
 def posts_with_status(session: Session, *, actor: Actor, status: PostStatus) -> PostList:
     """The actor's posts in one status, latest change first."""
     where = [col(Post.status) == status.value, scope_condition(session, actor)]

@@ -215,3 +215,21 @@ def test_operator_pauses_and_resumes_an_account_from_the_command_line(approved, 
     with Session(approved) as session:
         assert session.exec(select(Account).where(
             col(Account.paused_at).is_not(None))).first() is None
+
+
+def test_status_lists_unapproved_posts_due_within_a_day_by_office(synced, catalog, settings,
+                                                                   clock, siar):
+    from datetime import date
+
+    from scheduler.planning import PlanRequest, plan_posts
+    from scheduler.users import PLANNER
+
+    plan_posts(synced, catalog, settings.templates_dir,
+               PlanRequest(date_from=date(2024, 1, 1), date_to=date(2024, 1, 3)),
+               clock.now(), actor=PLANNER)
+    shown = siar("--now", "2024-01-01T08:00", "status")
+    assert shown.exit_code == 0, shown.output
+    assert "Belum disetujui, jatuh tempo dalam 24 jam: 15" in shown.stdout
+    assert "kab-a: 5 unggahan, pertama 2024-01-01 09.00" in shown.stdout
+    later = siar("--now", "2024-01-03T10:00", "status")
+    assert "Belum disetujui, jatuh tempo dalam 24 jam: 0" in later.stdout

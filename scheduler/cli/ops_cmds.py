@@ -33,6 +33,7 @@ from scheduler.history import (
 )
 from scheduler.labels import actor_label, event_label, status_label
 from scheduler.logs import configure_logging
+from scheduler.ops_view import due_unapproved_by_office
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.publishing.reconcile import resolve
 from scheduler.users import MACHINE_ADMIN
@@ -85,6 +86,7 @@ def status_command(ctx: typer.Context) -> None:
         # Like `siar user` without --as: whoever runs siar here reads every region.
         report = status_report(session, actor=MACHINE_ADMIN, now=state.clock.now(),
                                route=factory.route)
+        waiting = due_unapproved_by_office(session, actor=MACHINE_ADMIN, now=state.clock.now())
     state.out.print("[bold]Jumlah per status:[/] " + ", ".join(
         f"{status_label(status)} {count}" for status, count in sorted(report.counts.items())))
     table = Table(title="Berikutnya")
@@ -94,6 +96,12 @@ def status_command(ctx: typer.Context) -> None:
         table.add_row(str(post.id), localtime.format_compact(post.due_at, tz), post.region_key,
                       post.platform, status_label(post.status))
     state.out.print(table)
+    state.out.print(f"[bold]Belum disetujui, jatuh tempo dalam 24 jam:[/] "
+                    f"{sum(count for _, count, _ in waiting)}")
+    for region, count, first in waiting:
+        state.out.print(f"  {region}: {count} unggahan, pertama "
+                        f"{localtime.format_compact(first, tz)} (siar review list --region "
+                        f"{region})")
     problems = report.recent_problems
     state.out.print(f"[bold]Gagal/tidak pasti/terlewat (24 jam):[/] {len(problems)}")
     for post in problems[:PROBLEMS_SHOWN]:
