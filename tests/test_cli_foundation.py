@@ -165,3 +165,23 @@ def test_check_finds_a_missing_image(siar, mini: Path) -> None:
     result = siar("check")
     assert result.exit_code == 2
     assert "aturan daftar-harian: gambar tidak ditemukan" in result.stderr
+
+
+def test_posts_table_stops_at_50_unless_asked(siar) -> None:
+    assert siar("init").exit_code == 0
+    assert siar("plan", "--from", "2024-01-01", "--to", "2024-02-20").exit_code == 0
+    table = siar("posts")
+    assert table.exit_code == 0
+    assert "50 unggahan (batas tabel tercapai; pakai --limit N, --all atau --format csv)." \
+        in table.stdout
+    assert "180 unggahan." in siar("posts", "--all").stdout
+    assert "7 unggahan." in siar("posts", "--limit", "7").stdout
+    assert len(json.loads(siar("posts", "--format", "json").stdout)) == 180
+
+
+def test_history_takes_from_and_to_like_every_command(siar) -> None:
+    assert siar("init").exit_code == 0
+    for first, last in (("--from", "--to"), ("--since", "--until")):
+        backwards = siar("history", first, "2024-02-01", last, "2024-01-01")
+        assert backwards.exit_code == 2, backwards.output
+        assert siar("history", first, "2024-01-01", last, "2024-01-02").exit_code == 0

@@ -140,8 +140,10 @@ def history_command(
     stage: Annotated[list[str] | None, typer.Option("--stage", help="Kunci tahapan.")] = None,
     status: Annotated[list[str] | None, typer.Option(
         "--status", help="published, failed, uncertain, ...")] = None,
-    since: Annotated[str | None, typer.Option("--since", help="Sejak tanggal (lokal).")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Sampai tanggal (lokal).")] = None,
+    since: Annotated[str | None, typer.Option(
+        "--from", "--since", help="Sejak tanggal (lokal).")] = None,
+    until: Annotated[str | None, typer.Option(
+        "--to", "--until", help="Sampai tanggal (lokal).")] = None,
     limit: Annotated[int | None, typer.Option(
         "--limit", min=1, help="Paling banyak N (bawaan tabel: 50).")] = None,
     output: Annotated[OutputFormat, typer.Option(
@@ -154,8 +156,8 @@ def history_command(
     table_limit = limit or 50
     filters = HistoryFilter(
         regions=tuple(region or ()), platforms=tuple(platform or ()), stages=tuple(stage or ()),
-        statuses=tuple(status or ()), since=parse_date(since, "--since") if since else None,
-        until=parse_date(until, "--until") if until else None,
+        statuses=tuple(status or ()), since=parse_date(since, "--from") if since else None,
+        until=parse_date(until, "--to") if until else None,
         limit=limit if output is not OutputFormat.table else table_limit)
     with session_scope(state.engine, write=False) as session:
         if output is not OutputFormat.table:

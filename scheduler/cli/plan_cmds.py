@@ -91,6 +91,9 @@ def _print_summary(state: AppState, summary: PlanSummary) -> None:
                     f"{summary.total_existing} sudah ada dan tidak diubah.")
 
 
+TABLE_LIMIT = 50  # rows a table shows unless --limit or --all says otherwise
+
+
 @app.command("posts")
 def posts_command(
     ctx: typer.Context,
@@ -102,9 +105,13 @@ def posts_command(
     batch: Annotated[str | None, typer.Option("--batch", help="Kunci batch.")] = None,
     date_from: Annotated[str | None, typer.Option("--from", help="Sejak tanggal.")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Sampai tanggal.")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Paling banyak N.")] = None,
+    limit: Annotated[int | None, typer.Option(
+        "--limit", min=1, help="Paling banyak N (bawaan tabel: 50).")] = None,
+    everything: Annotated[bool, typer.Option(
+        "--all", help="Semua unggahan yang cocok, tanpa batas 50 baris tabel.")] = False,
     output: Annotated[OutputFormat, typer.Option(
-        "--format", help="table, json atau csv.")] = OutputFormat.table,
+        "--format", help="table, json atau csv (json/csv: semua yang cocok).")
+    ] = OutputFormat.table,
 ) -> None:
     """Daftar unggahan, urut waktu terjadwal (waktu ditampilkan dalam WIB)."""
     state: AppState = ctx.obj
@@ -113,7 +120,9 @@ def posts_command(
         regions=tuple(region or ()), platforms=tuple(platform or ()), stages=tuple(stage or ()),
         statuses=tuple(status or ()), batch=batch,
         date_from=parse_date(date_from, "--from") if date_from else None,
-        date_to=parse_date(date_to, "--to") if date_to else None, limit=limit)
+        date_to=parse_date(date_to, "--to") if date_to else None,
+        limit=limit or (TABLE_LIMIT if output is OutputFormat.table and not everything
+                        else None))
     tz = state.settings.timezone
     with session_scope(state.engine, write=False) as session:
         # Whoever runs the command line on the machine reads the database anyway.
@@ -135,4 +144,7 @@ def posts_command(
                           status_label(record["status"]),
                           escape(text[:80] + ("…" if len(text) > 80 else "")))
         state.out.print(table)
-        state.out.print(f"{count} unggahan.")
+        capped = limit is None and not everything and count == TABLE_LIMIT
+        state.out.print(f"{count} unggahan" + (
+            " (batas tabel tercapai; pakai --limit N, --all atau --format csv)" if capped
+            else "") + ".")
