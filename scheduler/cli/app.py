@@ -13,9 +13,41 @@ from scheduler.cli.state import AppState
 from scheduler.config import Settings, load_settings
 from scheduler.errors import ConfigError, ContentError, SiarError
 
+# Help placeholders in plain words, by option name (Typer would show `<list[str]>`).
+PLACEHOLDERS = {
+    "region": "WILAYAH", "platform": "PLATFORM", "stage": "TAHAPAN", "status": "STATUS",
+    "election": "PEMILIHAN", "batch": "BATCH", "template": "TEMPLAT", "rule": "ATURAN",
+    "date_from": "TANGGAL", "date_to": "TANGGAL", "since": "TANGGAL", "until": "TANGGAL",
+    "on": "TANGGAL", "at": "WAKTU", "now": "WAKTU", "limit": "N", "as_user": "PENGGUNA",
+    "note": "CATATAN", "text": "TEKS", "text_file": "BERKAS", "image": "GAMBAR",
+    "env_file": "BERKAS", "output": "FORMAT", "role": "PERAN", "host": "ALAMAT",
+    "port": "PORT", "workers": "N", "expiring_days": "HARI", "override": "ALASAN",
+}
+
+
+def plain_placeholders(command: Any) -> None:
+    """Give every option of `command` and its subcommands a placeholder people can read:
+    a word from PLACEHOLDERS, nothing for a flag, the type's name in capitals otherwise."""
+    for param in getattr(command, "params", []):
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+            continue
+        if param.param_type_name != "option":
+            continue  # an argument is shown by its name already
+        if param.metavar is None:
+            choices = getattr(getattr(param, "type", None), "choices", None)
+            param.metavar = ("|".join(str(c) for c in choices) if choices
+                             else PLACEHOLDERS.get(param.name or "", "NILAI"))
+    for sub in getattr(command, "commands", {}).values():
+        plain_placeholders(sub)
+
 
 class SiarGroup(TyperGroup):
     """Shows a SiarError as one clear message and exits with its code (no traceback)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        plain_placeholders(self)
 
     def invoke(self, ctx: Any) -> Any:
         # The words after the global options, for the --now rule in main_options.
