@@ -7,7 +7,7 @@ back to review; the event keeps what the post was before and after.
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -199,17 +199,19 @@ def cancel_target(session: Session, *, actor: Actor, target: str, now: datetime,
     return posts
 
 
-def reschedule_target(session: Session, *, actor: Actor, target: str, at: datetime,
+def reschedule_target(session: Session, *, actor: Actor, target: str, at: datetime | None,
                       catalog: Catalog, checks: CheckSettings, now: datetime, tz: tzinfo,
-                      note: str | None = None) -> list[Post]:
+                      note: str | None = None, by: timedelta | None = None) -> list[Post]:
     """Reschedule one post, or every post of a batch in scope that has not gone out, to
-    the same new time; all or nothing."""
-    if is_post_id(target):
-        return [reschedule(session, actor=actor, post_id=int(target), at=at, catalog=catalog,
-                           checks=checks, now=now, tz=tz, note=note)]
-    posts = _batch_posts(session, actor, target, Action.RESCHEDULE, "dijadwal ulang")
-    return [reschedule(session, actor=actor, post_id=post.id or 0, at=at, catalog=catalog,
-                       checks=checks, now=now, tz=tz, note=note) for post in posts]
+    the new time `at`, or each by the offset `by` from its own time; all or nothing."""
+    if (at is None) == (by is None):
+        raise InputError("beri waktu baru atau pergeseran (mis. +2h), salah satu")
+    posts = ([get_post(session, actor=actor, post_id=int(target))] if is_post_id(target)
+             else _batch_posts(session, actor, target, Action.RESCHEDULE, "dijadwal ulang"))
+    return [reschedule(session, actor=actor, post_id=post.id or 0,
+                       at=at if at is not None else post.scheduled_at + (by or timedelta()),
+                       catalog=catalog, checks=checks, now=now, tz=tz, note=note)
+            for post in posts]
 
 
 def _batch_posts(session: Session, actor: Actor, batch: str, action: Action,

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
-from sqlalchemy import ColumnElement, distinct, func
+from sqlalchemy import ColumnElement, distinct, func, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
@@ -32,14 +32,17 @@ REMEDY = "tinjau batch itu satu per satu, perbaiki, atau minta admin mengesampin
 
 @dataclass(frozen=True)
 class Selection:
-    """Batches by key, and/or every pending post matching filters (a stage, dates...)."""
+    """Batches by key and single posts by id, and/or every pending post matching filters
+    (a stage, dates...), but the posts in `excepts`."""
 
     batches: tuple[str, ...] = ()
     filters: PostFilter = field(default_factory=PostFilter)
+    posts: tuple[int, ...] = ()
+    excepts: tuple[int, ...] = ()
 
     def check(self) -> None:
         f = self.filters
-        if not (self.batches or f.stages or f.date_from or f.date_to):
+        if not (self.batches or self.posts or f.stages or f.date_from or f.date_to):
             raise InputError("pilih batch, atau tahapan dan/atau rentang tanggal "
                              "(batch, tahapan, dari, sampai), untuk disetujui sekaligus")
         f.validate()
@@ -84,8 +87,11 @@ def bulk_summary(session: Session, *, actor: Actor, selection: Selection, tz: tz
         for post_id, region, platform, found in session.exec(
             select(Post.id, Post.region_key, Post.platform, Post.problems)
             .where(*conditions, has_problems()).order_by(col(Post.id)).limit(LISTED))]
+    # Batches named, or holding a post named by id (their counts are the whole batch's).
+    named = (*selection.batches, *session.exec(select(Post.batch).distinct().where(
+        col(Post.id).in_(selection.posts)))) if selection.posts else selection.batches
     listed = pending_batches(session, actor=actor, filters=selection.filters, tz=tz,
-                             batches=selection.batches, limit=batch_limit)
+                             batches=named, limit=batch_limit)
     return BulkSummary(
         batches=batches, posts=posts, regions=regions, platforms=platforms, texts=texts,
         with_problems=with_problems, past=past, first_at=first_at, last_at=last_at,
@@ -131,15 +137,28 @@ def fingerprint(posts: Iterable[tuple[int | None, datetime, str, str | None]]) -
 
 def _conditions(session: Session, actor: Actor, selection: Selection,
                 tz: tzinfo) -> list[ColumnElement[bool]]:
-    """The selection's pending posts in scope; a named batch with none of them is refused,
-    so a typo never quietly approves less than the reviewer meant."""
+    """The selection's pending posts in scope; a named batch or post with none of them is
+    refused, so a typo never quietly approves less than the reviewer meant."""
     selection.check()
-    conditions = pending_conditions(session, actor=actor, filters=selection.filters, tz=tz,
-                                    batches=selection.batches)
+    conditions = pending_conditions(session, actor=actor, filters=selection.filters, tz=tz)
+    if selection.posts:
+        found_ids = set(session.exec(select(Post.id).where(
+            *conditions, col(Post.id).in_(selection.posts))))
+        missing_ids = [f"#{i}" for i in selection.posts if i not in found_ids]
+        if missing_ids:
+            raise ReviewError(f"unggahan yang tidak menunggu tinjauan di wilayah Anda: "
+                              f"{', '.join(missing_ids)}")
     if selection.batches:
-        found = set(session.exec(select(Post.batch).distinct().where(*conditions)))
+        found = set(session.exec(select(Post.batch).distinct().where(
+            *conditions, col(Post.batch).in_(selection.batches))))
         missing = [b for b in selection.batches if b not in found]
         if missing:
             raise ReviewError(f"batch tanpa unggahan yang menunggu tinjauan di wilayah Anda: "
                               f"{', '.join(missing)}")
+    named = [col(Post.batch).in_(selection.batches)] if selection.batches else []
+    named += [col(Post.id).in_(selection.posts)] if selection.posts else []
+    if named:
+        conditions.append(or_(*named))
+    if selection.excepts:
+        conditions.append(col(Post.id).not_in(selection.excepts))
     return conditions

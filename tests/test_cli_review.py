@@ -47,7 +47,10 @@ def test_review_list_show_and_approve_a_batch_with_an_exception(world) -> None:
     assert "daftar-harian@2024-01-01T09:00" in listed.output
     batch = "daftar-harian@2024-01-05T09:00"
     shown = as_user(world, "sari", "review", "show", batch)
-    assert shown.stdout.count("kab-a ·") == 5 and "kota-b" not in shown.stdout
+    assert "5 unggahan" in shown.stdout and "kantor: kab-a\n" in shown.stdout
+    assert "kota-b" not in shown.stdout
+    every = as_user(world, "sari", "review", "show", batch, "--all")
+    assert every.stdout.count("kab-a ·") == 5 and "kota-b" not in every.stdout
     x_post = next(p for p in posts(world, "--region", "kab-a", "--platform", "x")
                   if p["batch"] == batch)
     approved = as_user(world, "rudi", "review", "approve", batch, "--except",

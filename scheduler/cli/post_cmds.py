@@ -8,7 +8,7 @@ import typer
 from scheduler.cli.app import app
 from scheduler.cli.auth import AsOption, PasswordStdinOption, login
 from scheduler.cli.filters import check_filters, one
-from scheduler.cli.parse import parse_instant
+from scheduler.cli.parse import parse_instant, parse_instant_or_offset
 from scheduler.cli.review_cmds import print_post
 from scheduler.cli.state import AppState
 from scheduler.db import session_scope
@@ -147,18 +147,20 @@ def post_cancel(
 def post_reschedule(
     ctx: typer.Context,
     target: TargetArgument,
-    at: Annotated[str, typer.Option("--at", help="Waktu lokal baru, mis. 2024-02-14T10:00.")],
+    at: Annotated[str, typer.Option(
+        "--at", help="Waktu lokal baru (mis. 2024-02-14T10:00), atau pergeseran dari waktu "
+                     "masing-masing unggahan: +2h, -30m, +1d.")],
     as_user: AsOption,
     note: NoteOption = None,
     password_stdin: PasswordStdinOption = False,
 ) -> None:
-    """Pindahkan unggahan (atau satu batch, mis. yang terlewat) ke waktu lain tanpa
-    mengubah isinya."""
+    """Pindahkan unggahan (atau satu batch, mis. yang terlewat) ke waktu lain, atau geser
+    sekian menit/jam/hari, tanpa mengubah isinya."""
     state: AppState = ctx.obj
-    when = parse_instant(at, "--at", state.settings.timezone)
+    when, shift = parse_instant_or_offset(at, "--at", state.settings.timezone)
     actor = login(state, as_user, password_stdin)
     with session_scope(state.engine, write=True) as session:
-        posts = reschedule_target(session, actor=actor, target=target, at=when,
+        posts = reschedule_target(session, actor=actor, target=target, at=when, by=shift,
                                   catalog=state.catalog, checks=state.checks, now=state.clock.now(),
                                   tz=state.settings.timezone, note=note)
     if len(posts) == 1:
