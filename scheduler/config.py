@@ -69,6 +69,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIAR_X_API_URL", "", "X API address (empty: https://api.x.com)"),
     Setting("SIAR_TELEGRAM_API_URL", "", "Telegram Bot API address (empty: https://api.telegram.org)"),
     Setting("SIAR_INSTAGRAM_MAX_HASHTAGS", "5", "Hashtags allowed in an Instagram caption"),
+    Setting("SIAR_SESSION_FILE", "~/.config/siar/session",
+            "File where `siar login` keeps its session token (readable by you alone)"),
+    Setting("SIAR_SESSION_HOURS", "8",
+            "Hours a `siar login` lasts before the password is asked again"),
     Setting("SIAR_LOG_LEVEL", "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR"),
 )
 
@@ -101,6 +105,8 @@ class Settings:
     api_urls: Mapping[str, str]  # platform -> base URL override (tests, proxies)
     instagram_max_hashtags: int
     log_level: str
+    session_file: Path
+    session_hours: int
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def secret(self, env_name: str) -> str | None:
@@ -157,6 +163,8 @@ def load_settings(
         instagram_max_hashtags=_positive_int(
             "SIAR_INSTAGRAM_MAX_HASHTAGS", get("SIAR_INSTAGRAM_MAX_HASHTAGS")),
         log_level=get("SIAR_LOG_LEVEL").upper(),
+        session_file=Path(get("SIAR_SESSION_FILE")).expanduser(),
+        session_hours=_positive_int("SIAR_SESSION_HOURS", get("SIAR_SESSION_HOURS")),
         environ=merged,
     )
 

@@ -182,6 +182,16 @@ class WebSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class CliSession(SQLModel, table=True):
+    """A `siar login` on some machine: the token sits in a file only that user can read;
+    the database keeps only its SHA-256, so a copy of the database logs nobody in."""
+
+    id: str = Field(primary_key=True, max_length=64)  # sha256 hex of the file's token
+    user_name: str = Field(max_length=64, index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class LoginThrottle(SQLModel, table=True):
     """Failed sign-ins per user name: after a few, each further attempt waits longer."""
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from scheduler.cli_sessions import end_cli_sessions_of
 from scheduler.errors import InputError, ReviewError
 from scheduler.models import Role, User
 from scheduler.permissions import Action, require, require_role, scope_condition
@@ -41,6 +42,7 @@ def set_active(session: Session, *, actor: Actor, name: str, active: bool,
     session.add(user)
     if not active:
         end_sessions_of(session, name=user.name)  # signed out of every browser, now
+        end_cli_sessions_of(session, name=user.name)  # and of every `siar login`
     return user
 
 
@@ -71,6 +73,7 @@ def reset_password(session: Session, *, actor: Actor, name: str, password: str,
     user.password_hash, user.updated_at = hash_password(password), now
     session.add(user)
     end_sessions_of(session, name=user.name)  # whoever knew the old password is out
+    end_cli_sessions_of(session, name=user.name)
     return user
 
 

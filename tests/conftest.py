@@ -114,6 +114,7 @@ def cli_env(settings: Settings) -> dict[str, str]:
         "SIAR_NOW": "2023-12-20T10:00",
         "SIAR_ALLOW_NOW": "1",
         "SIAR_OUTBOX_FALLBACK": "1",
+        "SIAR_SESSION_FILE": str(settings.outbox_dir.parent / "session"),  # never ~/.config
         "COLUMNS": "200",
     }
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 SERVICE_MODULES = (
-    "accounts", "calendar_counts", "calendar_view", "composing", "editing", "heartbeat",
-    "history", "importing", "ops_view", "partners_report", "planning", "posts",
+    "accounts", "calendar_counts", "calendar_view", "cli_sessions", "composing", "editing",
+    "heartbeat", "history", "importing", "ops_view", "partners_report", "planning", "posts",
     "publishing.reconcile", "results", "results_view", "review", "review_bulk",
     "review_queue", "review_view", "targets", "user_admin", "websessions",
 )
@@ -32,6 +32,8 @@ WITHOUT_ACTOR = {
     # Signing in and out: the actor does not exist yet, or is the session itself.
     "websessions.sign_in", "websessions.current", "websessions.touch",
     "websessions.sign_out", "websessions.end_sessions_of", "websessions.purge_expired",
+    "cli_sessions.log_in", "cli_sessions.actor_for", "cli_sessions.log_out",
+    "cli_sessions.end_cli_sessions_of", "cli_sessions.purge_expired",
 }
 
 

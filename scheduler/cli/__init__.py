@@ -2,6 +2,7 @@
 
 from scheduler.cli import (  # noqa: F401  (importing a module registers its commands)
     content_cmds,
+    login_cmds,
     ops_cmds,
     partner_cmds,
     plan_cmds,
