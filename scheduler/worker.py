@@ -105,11 +105,12 @@ class Worker:
             log.warning("%s unggahan terlewat batas waktunya: kini missed (tidak diterbitkan)",
                         len(missed))
 
-    def run_once(self) -> list[Outcome]:
-        """Publish what is due now and return (for cron and demos)."""
+    def run_once(self, progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
+        """Publish what is due now and return (for cron and demos); `progress` hears
+        (posts done, posts known so far)."""
         self.maintain()
         try:
-            return self.dispatcher.drain()
+            return self.dispatcher.drain(progress)
         finally:
             self.dispatcher.shutdown()
 

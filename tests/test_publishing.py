@@ -84,6 +84,16 @@ def test_the_worker_logs_one_line_per_published_or_missed_post(approved, catalog
     assert len(missed) == 15 and all("terlambat" in line for line in missed)
 
 
+def test_run_once_reports_progress_as_posts_finish(approved, catalog, settings, clock):
+    heard: list[tuple[int, int]] = []
+    outcomes = worker_for(approved, catalog, settings, clock).run_once(
+        lambda done, known: heard.append((done, known)))
+    assert len(outcomes) == 15
+    assert heard[0][0] == 0 and heard[-1] == (15, 15)
+    assert [done for done, _ in heard] == sorted(done for done, _ in heard)
+    assert all(done <= known for done, known in heard)
+
+
 def test_nothing_is_published_before_its_minute(approved, catalog, settings, clock):
     clock.set(FIRST_SLOT - timedelta(seconds=1))
     assert worker_for(approved, catalog, settings, clock).run_once() == []

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from scheduler import localtime
@@ -34,6 +35,7 @@ from scheduler.history import (
 from scheduler.labels import actor_label, event_label, status_label
 from scheduler.logs import configure_logging
 from scheduler.ops_view import due_unapproved_by_office
+from scheduler.publishing.attempt import Outcome
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.publishing.reconcile import resolve
 from scheduler.users import MACHINE_ADMIN
@@ -58,7 +60,7 @@ def run_command(
     worker = Worker(state.engine, state.catalog, state.settings, state.clock,
                     AdapterFactory(state.settings, state.clock))
     if once:
-        outcomes = worker.run_once()
+        outcomes = _run_once(state, worker)
         counts: dict[str, int] = {}
         for outcome in outcomes:
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
@@ -74,6 +76,17 @@ def run_command(
         "pekerja %s mulai (konkurensi %s); hentikan dengan Ctrl+C atau SIGTERM", worker.name,
         state.settings.worker_concurrency)
     worker.run_forever()
+
+
+def _run_once(state: AppState, worker: Worker) -> list[Outcome]:
+    """The worker's one pass; on a terminal, with a progress bar as posts finish."""
+    if not state.out.is_terminal:
+        return worker.run_once()
+    with Progress(TextColumn("Menerbitkan"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=state.out, transient=True) as bar:
+        task = bar.add_task("terbit", total=None)
+        return worker.run_once(lambda done, known: bar.update(task, completed=done,
+                                                               total=max(known, 1)))
 
 
 @app.command("status")

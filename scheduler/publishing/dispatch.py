@@ -9,6 +9,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from sqlalchemy.engine import Engine
@@ -130,12 +131,17 @@ class Dispatcher:
                 self._busy.discard(account_id)
         self._start_more()  # the account is free again: its next post, or another's
 
-    def drain(self) -> list[Outcome]:
-        """Publish everything due now, then return (for `siar run --once`)."""
+    def drain(self, progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
+        """Publish everything due now, then return (for `siar run --once`); `progress` hears
+        (posts done, posts known so far) as they finish."""
         self.tick()
         while True:
             with self._lock:
                 pending = set(self._futures)
+                done, known = len(self.outcomes), len(self.outcomes) + len(pending) + len(
+                    self._queue)
+            if progress is not None:
+                progress(done, known)
             if pending:
                 wait(pending, return_when=FIRST_COMPLETED)
                 continue
