@@ -68,6 +68,13 @@ def results_stages(catalog: Catalog) -> list[ResultsStage]:
             for e in catalog.elections.values() for s in e.stages if RESULTS in s.tags]
 
 
+def office_zone(catalog: Catalog, region: str, fallback: tzinfo) -> tzinfo:
+    """The zone an office's times are read and shown in (`fallback` for a region no
+    longer, or not, in the content)."""
+    known = catalog.regions.get(region)
+    return known.timezone if known else fallback
+
+
 def announcement_rows(session: Session, *, actor: Actor, catalog: Catalog,
                       fallback: tzinfo, election: str | None = None) -> list[AnnouncementRow]:
     """The announcements the actor may see, the latest first, each in its office's zone
@@ -78,7 +85,8 @@ def announcement_rows(session: Session, *, actor: Actor, catalog: Catalog,
         stage = next((s for s in known.stages if s.key == release.stage_key), None) \
             if known else None
         region = catalog.regions.get(release.region_key)
-        at = release.announced_at.astimezone(region.timezone if region else fallback)
+        at = release.announced_at.astimezone(office_zone(catalog, release.region_key,
+                                                         fallback))
         rows.append(AnnouncementRow(
             election=release.election_key,
             election_name=known.short_name if known else release.election_key,
@@ -99,9 +107,8 @@ def office_instant(catalog: Catalog, *, region: str, day: str, at: str,
     local_time = _clock_time(at.strip())
     if local_time is None:
         raise InputError(f"jam tidak valid: {at!r} (contoh: 16:00)")
-    known = catalog.regions.get(region)
-    zone = known.timezone if known else fallback
-    return datetime.combine(local_day, local_time.replace(second=0), tzinfo=zone)
+    return datetime.combine(local_day, local_time.replace(second=0),
+                            tzinfo=office_zone(catalog, region, fallback))
 
 
 def _clock_time(text: str) -> time | None:

@@ -13,7 +13,8 @@ from scheduler.cli.filters import check_filters, one
 from scheduler.cli.parse import parse_instant
 from scheduler.cli.state import AppState
 from scheduler.db import session_scope
-from scheduler.results import announce, list_announcements
+from scheduler.results import announce
+from scheduler.results_view import announcement_rows, office_zone
 
 results_app = typer.Typer(
     help="Hasil resmi per wilayah: catat pengumuman, lihat catatan (results).",
@@ -42,8 +43,7 @@ def announce_command(
     check_filters(state, elections=one(election), stages=one(stage), regions=one(region))
     actor = login(state, as_user, password_stdin)
     catalog = state.catalog
-    zone = catalog.regions[region].timezone if region in catalog.regions else \
-        state.settings.timezone
+    zone = office_zone(catalog, region, state.settings.timezone)
     when = parse_instant(at, "--at", zone)
     with session_scope(state.engine, write=True) as session:
         result = announce(session, actor=actor, catalog=catalog, election=election,
@@ -72,15 +72,13 @@ def list_command(
     check_filters(state, elections=one(election))
     actor = login(state, as_user, password_stdin)
     with session_scope(state.engine, write=False) as session:
-        rows = list_announcements(session, actor=actor, election=election)
-    table = Table(title="Pengumuman hasil tercatat")
+        rows = announcement_rows(session, actor=actor, catalog=state.catalog,
+                                 fallback=state.settings.timezone, election=election)
+    table = Table(title="Pengumuman hasil tercatat (terbaru dulu)")
     for column in ("Pemilihan", "Tahapan", "Wilayah", "Diumumkan", "Oleh", "Catatan"):
         table.add_column(column)
     for row in rows:
-        zone = state.catalog.regions[row.region_key].timezone \
-            if row.region_key in state.catalog.regions else state.settings.timezone
-        table.add_row(row.election_key, row.stage_key, row.region_key,
-                      localtime.format_compact(row.announced_at, zone), escape(row.actor),
-                      escape(row.note or ""))
+        table.add_row(row.election, row.stage, row.region, row.announced_label,
+                      escape(row.actor), escape(row.note))
     state.out.print(table)
     state.out.print(f"{len(rows)} pengumuman.")
