@@ -160,8 +160,10 @@ def expire_overdue(engine: Engine, gate: Gate, now: datetime, worker: str,
             post.last_error = hold.reason
             record(session, post, kind="missed", actor=worker, now=now,
                    to_status=PostStatus.MISSED, note=hold.reason)
-            log.warning("missed: unggahan #%s %s/%s: %s", post.id, post.region_key,
-                        post.platform, hold.reason)
+            # One line per post for whoever follows `siar run`; the worker adds a warning
+            # with the count.
+            log.info("missed: unggahan #%s %s/%s: %s", post.id, post.region_key,
+                     post.platform, hold.reason)
             missed.append(post.id or 0)
     return missed
 
