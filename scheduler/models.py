@@ -73,6 +73,7 @@ class Post(SQLModel, table=True):
         Index("ix_post_status_due", "status", "due_at"),
         Index("ix_post_region_platform_time", "region_key", "platform", "scheduled_at"),
         Index("ix_post_scheduled", "scheduled_at"),
+        Index("ix_post_updated", "updated_at"),  # history: newest change first
         Index("ix_post_batch", "batch"),
         Index("ix_post_plan_run", "plan_run_id"),
         # The operators' history filters by these and shows the newest first.
