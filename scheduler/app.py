@@ -24,6 +24,7 @@ from scheduler.content.model import Catalog
 from scheduler.db import make_engine, session_scope, sqlite_file
 from scheduler.errors import SiarError
 from scheduler.publishing.factory import AdapterFactory
+from scheduler.publishing.stored import StoredCredentials
 from scheduler.rendering import PostRenderer
 from scheduler.setup import ensure_schema
 
@@ -67,8 +68,10 @@ class Application:
         return PostRenderer(self.settings.templates_dir, self.settings.timezone)
 
     def adapters(self) -> AdapterFactory:
-        """A new adapter factory (it owns HTTP sessions: close it when done)."""
-        return AdapterFactory(self.settings, self.clock)
+        """A new adapter factory (it owns HTTP sessions: close it when done), reading
+        connected accounts' stored credentials from the database."""
+        return AdapterFactory(self.settings, self.clock, stored=StoredCredentials(
+            self.engine, self.settings))
 
     @contextmanager
     def unit_of_work(self, *, write: bool = False) -> Iterator[Session]:

@@ -49,8 +49,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Address where people (and platforms fetching images) reach `siar web`, e.g. "
             "https://siar.kpu-jatim.example; https:// makes its cookies Secure"),
     Setting("SIAR_SECRET_KEY", "",
-            "Secret used to sign media addresses (and, later, to encrypt tokens); empty: "
-            "derived from the database's instance id"),
+            "Secret (32+ characters; `siar secrets new-key`) that encrypts connected accounts' "
+            "tokens in the database and signs media addresses; empty: no token can be "
+            "stored, and media addresses are signed with a key derived from the database"),
+    Setting("SIAR_SECRET_KEYS_OLD", "",
+            "Earlier values of SIAR_SECRET_KEY, comma-separated: they still open stored "
+            "tokens until `siar secrets rotate` has sealed them with the current one"),
     Setting("SIAR_PLAN_DAYS_AHEAD", "7", "The worker's daily planning job plans this many days"),
     Setting("SIAR_PLAN_AT", "0 6 * * *",
             "When the worker plans (cron, local time): minute hour day month weekday"),
@@ -95,6 +99,7 @@ class Settings:
     media_base_url: str
     public_url: str
     secret_key: str = field(repr=False)
+    secret_keys_old: tuple[str, ...] = field(repr=False)
     plan_days_ahead: int
     plan_at: str
     worker_concurrency: int
@@ -150,6 +155,8 @@ def load_settings(
         media_base_url=get("SIAR_MEDIA_BASE_URL"),
         public_url=get("SIAR_PUBLIC_URL").rstrip("/"),
         secret_key=get("SIAR_SECRET_KEY"),
+        secret_keys_old=tuple(k.strip() for k in get("SIAR_SECRET_KEYS_OLD").split(",")
+                              if k.strip()),
         plan_days_ahead=_positive_int("SIAR_PLAN_DAYS_AHEAD", get("SIAR_PLAN_DAYS_AHEAD")),
         plan_at=get("SIAR_PLAN_AT"),
         worker_concurrency=_positive_int(

@@ -225,3 +225,20 @@ class ResultRelease(SQLModel, table=True):
     actor: str = Field(max_length=64)
     note: str | None = None
     recorded_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class AccountToken(SQLModel, table=True):
+    """A connected account's credentials, sealed with SIAR_SECRET_KEY (scheduler.secretbox).
+    The plain columns say which fields are held and until when, never their values."""
+
+    account_id: int = Field(primary_key=True, foreign_key="account.id")
+    sealed: str  # the credential fields as one encrypted text
+    fields: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    refresh_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    connected_at: datetime = Field(sa_type=UTCDateTime)
+    connected_by: str = Field(max_length=64)
+    refreshed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Bumped by every change: a refresh stores its result only over the version it read,
+    # so of two workers refreshing one rotating token, exactly one wins.
+    version: int = 1

@@ -32,6 +32,7 @@ class Action(StrEnum):
     PAUSE = "pause"  # pause or resume an account
     MANAGE_USERS = "manage_users"  # add, deactivate, change role or region, reset password
     ANNOUNCE = "announce"  # record a region's results as officially announced
+    CONNECT = "connect"  # connect or disconnect an account's credentials; rotate secrets
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -49,6 +50,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.PAUSE: frozenset({Role.OPERATOR, Role.ADMIN}),
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
     Action.ANNOUNCE: frozenset({Role.REVIEWER, Role.ADMIN}),
+    Action.CONNECT: frozenset({Role.ADMIN}),
 }
 
 _VERBS = {
@@ -59,6 +61,7 @@ _VERBS = {
     Action.RESOLVE: "menyelesaikan unggahan", Action.PAUSE: "menjeda akun",
     Action.MANAGE_USERS: "mengelola pengguna",
     Action.ANNOUNCE: "mencatat pengumuman hasil",
+    Action.CONNECT: "menghubungkan akun",
 }
 
 

@@ -36,7 +36,6 @@ from scheduler.labels import actor_label, event_label, status_label
 from scheduler.logs import configure_logging
 from scheduler.ops_view import due_unapproved_by_office
 from scheduler.publishing.attempt import Outcome
-from scheduler.publishing.factory import AdapterFactory
 from scheduler.publishing.reconcile import resolve
 from scheduler.users import MACHINE_ADMIN
 from scheduler.worker import Worker
@@ -58,7 +57,7 @@ def run_command(
     state: AppState = ctx.obj
     configure_logging(state.settings)
     worker = Worker(state.engine, state.catalog, state.settings, state.clock,
-                    AdapterFactory(state.settings, state.clock))
+                    state.app.adapters())
     if once:
         outcomes = _run_once(state, worker)
         counts: dict[str, int] = {}
@@ -94,7 +93,7 @@ def status_command(ctx: typer.Context) -> None:
     """Ringkasan: jumlah per status, unggahan berikutnya, masalah 24 jam, akun dijeda, kuota."""
     state: AppState = ctx.obj
     tz = state.settings.timezone
-    factory = AdapterFactory(state.settings, state.clock)
+    factory = state.app.adapters()
     with session_scope(state.engine, write=False) as session:
         # Like `siar user` without --as: whoever runs siar here reads every region.
         report = status_report(session, actor=MACHINE_ADMIN, now=state.clock.now(),
@@ -285,7 +284,7 @@ def account_list(ctx: typer.Context, region: RegionOption = None) -> None:
     """Daftar akun dan statusnya (aktif, dijeda, kredensial)."""
     state: AppState = ctx.obj
     check_filters(state, regions=region)
-    factory = AdapterFactory(state.settings, state.clock)
+    factory = state.app.adapters()
     with session_scope(state.engine, write=False) as session:
         accounts = [a for a in list_accounts(session, actor=MACHINE_ADMIN)
                     if not region or a.region_key in region]
