@@ -97,16 +97,11 @@ def disconnect(session: Session, *, actor: Actor, account_key: str) -> bool:
     return True
 
 
-def stored_credentials(session: Session, account_id: int, box: SecretBox) -> dict[str, str]:
-    """The account's stored credentials, opened (for the worker; never shown)."""
+def stored_credentials(session: Session, *, account_id: int,
+                       box: SecretBox) -> dict[str, str]:
+    """The account's stored credentials, opened (for a refresh; never shown)."""
     row = session.get(AccountToken, account_id)
     return box.open(row.sealed) if row is not None else {}
-
-
-def held_fields(session: Session, account_id: int) -> tuple[str, ...]:
-    """The names of the fields stored for an account (no key needed to know them)."""
-    row = session.get(AccountToken, account_id)
-    return tuple(row.fields or ()) if row is not None else ()
 
 
 def replace_after_refresh(session: Session, *, account_id: int, read_version: int,

@@ -71,7 +71,8 @@ def test_connect_checks_with_the_platform_then_stores_sealed(synced, admin, siar
         row = session.exec(select(AccountToken)).one()
         assert BOT not in row.sealed and row.fields == ["bot_token", "chat_id"]
         assert row.connected_by == "admin.a" and row.expires_at is not None
-        assert stored_credentials(session, row.account_id, SecretBox(KEY))["bot_token"] == BOT
+        opened = stored_credentials(session, account_id=row.account_id, box=SecretBox(KEY))
+        assert opened["bot_token"] == BOT
 
 
 def test_a_bot_that_may_not_post_is_not_connected(synced, admin, siar) -> None:
@@ -186,7 +187,7 @@ def test_of_two_refreshes_of_one_token_only_one_is_stored(approved) -> None:
     won, lost = outcomes
     assert (won, lost) == (True, False)
     with Session(approved) as session:
-        assert stored_credentials(session, account_id, box) == {"access_token": "a2",
+        assert stored_credentials(session, account_id=account_id, box=box) == {"access_token": "a2",
                                                                  "refresh_token": "r2"}
 
 
