@@ -1,33 +1,28 @@
-"""TikTok photo posts (Content Posting API, platform-apis.md §6): one JPEG or WebP image
-that TikTok pulls from its public URL, a title, and the post's text as description.
+"""TikTok photo posts (Content Posting API, platform-apis.md §6): `creator_info/query`
+(privacy levels, username), `content/init` (PHOTO, DIRECT_POST, one JPEG/WebP pulled from
+its URL; the first line as title, the whole text as description), then `status/fetch`
+polled until PUBLISH_COMPLETE or FAILED.
 
-Flow: `creator_info/query` (privacy levels, username), then `content/init` (PHOTO,
-DIRECT_POST, PULL_FROM_URL), then `status/fetch` polled until PUBLISH_COMPLETE or FAILED.
-
-TikTok has no idempotency key, so `content/init` is the one request that may publish:
-- `init_sent_at` is checkpointed before it leaves, its `publish_id` (with the creator's
-  username, for the URL) before the first poll;
-- a retry carrying a publish_id never sends init again: it polls that publish, and only
-  one TikTok reports FAILED (never public) is replaced by a new init;
-- a lost or 5xx answer to init is ambiguous. `reconcile` asks status/fetch about the
-  saved publish_id; without one it can only say "init never left" (no `init_sent_at`)
-  or leave it to an operator (TikTok cannot look a post up by anything else).
+TikTok has no idempotency key and init is the request that publishes: `init_sent_at` is
+checkpointed before it leaves, its `publish_id` (with the username) before the first
+poll. A retry with a publish_id never sends init again: it polls that publish, and only
+one TikTok reports FAILED (never public) is replaced. A lost or 5xx answer to init is
+ambiguous; `reconcile` asks status/fetch about the saved publish_id, else says "init
+never left" (no `init_sent_at`) or leaves it to an operator (TikTok has no other lookup).
 
 Decisions (issue 12, item 4):
 - Privacy: PUBLIC_TO_EVERYONE or nothing. A KPU post is public information; an account
-  that does not offer it (private account, unaudited app: SELF_ONLY only) is paused with
-  ReauthorizationRequired, its posts held, until someone fixes it on TikTok. No setting
-  picks another level: a post "published" where nobody can see it would be a lie.
-- Title: the first non-empty line, cut on a word boundary with "…" to 90 characters,
-  counted in UTF-16 units (the stricter count: emoji take two). The description is the
-  whole text, as reviewed, at most 4,000 characters (third-party limits, §6).
-- Image: judged by the URL path's extension before any request: .jpg, .jpeg and .webp
-  pass; PNG (TikTok rejects it, §6) and anything else are refused.
+  without that option (private, or an unaudited app: SELF_ONLY) is paused with
+  ReauthorizationRequired, its posts held, until fixed on TikTok. No setting picks another
+  level: "published" where nobody can see it would mislead.
+- Title: the first non-empty line, cut on a word boundary with "…" to 90, counted in
+  UTF-16 units (the stricter count). Description: the whole text, at most 4,000 (§6).
+- Image: told by the URL path's extension, before any request: .jpg/.jpeg/.webp only.
 - Credentials: `access_token` only; the username comes from creator_info.
 - PUBLISH_COMPLETE without `publicaly_available_post_id` (moderation can take hours):
-  TikTok has published it, so the receipt is the publish_id without a URL.
-- Errors: 5xx on init is ambiguous, elsewhere transient; fail_reason `internal` is
-  transient (TikTok calls it retryable), every other fail_reason permanent.
+  live for TikTok, so the receipt is the publish_id, without a URL.
+- 5xx is ambiguous on init, transient elsewhere; fail_reason `internal` is transient
+  (retryable, says TikTok), any other fail_reason permanent.
 """
 
 import time
@@ -60,7 +55,10 @@ PROCESSING = frozenset({"PROCESSING_DOWNLOAD", "PROCESSING_UPLOAD"})
 INIT_REF = "init_sent_at"
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".webp")
 RATE_LIMIT_WAIT = 60.0  # TikTok counts requests in a one-minute sliding window
-REAUTH_CODES = frozenset({"access_token_invalid", "scope_not_authorized"})
+_RENEW = "Akses TikTok ke akun ini kedaluwarsa atau dicabut; hubungkan ulang akun"
+REAUTH = {"access_token_invalid": _RENEW, "scope_not_authorized": _RENEW,
+          "reached_active_user_cap": "Aplikasi mencapai batas pengguna aktif TikTok; akun "
+                                     "dijeda sampai aplikasi lolos audit atau dihubungkan ulang"}
 HINTS = {  # what a person should do about TikTok's refusal codes and fail reasons
     "url_ownership_unverified": "domain gambar belum diverifikasi di TikTok Developer Portal",
     "privacy_level_option_mismatch": "tingkat privasi tidak diizinkan untuk akun ini",
@@ -89,11 +87,9 @@ def make_title(text: str, limit: int = 90) -> str:
         if utf16_len(candidate) > room:
             break
         kept = candidate
-    if not kept:  # a first word longer than the title: cut inside it
-        for char in first:
-            if utf16_len(kept + char) > room:
-                break
-            kept += char
+    kept = kept or first[:room]  # a first word longer than the title: cut inside it
+    while utf16_len(kept) > room:
+        kept = kept[:-1]
     return kept.rstrip(" ,.;:-–—") + "…"
 
 
@@ -152,39 +148,33 @@ class TikTokAdapter(Adapter):
             return None  # not public; a retry resumes or replaces this publish_id
         raise self._unexpected(status)
 
-    # -- before any request --------------------------------------------------------
-
     def _checked(self, post: PostPayload) -> str:
-        if not post.image_url:
-            raise make_error(self, PermanentPublishError,
-                             "TikTok wajib memakai gambar dengan URL publik (image_url); "
-                             "unggahan teks saja tidak didukung")
-        parts = urlsplit(post.image_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise make_error(self, PermanentPublishError,
-                             "TikTok butuh alamat gambar http(s) yang dapat diunduh publik")
+        """The image's URL, or a refusal before any request."""
+        url, limit = post.image_url or "", self.limits.max_length
+        parts = urlsplit(url)
         path = parts.path.lower()
-        if path.endswith(".png"):
-            raise make_error(self, PermanentPublishError,
-                             "TikTok menolak gambar PNG; ubah gambar ke JPEG atau WebP")
-        if not path.endswith(IMAGE_EXTENSIONS):
-            raise make_error(self, PermanentPublishError,
-                             "TikTok hanya menerima gambar JPEG atau WebP (.jpg, .jpeg, .webp)")
-        if len(post.text) > self.limits.max_length:
-            raise make_error(self, PermanentPublishError,
-                             f"Teks unggahan TikTok terlalu panjang: {len(post.text)} karakter "
-                             f"(maksimal {self.limits.max_length})")
-        return post.image_url
+        for failed, message in (
+            (not url, "TikTok wajib memakai gambar dengan URL publik (image_url); unggahan "
+                      "teks saja tidak didukung"),
+            (parts.scheme not in ("http", "https") or not parts.hostname,
+             "TikTok butuh alamat gambar http(s) yang dapat diunduh publik"),
+            (path.endswith(".png"), "TikTok menolak gambar PNG; ubah gambar ke JPEG atau WebP"),
+            (not path.endswith(IMAGE_EXTENSIONS),
+             "TikTok hanya menerima gambar JPEG atau WebP (.jpg, .jpeg, .webp)"),
+            (len(post.text) > limit, f"Teks unggahan TikTok terlalu panjang: {len(post.text)} "
+                                     f"karakter (maksimal {limit})"),
+        ):
+            if failed:
+                raise make_error(self, PermanentPublishError, message)
+        return url
 
     def _privacy(self, creator: Mapping[str, Any]) -> str:
         options = [str(o) for o in creator.get("privacy_level_options") or []]
         if PUBLIC in options:
             return PUBLIC
-        raise make_error(self, ReauthorizationRequired,
-                         "Akun TikTok ini tidak mengizinkan unggahan publik (pilihan: "
-                         f"{', '.join(options) or '-'}); unggahan KPU harus publik: jadikan "
-                         "akun publik atau selesaikan audit aplikasi di TikTok, lalu lanjutkan "
-                         "akun")
+        raise make_error(self, ReauthorizationRequired, "Akun TikTok ini tidak mengizinkan "
+                         f"unggahan publik (pilihan: {', '.join(options) or '-'}); jadikan akun "
+                         "publik atau selesaikan audit aplikasi TikTok, lalu lanjutkan akun")
 
     def _init_body(self, post: PostPayload, image_url: str, privacy: str,
                    creator: Mapping[str, Any]) -> dict[str, Any]:
@@ -201,15 +191,12 @@ class TikTokAdapter(Adapter):
                 "source_info": {"source": "PULL_FROM_URL", "photo_images": [image_url],
                                 "photo_cover_index": 0}}
 
-    # -- requests ------------------------------------------------------------------
-
     def _init(self, body: Mapping[str, Any]) -> str:
         data = self._call("content/init/", body, publishing=True)
         publish_id = data.get("publish_id")
         if not publish_id:
-            raise make_error(self, AmbiguousPublishError,
-                             "TikTok menerima permintaan unggah tanpa memberi publish_id; "
-                             "unggahan mungkin sudah terbit, cek dulu sebelum mengulang")
+            raise make_error(self, AmbiguousPublishError, "TikTok menjawab permintaan unggah "
+                             "tanpa publish_id; unggahan mungkin sudah terbit, cek dulu")
         return str(publish_id)
 
     def _wait(self, publish_id: str, username: str) -> Receipt:
@@ -236,9 +223,7 @@ class TikTokAdapter(Adapter):
         errors pass; a refused lookup (unknown publish_id) leaves it to an operator."""
         try:
             data = self._ask("status/fetch/", {"publish_id": publish_id})
-        except (TransientPublishError, ReauthorizationRequired):
-            raise
-        except PublishError as exc:
+        except PermanentPublishError as exc:  # transient and reauthorization pass
             raise make_error(self, AmbiguousPublishError,
                              f"TikTok: status unggahan tidak dapat dicek ({exc}); perlu "
                              "keputusan operator", platform_message=exc.platform_message,
@@ -267,8 +252,6 @@ class TikTokAdapter(Adapter):
             return data if isinstance(data, dict) else {}
         raise self._failure(response, error, publishing=publishing)
 
-    # -- errors --------------------------------------------------------------------
-
     def _failure(self, response: requests.Response, error: Mapping[str, Any], *,
                  publishing: bool) -> PublishError:
         status, code = response.status_code, str(error.get("code") or "")
@@ -279,13 +262,8 @@ class TikTokAdapter(Adapter):
         if code == "rate_limit_exceeded" or status == 429:
             kind, wait = TransientPublishError, RATE_LIMIT_WAIT
             message = "TikTok membatasi laju permintaan (unggah: 6 per menit per token)"
-        elif code == "reached_active_user_cap":
-            kind = ReauthorizationRequired
-            message = ("Aplikasi mencapai batas pengguna aktif TikTok; akun dijeda sampai "
-                       "aplikasi lolos audit atau dihubungkan ulang")
-        elif code in REAUTH_CODES or status == 401:
-            kind = ReauthorizationRequired
-            message = "Akses TikTok ke akun ini kedaluwarsa atau dicabut; hubungkan ulang akun"
+        elif code in REAUTH or status == 401:
+            kind, message = ReauthorizationRequired, REAUTH.get(code, _RENEW)
         elif status >= 500 or code == "internal_error" or (response.ok and not code):
             kind, message = TransientPublishError, f"Server TikTok bermasalah (HTTP {status})"
             if publishing:  # it may have acted on the request: no idempotency key to retry by
@@ -308,15 +286,13 @@ class TikTokAdapter(Adapter):
                           f"TikTok gagal menerbitkan: {HINTS.get(reason, reason)}", code=reason)
 
     def _unexpected(self, status: str) -> AmbiguousPublishError:
-        return make_error(self, AmbiguousPublishError,
-                          f"TikTok: status unggahan tak terduga ({status}); perlu keputusan "
-                          "operator")
+        return make_error(self, AmbiguousPublishError, f"TikTok: status unggahan tak terduga "
+                          f"({status}); perlu keputusan operator")
 
     def _receipt(self, publish_id: str, username: str, data: Mapping[str, Any]) -> Receipt:
         ids = data.get("publicaly_available_post_id") or []  # TikTok's spelling
         if not ids:  # public, but the id only comes after moderation
             return Receipt(publish_id)
-        post_id = str(ids[0])
-        url = (f"https://www.tiktok.com/@{quote(username)}/video/{quote(post_id)}"
-               if username else None)
-        return Receipt(post_id, url)
+        post_id = quote(str(ids[0]))
+        return Receipt(post_id, f"https://www.tiktok.com/@{quote(username)}/video/{post_id}"
+                       if username else None)
