@@ -127,7 +127,8 @@ class TikTokAdapter(Adapter):
         creator = self._ask("creator_info/query/", None)
         username = str(creator.get("creator_username") or "")
         body = self._init_body(post, image_url, self._privacy(creator), creator)
-        self.context.checkpoint({INIT_REF: self.context.clock.now().isoformat()})
+        # Forget a FAILED publish_id: until init answers, only an operator can tell.
+        self.context.checkpoint({INIT_REF: self.context.clock.now().isoformat(), "publish_id": ""})
         publish_id = self._init(body)
         self.context.checkpoint({"publish_id": publish_id, "username": username})
         return self._wait(publish_id, username)

@@ -120,7 +120,8 @@ def test_publish_id_is_checkpointed_before_init_answers_are_polled(case: Adapter
     adapter.publish(case.post)
 
     (marker, inits_before_marker, _), (saved, inits, polls) = seen
-    assert marker == {INIT_REF: NOW.isoformat()} and inits_before_marker == 0
+    assert marker == {INIT_REF: NOW.isoformat(), "publish_id": ""}
+    assert inits_before_marker == 0
     assert saved == {"publish_id": fake(case).published[0]["publish_id"], "username": "kpu_blitar"}
     assert (inits, polls) == (1, 0)
 
@@ -276,6 +277,18 @@ def test_an_internal_failure_is_retried_with_a_new_init(case: AdapterCase) -> No
     assert receipt.platform_id == fake(case).published[0]["id"]
 
 
+def test_a_lost_answer_to_the_replacing_init_is_left_to_an_operator(case: AdapterCase) -> None:
+    fake(case).fail_next_publish("internal")
+    with pytest.raises(TransientPublishError):
+        case.adapter().publish(case.post)
+    fake(case).fail_next("disconnect", path="/content/init/", process=True)
+    with pytest.raises(AmbiguousPublishError):
+        case.adapter().publish(resumed(case))
+    with pytest.raises(AmbiguousPublishError, match="publish_id"):  # not the old FAILED one
+        case.adapter().reconcile(case.post, resumed(case).ref)
+    assert len(fake(case).published) == 1
+
+
 def test_inbox_delivery_is_left_to_an_operator(env: Env) -> None:
     with tiktok_case(env, polls_before_complete=5) as case:
         adapter = case.adapter()
@@ -350,7 +363,7 @@ def test_a_lost_init_answer_is_left_to_an_operator(case: AdapterCase) -> None:
     fake(case).fail_next("disconnect", path="/content/init/", process=True)
     with pytest.raises(AmbiguousPublishError):
         case.adapter().publish(case.post)
-    assert list(resumed(case).ref) == [INIT_REF]
+    assert resumed(case).ref.keys() == {INIT_REF, "publish_id"}
     with pytest.raises(AmbiguousPublishError, match="publish_id"):
         case.adapter().reconcile(case.post, resumed(case).ref)
 
