@@ -6,6 +6,7 @@ looks them up in the same environment (process first, then .env).
 """
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -81,7 +82,13 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
-_API_PLATFORMS = ("facebook", "instagram", "threads", "x", "telegram")
+_API_URL = re.compile(r"SIAR_([A-Z0-9]+)_API_URL")
+
+
+def _api_urls(merged: Mapping[str, str]) -> dict[str, str]:
+    """SIAR_<PLATFORM>_API_URL of every platform, plugins' too: platform -> address."""
+    return {match[1].lower(): value.rstrip("/") for name, value in merged.items()
+            if value and (match := _API_URL.fullmatch(name))}
 
 
 @dataclass(frozen=True)
@@ -165,8 +172,7 @@ def load_settings(
         max_attempts=_positive_int("SIAR_MAX_ATTEMPTS", get("SIAR_MAX_ATTEMPTS")),
         retry_base=_positive_float("SIAR_RETRY_BASE", get("SIAR_RETRY_BASE")),
         claim_lease=_positive_float("SIAR_CLAIM_LEASE", get("SIAR_CLAIM_LEASE")),
-        api_urls={p: get(f"SIAR_{p.upper()}_API_URL") for p in _API_PLATFORMS
-                  if get(f"SIAR_{p.upper()}_API_URL")},
+        api_urls=_api_urls(merged),
         instagram_max_hashtags=_positive_int(
             "SIAR_INSTAGRAM_MAX_HASHTAGS", get("SIAR_INSTAGRAM_MAX_HASHTAGS")),
         log_level=get("SIAR_LOG_LEVEL").upper(),

@@ -7,6 +7,7 @@ from scheduler.cli import (  # noqa: F401  (importing a module registers its com
     ops_cmds,
     partner_cmds,
     plan_cmds,
+    platform_cmds,
     post_cmds,
     results_cmds,
     review_cmds,

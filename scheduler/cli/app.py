@@ -132,7 +132,7 @@ def main_options(
 # Commands that only read: they may pretend another "now" freely.
 READ_ONLY = frozenset({
     "stages", "preview", "posts", "history", "status", "check", "post show", "account list",
-    "user list", "review list", "review show", "partners",
+    "user list", "review list", "review show", "partners", "platforms",
 })
 
 
