@@ -6,7 +6,7 @@ billion values ("billion laughs") is a located problem too, found before any Pyt
 is built from it.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -171,6 +171,28 @@ def _parse(text: str, path: Path, label: str,
     finally:
         loader.dispose()
     return YamlDocument(path, label, data, node), []
+
+
+def documents(paths: Iterable[Path], model: type[M],
+              problems: list[Problem]) -> Iterator[tuple[YamlDocument, M]]:
+    """Each file that parses and validates against `model`; the others add problems."""
+    for path in paths:
+        doc, found = read_yaml(path)
+        problems.extend(found)
+        if doc is None:
+            continue
+        spec, found = doc.validate(model)
+        problems.extend(found)
+        if spec is not None:
+            yield doc, spec
+
+
+def yaml_files(folder: Path, problems: list[Problem]) -> list[Path]:
+    """The folder's .yaml and .yml files in name order; none at all is a problem."""
+    files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    if not files:
+        problems.append(Problem(str(folder), "tidak ada berkas .yaml"))
+    return files
 
 
 def _alias_problems(root: yaml.Node | None, label: str) -> list[Problem]:
