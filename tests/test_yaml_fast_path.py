@@ -81,3 +81,32 @@ def test_the_shipped_files_read_the_same_on_both_parsers(path: Path) -> None:
     assert fast_doc.line_of(("regencies", 3, "accounts", 1)) == \
         pure_doc.line_of(("regencies", 3, "accounts", 1))
     assert fast_doc.line_of(("rules", 5, "cadence")) == pure_doc.line_of(("rules", 5, "cadence"))
+
+
+def test_loading_the_catalog_parses_each_file_once(mini: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """One parser per file (none built a second time to construct the data)."""
+    from collections import Counter
+
+    from scheduler.content import yamlsource
+    from scheduler.content.catalog import load_catalog
+
+    parsed: Counter[str] = Counter()
+    parsers: list[object] = []
+    parse = yamlsource._parse
+
+    def counting(text: str, path: Path, label: str, loader_class: object) -> object:
+        parsed[str(path)] += 1
+        return parse(text, path, label, loader_class)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(yamlsource, "_parse", counting)
+    for cls in {yamlsource._Loader, yamlsource._FastLoader} - {None}:
+        def made(self: object, stream: str, _init: object = cls.__init__) -> None:
+            parsers.append(self)
+            _init(self, stream)  # type: ignore[operator]
+
+        monkeypatch.setattr(cls, "__init__", made)
+    load_catalog(mini / "content", mini / "templates")
+    assert parsed and set(parsed.values()) == {1}, parsed
+    assert str(mini / "content/plan.yaml") in parsed
+    assert len(parsers) == len(parsed)
