@@ -76,3 +76,17 @@ def test_an_added_or_removed_file_is_seen(aged: Path) -> None:
         cached_catalog(content, templates)
     extra.unlink()
     assert cached_catalog(content, templates).regions.keys() == before.regions.keys()
+
+
+def test_a_long_lived_application_sees_a_change_after_its_recheck_interval(
+        aged: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    import scheduler.app
+
+    age(settings.content_dir)
+    app = create_app(settings)
+    before = app.catalog
+    plan = settings.content_dir / "plan.yaml"
+    plan.write_text(plan.read_text().replace('cadence: "0 9 * * *"', 'cadence: "0 8 * * *"'))
+    assert app.catalog is before  # looked less than a second ago
+    monkeypatch.setattr(scheduler.app, "CATALOG_RECHECK", 0.0)
+    assert "0 8 * * *" in {rule.cadence for rule in app.catalog.rules}
