@@ -1,6 +1,7 @@
 """The nation (KPU RI) over every province: its users see and approve across provinces,
 so a national batch is one decision; province users stay within their province."""
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -161,3 +162,25 @@ def test_a_regency_may_not_be_the_nation(national: Path) -> None:
     path.write_text(path.read_text().replace("kind: kabupaten", "kind: nasional", 1))
     with pytest.raises(ContentError, match="regencies tidak boleh 'nasional'"):
         load_catalog(national / "content", national / "templates")
+
+
+def test_the_command_line_approves_a_national_batch_in_one_decision(national: Path,
+                                                                     siar) -> None:  # type: ignore[no-untyped-def]
+    assert siar("init").exit_code == 0
+    for name, region in (("nadia", NATION), ("putri", "province")):
+        added = siar("user", "add", name, "--role", "reviewer", "--region", region,
+                     "--password-stdin", input="sandi-uji-123\n")
+        if region == "province":  # two provinces now: "province" names none of them
+            assert added.exit_code != 0 and "ambigu" in added.stderr
+            continue
+        assert added.exit_code == 0, added.output
+    assert siar("plan", "--from", "2024-01-01", "--to", "2024-01-01").exit_code == 0
+    login = ("--as", "nadia", "--password-stdin")
+    listed = siar("review", "list", *login, input="sandi-uji-123\n")
+    assert listed.exit_code == 0, listed.output
+    assert "(nadia, ri)" in listed.output and "30 unggahan · 6 wilayah" in listed.output
+    done = siar("review", "approve", BATCH, *login, input="sandi-uji-123\n")
+    assert done.exit_code == 0, done.output
+    assert "30 unggahan disetujui" in done.output
+    posts = json.loads(siar("posts", "--format", "json").stdout)
+    assert {p["status"] for p in posts} == {"approved"} and len(posts) == 30
