@@ -5,6 +5,11 @@ exit code, and inherits nothing but the imported modules, so it behaves as `siar
 would; it skips only the interpreter's start-up. The server runs in a new session, without
 a controlling terminal, as under cron or CI: a password prompt reads standard input.
 
+With `share_catalog=True` the server also reads the content once per content and templates
+folder (scheduler.content.catalog.load_catalog, about 1.5 s each time) and its children
+use that catalog, as each would have read the same unchanged files to the same result;
+a child that changes its copy changes nothing for the others (a fork copies memory).
+
     with ForkedSiar() as siar:
         result = siar.run(["status"], env={...}, cwd=path, stdin="")
 """
@@ -16,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 import traceback
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -33,13 +40,15 @@ class Completed:
 
 
 class ForkedSiar:
-    def __init__(self) -> None:
+    def __init__(self, *, share_catalog: bool = False) -> None:
+        self.share_catalog = share_catalog
         self.scratch = Path(tempfile.mkdtemp(prefix="siar-forks-"))
         self.server: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> "ForkedSiar":
+        flags = ["--share-catalog"] if self.share_catalog else []
         self.server = subprocess.Popen(
-            [sys.executable, "-m", "tests.cli_forks"], cwd=Path(__file__).parent.parent,
+            [sys.executable, "-m", "tests.cli_forks", *flags], cwd=Path(__file__).parent.parent,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, start_new_session=True)
         return self
 
@@ -101,16 +110,46 @@ def _child(request: dict[str, Any]) -> int:
             return code
         print(code, file=sys.stderr)
         return 1
-    except BaseException:  # noqa: BLE001  (a traceback is what a crash shows)
+    except BaseException:  # a crash shows its traceback, as `siar` would
         traceback.print_exc()
         return 1
 
 
-def serve() -> None:
+def _share_catalogs() -> Callable[[dict[str, str]], None]:
+    """Make `scheduler.app` take its catalog from those the server has read; returns the
+    function that reads the catalog a request's environment names, before the fork."""
+    import scheduler.app
+    from scheduler.content.catalog import load_catalog
+    from scheduler.content.model import Catalog
+    from scheduler.errors import ContentError
+
+    catalogs: dict[tuple[Path, Path], Catalog] = {}
+
+    def shared(content_dir: Path, templates_dir: Path) -> Catalog:
+        found = catalogs.get((Path(content_dir).resolve(), Path(templates_dir).resolve()))
+        return found if found is not None else load_catalog(content_dir, templates_dir)
+
+    def read(env: dict[str, str]) -> None:
+        if "SIAR_CONTENT_DIR" not in env or "SIAR_TEMPLATES_DIR" not in env:
+            return
+        key = (Path(env["SIAR_CONTENT_DIR"]).resolve(),
+               Path(env["SIAR_TEMPLATES_DIR"]).resolve())
+        if key not in catalogs:
+            with suppress(ContentError):  # each child reads it and reports the problems
+                catalogs[key] = load_catalog(*key)
+
+    scheduler.app.load_catalog = shared  # type: ignore[attr-defined]
+    return read
+
+
+def serve(share_catalog: bool) -> None:
     import scheduler.cli  # noqa: F401  (the slow imports, once)
 
+    read_catalog = _share_catalogs() if share_catalog else None
     for line in sys.stdin:
         request = json.loads(line)
+        if read_catalog is not None:
+            read_catalog(request["env"])
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
@@ -128,4 +167,4 @@ def serve() -> None:
 
 
 if __name__ == "__main__":
-    serve()
+    serve(share_catalog="--share-catalog" in sys.argv)
