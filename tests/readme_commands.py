@@ -111,8 +111,9 @@ def _split_comment(line: str) -> tuple[str, str]:
 
 
 def _without_brackets(text: str) -> str:
+    """Leave out each `[...]` (and the `...` of a repeatable `[--region R]...`)."""
     out, depth, quote = [], 0, ""
-    for char in text:
+    for char in text.replace("]...", "]"):
         if quote:
             quote = "" if char == quote else quote
         elif char in "'\"" and depth == 0:
@@ -125,4 +126,4 @@ def _without_brackets(text: str) -> str:
             continue
         if depth == 0:
             out.append(char)
-    return re.sub(r"(^|\s)\.\.\.(?=\s|$)", " ", "".join(out))
+    return "".join(out)

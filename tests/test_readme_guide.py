@@ -73,6 +73,7 @@ def guide_run(tmp_path_factory: pytest.TempPathFactory) -> list[Ran]:
     env = demo_env(demo, home)
     ran: list[Ran] = []
     done: set[str] = set()
+    before = _top_level()
     with ForkedSiar(share_catalog=True) as siar:
         build_demo(siar, demo, env)
         env.pop("SIAR_LOG_LEVEL")  # the demo quiets the worker; the guide's user does not
@@ -88,7 +89,15 @@ def guide_run(tmp_path_factory: pytest.TempPathFactory) -> list[Ran]:
             result = siar.run(["--env-file", str(home / "none.env"), *guide.words()[1:]],
                               env=env, cwd=REPO, stdin=f"{PASSWORD}\n" * 4)
             ran.append(Ran(guide, result))
+    strays = _top_level() - before
+    assert not strays, f"the guide's commands left files in the repository: {strays}"
     return ran
+
+
+def _top_level() -> set[str]:
+    """What the repository's folder holds (caches aside): a command run from there that
+    wrote a database or an outbox of its own would show here."""
+    return {p.name for p in REPO.iterdir() if not p.name.startswith((".", "__"))}
 
 
 def test_the_guide_covers_its_sections() -> None:
@@ -153,3 +162,40 @@ def test_every_exit_code_the_cli_uses_is_in_the_readme() -> None:
     assert not missing, f"exit codes used but not in the README's table: {missing}"
     unused = set(table) - {0} - set(used)
     assert not unused, f"the README lists exit codes nothing uses: {unused}"
+
+
+def test_the_reader_follows_the_conventions(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("""# X
+
+## Commands
+
+### Doing
+
+```sh
+siar posts [--region R] [--platform P]...   # all posts [--all]
+siar review approve A@2024-02-15T10:00 --as rudi \\
+    --note "a # in quotes"   # exits 6
+siar history [--from DATE]
+             [--to DATE]
+```
+
+```yaml
+siar: not a command
+```
+
+## Development
+
+```sh
+siar not-the-guide
+```
+""", encoding="utf-8")
+    lines = guide_lines(readme)
+    assert [g.runnable() for g in lines] == [
+        "siar posts", 'siar review approve A@2024-02-15T10:00 --as rudi --note "a # in quotes"',
+        "siar history"]
+    assert [g.expected_exit for g in lines] == [0, 6, 0]
+    assert [g.line for g in lines] == [8, 9, 11]
+    assert lines[0].section == "Commands / Doing"
+    assert GuideLine(1, "", "siar review approve BATCH --note ...").placeholders() == \
+        ["BATCH", "..."]
