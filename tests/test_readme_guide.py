@@ -147,12 +147,13 @@ def _exit_code_table() -> dict[int, str]:
 
 
 def test_every_exit_code_the_cli_uses_is_in_the_readme() -> None:
-    """Each exit code in scheduler/ (an error class's `exit_code`, a `typer.Exit(N)`) has
-    its row in the README's table; 0 is success."""
+    """Each exit code in scheduler/ (an error class's `exit_code`, a `typer.Exit(N)`,
+    `sys.exit(N)`) has its row in the README's table, and each row is used; 0 is success."""
     used: dict[int, list[str]] = {}
     for path in sorted((REPO / "scheduler").rglob("*.py")):
         text = path.read_text(encoding="utf-8")
-        for match in re.finditer(r"exit_code = (\d+)|typer\.Exit\((\d+)\)", text):
+        for match in re.finditer(r"exit_code = (\d+)|(?:typer\.Exit|SystemExit|sys\.exit)"
+                                 r"\((?:code=)?(\d+)\)", text):
             code = int(match.group(1) or match.group(2))
             used.setdefault(code, []).append(str(path.relative_to(REPO)))
     used.pop(0, None)
