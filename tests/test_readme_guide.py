@@ -11,8 +11,9 @@ Every `siar` line of the guide runs, in README order, as a real process on one d
 built as `./scripts/demo` builds it (tests/readme_demo.py), in the demo's environment,
 after the guide's own `export` line (its `demo/` paths point at the test's demo folder),
 from the repository's root (so the guide's example files, e.g. examples/unggahan.csv, are
-there as for a user), with the demo password on standard input for every prompt. A line
-fails the test if it exits otherwise than expected (0, or the N of its `# exits N`).
+there as for a user), with the demo password on standard input for every prompt and, as
+scripts/demo does, `--env-file` naming no file (a developer's .env changes nothing). A
+line fails the test if it exits otherwise than expected (0, or the N of its `# exits N`).
 The lines in NOT_RUN are not run, and those in RUN_ONCE run once, each for the reason
 given; no other line is skipped. The fork server shares one reading of the content
 between the commands (tests/cli_forks.py), which keeps the test near a minute.
@@ -200,3 +201,17 @@ siar not-the-guide
     assert lines[0].section == "Commands / Doing"
     assert GuideLine(1, "", "siar review approve BATCH --note ...").placeholders() == \
         ["BATCH", "..."]
+
+
+def test_the_demo_database_is_built_as_scripts_demo_builds_it() -> None:
+    """tests/readme_demo.py repeats scripts/demo's changes: if the script changes its
+    users, password, dates or the slot its worker misses, this test says so."""
+    script = (REPO / "scripts" / "demo").read_text(encoding="utf-8")
+    for piece in (f"PASSWORD={PASSWORD}", "REVIEWER=peninjau.jatim",
+                  'OTHERS="penulis.jatim:author operator.jatim:operator admin.jatim:admin"',
+                  "--region province", "step --now 2024-02-12T20:00 plan --from 2024-02-13 "
+                  "--to 2024-02-14", 'review approve "$batch"', "--note \"demo\"",
+                  "sed -n 2p", 'step --now "$minute:30" run --once',
+                  'step --now "$last:30" plan --from 2024-02-15 --to 2024-02-16',
+                  "SIAR_ALLOW_NOW=1", "SIAR_OUTBOX_FALLBACK=1", "SIAR_NOW=2024-02-14T21:00"):
+        assert piece in script, piece
