@@ -23,6 +23,7 @@ from scheduler.checks.post_checks import (
 from scheduler.content.model import Catalog
 from scheduler.errors import InputError, ReviewError
 from scheduler.events import record
+from scheduler.labels import status_label
 from scheduler.models import Post, PostEvent, PostStatus
 from scheduler.permissions import Action, require_role
 from scheduler.posts import PostFilter
@@ -186,7 +187,8 @@ def _pending_targets(session: Session, actor: Actor, target: str, excepts: Seque
     if is_post_id(target):
         post = posts[0]
         if post.status != PostStatus.PENDING:
-            raise ReviewError(f"unggahan #{post.id} berstatus {post.status}, tidak dapat {verb}")
+            raise ReviewError(f"unggahan #{post.id} berstatus {status_label(post.status)}, "
+                              f"tidak dapat {verb}")
         return posts, decision
     left_out = set(excepts)
     chosen = [p for p in posts if p.status == PostStatus.PENDING and p.id not in left_out]

@@ -261,3 +261,23 @@ def test_status_lists_unapproved_posts_due_within_a_day_by_office(synced, catalo
     assert "kab-a: 5 unggahan, pertama 2024-01-01 09.00" in shown.stdout
     later = siar("--now", "2024-01-03T10:00", "status")
     assert "Belum disetujui, jatuh tempo dalam 24 jam: 0" in later.stdout
+
+
+def test_a_refusal_names_the_status_in_indonesian(approved, siar):
+    """`post resolve` of an approved post (the README's example on the demo) is refused
+    with exit 6 and the status people read, not the stored English value."""
+    assert siar("user", "add", "ops", "--role", "operator", "--region", "province",
+                "--password-stdin", input="sandi-ops-123\n").exit_code == 0
+    post_id = str(posts(approved)[0].id)
+    for how in (["--retry"], ["--published", "https://t.me/kpu/1"]):
+        refused = siar("post", "resolve", post_id, *how, "--as", "ops", "--password-stdin",
+                       input="sandi-ops-123\n")
+        assert refused.exit_code == 6, refused.output
+        assert "berstatus disetujui; hanya yang belum pasti atau gagal" in refused.stderr
+        assert "approved" not in refused.stderr
+    cancelled = siar("post", "cancel", post_id, "--as", "ops", "--password-stdin",
+                     input="sandi-ops-123\n")
+    assert cancelled.exit_code == 0, cancelled.output
+    again = siar("post", "cancel", post_id, "--as", "ops", "--password-stdin",
+                 input="sandi-ops-123\n")
+    assert again.exit_code == 6 and "berstatus dibatalkan, tidak dapat" in again.stderr
