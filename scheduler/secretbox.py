@@ -19,7 +19,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from scheduler.errors import ConfigError, SiarError
+from scheduler.errors import ConfigError
 
 _LABEL = b"siar: account tokens at rest, v1"
 MIN_SECRET_LENGTH = 32
@@ -29,12 +29,11 @@ class SecretKeyMissing(ConfigError):
     """Tokens cannot be stored or read: SIAR_SECRET_KEY is not set."""
 
 
-class SealedTokenUnreadable(SiarError):
-    """A stored token cannot be opened with the configured secrets."""
+class SealedTokenUnreadable(ConfigError):
+    """A stored token cannot be opened with the configured secrets (a settings problem:
+    the key was changed without a rotation)."""
 
     error_code = "token_unreadable"
-    exit_code = 3
-    http_status = 500
 
 
 def _fernet(secret: str) -> Fernet:
