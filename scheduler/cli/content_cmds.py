@@ -5,7 +5,6 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.panel import Panel
-from rich.table import Table
 
 from scheduler import localtime
 from scheduler.calendar import countdowns, stage_rows
@@ -14,6 +13,7 @@ from scheduler.cli.app import app
 from scheduler.cli.filters import check_filters, one
 from scheduler.cli.parse import parse_date, parse_time
 from scheduler.cli.state import AppState
+from scheduler.cli.tables import Cell, Col, Free, print_table
 from scheduler.errors import ContentError
 from scheduler.platforms import platform_limit
 from scheduler.preview import preview_post
@@ -73,24 +73,22 @@ def stages_command(
     title = f"Tahapan aktif {localtime.format_date(day)}" if day else "Kalender tahapan"
     if region is not None:
         title += f" · {state.catalog.regions[region].name}"
-    table = Table(title=title, show_lines=False)
-    for column in ("Pemilihan", "Tahapan", "Mulai", "Selesai", "Tanda"):
-        table.add_column(column)
+    cols = [Col("Pemilihan"), Col("Tahapan (kunci, nama)", text=True), Col("Mulai / selesai"),
+            Col("Tanda", text=True, drop=1)]
+    cells: list[list[Cell]] = []
     for row in rows:
         stage = row.stage
         mark = " (belum pasti)" if stage.unconfirmed else ""
         mark += " (wilayah)" if stage.regional else ""
-        start = localtime.format_date_short(stage.start) if stage.start else "bersyarat"
+        start = stage.start.isoformat() if stage.start else "bersyarat"
         if stage.start and stage.time:
             start += f" {stage.time:%H.%M}"
-        table.add_row(
-            row.election.short_name,
-            escape("  " * row.depth + stage.name + mark) + f" [dim]{stage.key}[/]",
-            start,
-            localtime.format_date_short(stage.end) if stage.end else "bersyarat",
-            ", ".join(stage.tags),
-        )
-    state.out.print(table)
+        indent = "  " * row.depth
+        cells.append([escape(row.election.short_name),
+                      Free(indent + stage.name + mark, (indent + stage.key,)),
+                      f"{start}\n{stage.end.isoformat() if stage.end else 'bersyarat'}",
+                      Free(", ".join(stage.tags))])
+    print_table(state.out, cols, cells, title=title)
     if day is not None:
         if not rows:
             state.out.print("Tidak ada tahapan aktif pada tanggal ini.")

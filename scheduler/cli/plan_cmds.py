@@ -5,7 +5,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from scheduler import localtime
 from scheduler.cli.app import app
@@ -14,7 +13,7 @@ from scheduler.cli.filters import check_filters
 from scheduler.cli.output import OutputFormat, write_records
 from scheduler.cli.parse import parse_date
 from scheduler.cli.state import AppState
-from scheduler.cli.tables import Cell, Col, Free, Layout, print_layouts
+from scheduler.cli.tables import Cell, Col, Free, Layout, print_layouts, print_table
 from scheduler.db import session_scope
 from scheduler.labels import status_label
 from scheduler.planning import PlanRequest, PlanSummary, plan_posts, validate_request
@@ -73,20 +72,16 @@ def _print_summary(state: AppState, summary: PlanSummary) -> None:
              f"{localtime.format_date_short(request.date_to)}")
     if request.dry_run:
         title += " (uji coba, tidak disimpan)"
-    table = Table(title=title)
-    table.add_column("Tahapan")
-    table.add_column("Platform")
-    table.add_column("Baru", justify="right")
-    table.add_column("Sudah ada", justify="right")
     # A joint activity outside every stage has none (scheduler.planning_activities).
     keys = sorted(set(summary.created) | set(summary.existing), key=lambda k: (k[0] or "", k[1]))
-    for stage, platform in keys:
-        table.add_row(stage or "-", platform, str(summary.created[(stage, platform)]),
-                      str(summary.existing[(stage, platform)]))
-    table.add_section()
-    table.add_row("[bold]Jumlah[/]", "", f"[bold]{summary.total_created}[/]",
-                  f"[bold]{summary.total_existing}[/]")
-    state.out.print(table)
+    cols = [Col("Tahapan"), Col("Platform"), Col("Baru", right=True),
+            Col("Sudah ada", right=True)]
+    rows: list[list[Cell]] = [[stage or "-", platform, str(summary.created[(stage, platform)]),
+                               str(summary.existing[(stage, platform)])]
+                              for stage, platform in keys]
+    rows.append(["[bold]Jumlah[/]", "", f"[bold]{summary.total_created}[/]",
+                 f"[bold]{summary.total_existing}[/]"])
+    print_table(state.out, cols, rows, title=title)
     verb = "akan dibuat" if request.dry_run else "dibuat, menunggu tinjauan"
     state.out.print(f"{summary.total_created} unggahan {verb}; "
                     f"{summary.total_existing} sudah ada dan tidak diubah.")

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 MIN_TEXT = 12  # cells: narrower than this a free-text column says nothing useful
+SHORT_HEADER = 12  # cells: a header up to this long is never wrapped
 MAX_TEXT = 100  # cells: a free text is cut here even on a wide terminal
 
 
@@ -69,7 +70,9 @@ def _width(lines: Sequence[str]) -> int:
 
 
 def _header_width(header: str) -> int:
-    return max(cell_len(word) for word in header.split())  # a header may wrap at spaces
+    """A short header on one line; a longer one may wrap at its spaces."""
+    whole = cell_len(header)
+    return whole if whole <= SHORT_HEADER else max(cell_len(word) for word in header.split())
 
 
 def fit(width: int, cols: Sequence[Col], rows: Sequence[Sequence[Cell]]) -> Fitted:
