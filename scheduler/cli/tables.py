@@ -162,3 +162,16 @@ def print_layouts(console: Console, layouts: Sequence[Layout], title: str | None
             return
     cols, rows = layouts[-1]
     print_table(console, cols, rows, title)
+
+
+def print_quoted(console: Console, text: str, gutter: str = "  │ ") -> None:
+    """A post's text under a gutter, its long lines wrapped under the gutter too."""
+    room = max(console.width - cell_len(gutter), MIN_TEXT)
+    for line in text.splitlines():
+        for part in Text(line).wrap(console, room) if line.strip() else [Text("")]:
+            console.print(Text(gutter) + part, soft_wrap=True)
+
+
+def fit_line(prefix: str, text: str, width: int) -> str:
+    """`prefix` (plain) then a free text on one line cut to `width` cells."""
+    return prefix + one_line(text, max(width - cell_len(prefix), MIN_TEXT))
