@@ -24,7 +24,7 @@ from scheduler.cli.plan_cmds import PlatformOption, RegionOption
 from scheduler.cli.post_cmds import NoteOption, PostIdArgument, post_app
 from scheduler.cli.review_cmds import print_post
 from scheduler.cli.state import AppState
-from scheduler.cli.tables import print_layouts, print_table
+from scheduler.cli.tables import print_layouts, print_quoted, print_table
 from scheduler.db import session_scope
 from scheduler.event_details import detail_lines
 from scheduler.history import (
@@ -205,7 +205,7 @@ def post_show(ctx: typer.Context, post_id: PostIdArgument) -> None:
     for number, kind, lines in explained:
         state.out.print(f"[bold]{number}. {kind}[/]")
         for line in lines:
-            state.out.print(f"   {escape(line)}", soft_wrap=True)
+            print_quoted(state.out, line, gutter="   ")
 
 
 @post_app.command("resolve")

@@ -15,8 +15,8 @@ from scheduler.models import Account, Post, PostEvent
 
 
 def history_layouts(records: list[dict[str, Any]]) -> list[Layout]:
-    """One line per post on a wide terminal; two (date over time, region over platform,
-    status over publish time) on a narrow one."""
+    """One line per post on a wide terminal; two (date over time, status over publish
+    time) on a narrow one."""
     zone = time_header("Terjadwal", [r["scheduled_at"] for r in records])
     wide_cols = [Col("ID", right=True), Col(zone), Col("Akun"), Col("Status"),
                  Col("Terbit"), Col("Lewat", drop=2), Col("Tautan / galat", text=True, drop=1)]
@@ -28,7 +28,7 @@ def history_layouts(records: list[dict[str, Any]]) -> list[Layout]:
                    Col("Tautan / galat", text=True, drop=1)]
     narrow: list[list[Cell]] = [
         [str(r["id"]), compact(r["scheduled_at"]).replace(" ", "\n"),
-         f"{r['region']}\n{r['platform']}",
+         f"{r['region']}/{r['platform']}",
          status_label(r["status"]) + "\n" + published(r["scheduled_at"], r["published_at"]),
          Free(_outcome(r), (escape(r["published_via"] or "-"),))] for r in records]
     return [(wide_cols, wide), (narrow_cols, narrow)]
