@@ -14,7 +14,7 @@ from scheduler.cli.auth import AsOption, PasswordStdinOption, login
 from scheduler.cli.filters import check_filters
 from scheduler.cli.ops_tables import (
     accounts_layout,
-    events_layout,
+    events_layouts,
     history_layouts,
     next_due_layout,
 )
@@ -197,7 +197,7 @@ def post_show(ctx: typer.Context, post_id: PostIdArgument) -> None:
         state.out.print(f"Diterbitkan lewat: {post.published_via}")
     if post.last_error:
         state.out.print(f"Catatan terakhir: {escape(post.last_error)}")
-    print_table(state.out, *events_layout(events, tz), title=f"Riwayat #{post.id}")
+    print_layouts(state.out, events_layouts(events, tz), title=f"Riwayat #{post.id}")
     explained = [(number, event_label(event.kind), lines)
                  for number, event in enumerate(events, start=1)
                  if (lines := ([f"catatan: {event.note}"] if event.note else [])

@@ -82,18 +82,24 @@ def next_due_layout(posts: list[Post], tz: tzinfo) -> Layout:
     return cols, rows
 
 
-def events_layout(events: list[PostEvent], tz: tzinfo) -> Layout:
-    """`siar post show`: every event; a note on one line (the whole one is printed under
-    the table)."""
+def events_layouts(events: list[PostEvent], tz: tzinfo) -> list[Layout]:
+    """`siar post show`: every event, on one line each on a wide terminal, stacked on a
+    narrow one; a note on one line (the whole one is printed under the table)."""
+    return [_events(events, tz, stacked=False), _events(events, tz, stacked=True)]
+
+
+def _events(events: list[PostEvent], tz: tzinfo, *, stacked: bool) -> Layout:
     isos = [event.at.astimezone(tz).isoformat() for event in events]
     cols = [Col("No", right=True), Col(time_header("Waktu", isos)), Col("Kejadian"),
             Col("Oleh"), Col("Status"), Col("Catatan", text=True, drop=1)]
     rows: list[list[Cell]] = []
+    split = "\n" if stacked else " "
     for number, (event, iso) in enumerate(zip(events, isos, strict=True), start=1):
         change = status_label(event.to_status) if event.from_status == event.to_status else \
-            f"{status_label(event.from_status)}\n→ {status_label(event.to_status)}"
-        rows.append([f"{number}.", compact(iso).replace(" ", "\n"), event_label(event.kind),
-                     escape(actor_label(event.actor)).replace(" (", "\n("), change,
+            f"{status_label(event.from_status)}{split}→ {status_label(event.to_status)}"
+        when = compact(iso).replace(" ", "\n") if stacked else compact(iso)
+        rows.append([f"{number}.", when, event_label(event.kind),
+                     escape(actor_label(event.actor)).replace(" (", f"{split}("), change,
                      Free(event.note or "")])
     return cols, rows
 
