@@ -13,7 +13,7 @@ from scheduler.cli.app import app
 from scheduler.cli.auth import AsOption, PasswordStdinOption, login
 from scheduler.cli.filters import check_filters
 from scheduler.cli.ops_tables import (
-    accounts_layout,
+    accounts_layouts,
     events_layouts,
     history_layouts,
     next_due_layout,
@@ -244,7 +244,7 @@ def account_list(ctx: typer.Context, region: RegionOption = None) -> None:
             ("aktif" if route.adapter else f"ditahan: {route.held}") if account.enabled
             else "nonaktif")
         rows.append((account, route.name or "-", status))
-    print_table(state.out, *accounts_layout(rows))
+    print_layouts(state.out, accounts_layouts(rows))
 
 
 @account_app.command("pause")

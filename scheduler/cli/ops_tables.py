@@ -104,14 +104,17 @@ def _events(events: list[PostEvent], tz: tzinfo, *, stacked: bool) -> Layout:
     return cols, rows
 
 
-def accounts_layout(accounts: list[tuple[Account, str, str]]) -> Layout:
-    """`siar account list`: (account, route name, status) per account; a status's reason
-    is free text, shortened."""
+def accounts_layouts(accounts: list[tuple[Account, str, str]]) -> list[Layout]:
+    """`siar account list`: (account, route name, status) per account; the status on one
+    line on a wide terminal, its reason (free text, shortened) under it on a narrow one."""
     cols = [Col("Akun"), Col("Handle", drop=1), Col("Terbit lewat"),
             Col("Status", text=True)]
-    rows: list[list[Cell]] = []
+    wide: list[list[Cell]] = []
+    narrow: list[list[Cell]] = []
     for account, route, status in accounts:
+        first = [f"{account.region_key}/{account.platform}", escape(account.handle),
+                 escape(route)]
         state, _, reason = status.partition(": ")
-        rows.append([f"{account.region_key}/{account.platform}", escape(account.handle),
-                     escape(route), Free(reason, (state,)) if reason else Free("", (state,))])
-    return cols, rows
+        wide.append([*first, Free(status, (state,) if not reason else ())])
+        narrow.append([*first, Free(reason, (state,))])
+    return [(cols, wide), (cols, narrow)]
