@@ -4,6 +4,7 @@ import logging
 from typing import Annotated
 
 import typer
+from rich.cells import cell_len
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -24,7 +25,7 @@ from scheduler.cli.plan_cmds import PlatformOption, RegionOption
 from scheduler.cli.post_cmds import NoteOption, PostIdArgument, post_app
 from scheduler.cli.review_cmds import print_post
 from scheduler.cli.state import AppState
-from scheduler.cli.tables import print_layouts, print_quoted, print_table
+from scheduler.cli.tables import one_line, print_layouts, print_quoted, print_table
 from scheduler.db import session_scope
 from scheduler.event_details import detail_lines
 from scheduler.history import (
@@ -105,29 +106,30 @@ def status_command(ctx: typer.Context) -> None:
         waiting = due_unapproved_by_office(session, actor=MACHINE_ADMIN, now=state.clock.now())
     state.out.print("[bold]Jumlah per status:[/] " + ", ".join(
         f"{status_label(status)} {count}" for status, count in sorted(report.counts.items())))
-    print_table(state.out, *next_due_layout(report.next_due, tz), title="Berikutnya")
+    print_table(state.out, *next_due_layout(report.next_due, tz, state.clock.now()),
+                title="Berikutnya")
     state.out.print(f"[bold]Belum disetujui, jatuh tempo dalam 24 jam:[/] "
                     f"{sum(count for _, count, _ in waiting)}")
     for region, count, first in waiting:
         state.out.print(f"  {region}: {count} unggahan, pertama "
-                        f"{localtime.format_compact(first, tz)} (siar review list --region "
-                        f"{region})")
+                        f"{localtime.format_compact(first, tz)}")
+    if waiting:
+        state.out.print("  (siar review list --region WILAYAH)")
     problems = report.recent_problems
     state.out.print(f"[bold]Gagal/tidak pasti/terlewat (24 jam):[/] {len(problems)}")
     for post in problems[:PROBLEMS_SHOWN]:
-        state.out.print(f"  #{post.id} {post.region_key}/{post.platform} "
-                        f"{status_label(post.status)}: "
-                        f"{escape(post.last_error or '-')}")
+        _one_line(state, f"  #{post.id} {post.region_key}/{post.platform} "
+                         f"{status_label(post.status)}: ", post.last_error or "-")
     if len(problems) > PROBLEMS_SHOWN:
         state.out.print(f"  … dan {len(problems) - PROBLEMS_SHOWN} lainnya (siar history "
                         "--status failed --status uncertain --status missed)")
     state.out.print(f"[bold]Akun dijeda:[/] {len(report.paused)}")
     for account in report.paused:
-        state.out.print(f"  {account.region_key}/{account.platform}: "
-                        f"{escape(account.paused_reason or '-')}")
+        _one_line(state, f"  {account.region_key}/{account.platform}: ",
+                  account.paused_reason or "-")
     state.out.print(f"[bold]Akun ditahan (tidak menerbitkan):[/] {len(report.held)}")
     for key, reason in report.held[:PROBLEMS_SHOWN]:
-        state.out.print(f"  {key}: {escape(reason)}")
+        _one_line(state, f"  {key}: ", reason)
     if len(report.held) > PROBLEMS_SHOWN:
         state.out.print(f"  … dan {len(report.held) - PROBLEMS_SHOWN} lainnya "
                         "(siar account list)")
@@ -140,6 +142,13 @@ def status_command(ctx: typer.Context) -> None:
         state.out.print(f"[bold]Pekerja:[/] {escape(worker.name)}, detak terakhir "
                         f"{localtime.format_compact(worker.last_beat, tz)}"
                         + (" (tidak aktif)" if worker.stale else ""))
+
+
+def _one_line(state: AppState, prefix: str, text: str) -> None:
+    """`prefix` (keys, whole) and a free text cut to the rest of one line (`siar post show`
+    and `siar account list` have the whole)."""
+    room = max(state.out.width - cell_len(prefix), 20)
+    state.out.print(escape(prefix) + escape(one_line(text, room)), soft_wrap=True)
 
 
 @app.command("history")
@@ -197,7 +206,8 @@ def post_show(ctx: typer.Context, post_id: PostIdArgument) -> None:
         state.out.print(f"Diterbitkan lewat: {post.published_via}")
     if post.last_error:
         state.out.print(f"Catatan terakhir: {escape(post.last_error)}")
-    print_layouts(state.out, events_layouts(events, tz), title=f"Riwayat #{post.id}")
+    print_layouts(state.out, events_layouts(events, tz), title=f"Riwayat #{post.id}",
+                  shown_below=True)  # each note whole, under the table
     explained = [(number, event_label(event.kind), lines)
                  for number, event in enumerate(events, start=1)
                  if (lines := ([f"catatan: {event.note}"] if event.note else [])

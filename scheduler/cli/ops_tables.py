@@ -71,10 +71,11 @@ def time_header(name: str, isos: Sequence[str | None]) -> str:
     return f"{name} ({zones.pop()})" if len(zones) == 1 else f"{name} (lokal)"
 
 
-def next_due_layout(posts: list[Post], tz: tzinfo) -> Layout:
-    """`siar status`: the next posts due."""
+def next_due_layout(posts: list[Post], tz: tzinfo, now: datetime) -> Layout:
+    """`siar status`: the next posts due (the header names the zone of `now` when none)."""
     isos = [post.due_at.astimezone(tz).isoformat() for post in posts]
-    cols = [Col("ID", right=True), Col(time_header("Jatuh tempo", isos)), Col("Wilayah"),
+    zone = time_header("Jatuh tempo", isos or [now.astimezone(tz).isoformat()])
+    cols = [Col("ID", right=True), Col(zone), Col("Wilayah"),
             Col("Platform"), Col("Status")]
     rows: list[list[Cell]] = [[str(p.id), compact(iso), p.region_key, p.platform,
                                status_label(p.status)] for p, iso in zip(posts, isos,

@@ -14,7 +14,7 @@ from scheduler.cli.parse import parse_date
 from scheduler.cli.plan_cmds import PlatformOption, RegionOption
 from scheduler.cli.review_format import print_grouped, print_summary
 from scheduler.cli.state import AppState
-from scheduler.cli.tables import fit_line, print_quoted
+from scheduler.cli.tables import one_line, print_quoted
 from scheduler.db import session_scope
 from scheduler.errors import InputError
 from scheduler.labels import status_label
@@ -65,7 +65,7 @@ def review_list(
             f"[bold]{escape(b.batch)}[/]  {localtime.format_compact(b.scheduled_at, tz)}\n"
             f"  {b.pending} unggahan · {b.regions} wilayah · {', '.join(b.platforms)} · "
             f"{problems}\n  [dim]#{b.sample_id}:[/] "
-            f"{escape(fit_line('', sample, state.out.width - len(f'  #{b.sample_id}: ')))}\n")
+            f"{escape(one_line(sample, state.out.width - len(f'  #{b.sample_id}: ')))}\n")
     state.out.print(f"{len(batches)} batch, {sum(b.pending for b in batches)} unggahan menunggu.")
 
 

@@ -21,13 +21,12 @@ MAX_TEXT = 100  # cells: a free text is cut here even on a wide terminal
 @dataclass(frozen=True)
 class Col:
     """One column. `text`: free text, shortened to the room left (a `Free` cell may put
-    whole key lines above it); `wrap`: free text wrapped, never cut (for the view that
-    shows the whole). `drop`: 0 = always shown; otherwise the highest is left out first
-    when the table would not fit."""
+    whole key lines above it); any other column holds keys, each line kept whole.
+    `drop`: 0 = always shown; otherwise the highest is left out first when the table
+    would not fit."""
 
     header: str
     text: bool = False
-    wrap: bool = False
     drop: int = 0
     right: bool = False
 
@@ -50,6 +49,7 @@ class Fitted:
     columns: list[int]
     widths: list[int]
     dropped: list[str] = field(default_factory=list)
+    fits: bool = True  # False: even without every droppable column the keys are too wide
 
 
 def one_line(text: str, limit: int = MAX_TEXT) -> str:
@@ -82,14 +82,13 @@ def fit(width: int, cols: Sequence[Col], rows: Sequence[Sequence[Cell]]) -> Fitt
     for index, col in enumerate(cols):
         keys = _width([line for row in rows for line in _lines(row[index])])
         texts = [cell.text for row in rows if isinstance(cell := row[index], Free)]
-        longest = _width([one_line(t, 10_000 if col.wrap else MAX_TEXT) for t in texts])
-        least = max(keys, _header_width(col.header),
-                    min(MIN_TEXT, longest) if col.text or col.wrap else 0)
+        longest = _width([one_line(t) for t in texts])
+        least = max(keys, _header_width(col.header), min(MIN_TEXT, longest) if col.text else 0)
         need.append(least)
         natural.append(max(least, longest))
     kept = list(range(len(cols)))
 
-    def overhead() -> int:  # box.SIMPLE_HEAD without edges: " │ " between columns
+    def overhead() -> int:  # box.SIMPLE_HEAD without edges: 3 spaces between columns
         return 3 * (len(kept) - 1)
 
     while sum(need[i] for i in kept) + overhead() > width:
@@ -97,26 +96,24 @@ def fit(width: int, cols: Sequence[Col], rows: Sequence[Sequence[Cell]]) -> Fitt
         if not droppable:
             break
         kept.remove(max(droppable, key=lambda i: (cols[i].drop, i)))
-    widths = {i: natural[i] if not (cols[i].text or cols[i].wrap) else need[i] for i in kept}
+    fits = sum(need[i] for i in kept) + overhead() <= width
+    widths = {i: need[i] if cols[i].text else natural[i] for i in kept}
     room = width - sum(widths.values()) - overhead()
     for i in kept:  # free-text columns share what is left, left to right
-        if (cols[i].text or cols[i].wrap) and room > 0:
+        if cols[i].text and room > 0:
             extra = min(room, natural[i] - widths[i])
             widths[i] += extra
             room -= extra
     return Fitted(kept, [widths[i] for i in kept],
-                  [cols[i].header for i in range(len(cols)) if i not in kept])
+                  [cols[i].header for i in range(len(cols)) if i not in kept], fits)
 
 
-def _cell(cell: Cell, col: Col, width: int) -> Text:
+def _cell(cell: Cell, width: int) -> Text:
     if isinstance(cell, Free):
         lines = [Text.from_markup(k) for k in cell.keys]
         if cell.text.strip():
-            lines.append(Text(" ".join(cell.text.split()) if col.wrap
-                              else one_line(cell.text, width)))
+            lines.append(Text(one_line(cell.text, width)))
         text = Text("\n").join(lines)
-        if col.wrap:
-            return text
     else:
         text = Text.from_markup(cell)
     text.no_wrap = True
@@ -133,19 +130,20 @@ def build_table(width: int, cols: Sequence[Col], rows: Sequence[Sequence[Cell]],
     for index, size in zip(fitted.columns, fitted.widths, strict=True):
         col = cols[index]
         table.add_column(Text(col.header, no_wrap=False), width=size,
-                         justify="right" if col.right else "left", no_wrap=not col.wrap)
+                         justify="right" if col.right else "left", no_wrap=True)
     for row in rows:
-        table.add_row(*(_cell(row[i], cols[i], size)
+        table.add_row(*(_cell(row[i], size)
                         for i, size in zip(fitted.columns, fitted.widths, strict=True)))
     return table, fitted.dropped
 
 
 def print_table(console: Console, cols: Sequence[Col], rows: Sequence[Sequence[Cell]],
-                title: str | None = None) -> None:
-    """Print rows as a table that fits `console`; say which columns did not fit."""
+                title: str | None = None, *, shown_below: bool = False) -> None:
+    """Print rows as a table that fits `console`; say which columns did not fit (unless
+    the command prints their whole content below the table)."""
     table, dropped = build_table(console.width, cols, rows, title)
     console.print(table)
-    if dropped:
+    if dropped and not shown_below:
         console.print(f"[dim]Tidak muat di layar {console.width} kolom, tidak ditampilkan: "
                       f"{', '.join(dropped)}.[/]")
 
@@ -153,15 +151,17 @@ def print_table(console: Console, cols: Sequence[Col], rows: Sequence[Sequence[C
 Layout = tuple[Sequence[Col], Sequence[Sequence[Cell]]]
 
 
-def print_layouts(console: Console, layouts: Sequence[Layout], title: str | None = None) -> None:
+def print_layouts(console: Console, layouts: Sequence[Layout], title: str | None = None, *,
+                  shown_below: bool = False) -> None:
     """Print the first layout that fits whole (e.g. one line per row on a wide terminal),
     else the last one, leaving out what must be left out."""
     for cols, rows in layouts[:-1]:
-        if not fit(console.width, cols, rows).dropped:
-            print_table(console, cols, rows, title)
+        fitted = fit(console.width, cols, rows)
+        if fitted.fits and not fitted.dropped:
+            print_table(console, cols, rows, title, shown_below=shown_below)
             return
     cols, rows = layouts[-1]
-    print_table(console, cols, rows, title)
+    print_table(console, cols, rows, title, shown_below=shown_below)
 
 
 def print_quoted(console: Console, text: str, gutter: str = "  │ ") -> None:
@@ -170,8 +170,3 @@ def print_quoted(console: Console, text: str, gutter: str = "  │ ") -> None:
     for line in text.splitlines():
         for part in Text(line).wrap(console, room) if line.strip() else [Text("")]:
             console.print(Text(gutter) + part, soft_wrap=True)
-
-
-def fit_line(prefix: str, text: str, width: int) -> str:
-    """`prefix` (plain) then a free text on one line cut to `width` cells."""
-    return prefix + one_line(text, max(width - cell_len(prefix), MIN_TEXT))
