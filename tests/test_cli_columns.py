@@ -164,6 +164,7 @@ CASES: dict[str, list[Case]] = {
                       ("contoh-universitas", "kota-surabaya", "jatim"))],
     "partners report": [Case(("partners", "report", "--from", "2024-01-01", "--to",
                               "2024-12-31"), ("kab-probolinggo", "kegiatan-bersama"))],
+    "platforms": [Case(("platforms",), ("facebook", "instagram", "threads", "telegram"))],
     "results list": [Case(("results", "list", *ADMIN),
                           ("pilkada_penetapan_calon_terpilih", "kab-probolinggo",
                            "pilkada-2024"), login=True)],
@@ -175,6 +176,7 @@ NOT_TABLES = {
     "post new", "post submit", "post edit", "post cancel", "post reschedule",
     "post resolve", "account pause", "account resume", "results announce", "user add",
     "user passwd", "user deactivate", "user activate", "user role", "user region",
+    "account connect", "account disconnect", "secrets new-key", "secrets rotate",
 }
 TABLE_CALLS = ("Table(", "print_table", "print_layouts", "Panel(")
 
