@@ -3,7 +3,7 @@ override and the problems it accepted, a text before and after an edit as a diff
 attempt's number and adapter, the address a post was published at, why it was held."""
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 # Event detail keys shown as "label: value" when present, in this order.
@@ -16,8 +16,10 @@ _FIELDS = (
 )
 
 
-def detail_lines(kind: str, details: Mapping[str, Any] | None) -> list[str]:
-    """The event's details worth reading, one item a line (empty when none)."""
+def detail_lines(kind: str, details: Mapping[str, Any] | None,
+                 show_url: Callable[[str], str | None] = str) -> list[str]:
+    """The event's details worth reading, one item a line (empty when none); `show_url`
+    writes an address as the face shows it (the command line: outbox files by path)."""
     if not details:
         return []
     lines: list[str] = []
@@ -30,6 +32,8 @@ def detail_lines(kind: str, details: Mapping[str, Any] | None) -> list[str]:
         lines += _changes(before, after)
     for key, label in _FIELDS:
         value = details.get(key)
+        if key == "url" and isinstance(value, str):
+            value = show_url(value)
         if value not in (None, ""):
             lines.append(f"{label}: {value}")
     if details.get("retry"):

@@ -82,6 +82,8 @@ def test_history_formats(approved, catalog, settings, clock, siar):
     assert "kota-b/telegram" in table.stdout
     assert "Terbit" in table.stdout and "09.00" in table.stdout  # when it really went out
     assert "file://" not in table.stdout  # an outbox file by its path
+    shown = siar("post", "show", str(as_json[0]["id"]))
+    assert "alamat: " in shown.stdout and "file://" not in shown.stdout  # likewise
     bad = siar("history", "--since", "2024-02-01", "--until", "2024-01-01")
     assert bad.exit_code == 2
 

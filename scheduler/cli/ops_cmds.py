@@ -18,6 +18,7 @@ from scheduler.cli.ops_tables import (
     events_layouts,
     history_layouts,
     next_due_layout,
+    where,
 )
 from scheduler.cli.output import OutputFormat, write_rows
 from scheduler.cli.parse import parse_date
@@ -46,6 +47,7 @@ from scheduler.users import MACHINE_ADMIN
 from scheduler.worker import Worker
 
 PROBLEMS_SHOWN = 10  # problem posts listed by `siar status`; history has the rest
+OFFICES_SHOWN = 10  # offices with unapproved posts due soon, earliest first
 
 account_app = typer.Typer(help="Akun media sosial: daftar, jeda, lanjutkan (accounts).",
                           no_args_is_help=True)
@@ -106,13 +108,19 @@ def status_command(ctx: typer.Context) -> None:
         waiting = due_unapproved_by_office(session, actor=MACHINE_ADMIN, now=state.clock.now())
     state.out.print("[bold]Jumlah per status:[/] " + ", ".join(
         f"{status_label(status)} {count}" for status, count in sorted(report.counts.items())))
-    print_table(state.out, *next_due_layout(report.next_due, tz, state.clock.now()),
-                title="Berikutnya")
+    if report.next_due:
+        print_table(state.out, *next_due_layout(report.next_due, tz, state.clock.now()),
+                    title="Berikutnya")
+    else:
+        state.out.print("[bold]Berikutnya:[/] tidak ada unggahan disetujui yang menunggu")
     state.out.print(f"[bold]Belum disetujui, jatuh tempo dalam 24 jam:[/] "
-                    f"{sum(count for _, count, _ in waiting)}")
-    for region, count, first in waiting:
+                    f"{sum(count for _, count, _ in waiting)}"
+                    + (f" di {len(waiting)} kantor" if waiting else ""))
+    for region, count, first in waiting[:OFFICES_SHOWN]:
         state.out.print(f"  {region}: {count} unggahan, pertama "
                         f"{localtime.format_compact(first, tz)}")
+    if len(waiting) > OFFICES_SHOWN:
+        state.out.print(f"  ... dan {len(waiting) - OFFICES_SHOWN} kantor lainnya")
     if waiting:
         state.out.print("  (siar review list --region WILAYAH)")
     problems = report.recent_problems
@@ -201,7 +209,7 @@ def post_show(ctx: typer.Context, post_id: PostIdArgument) -> None:
         post, events = timeline(session, actor=MACHINE_ADMIN, post_id=post_id)
     print_post(state, post)
     if post.platform_url:
-        state.out.print(f"Tautan: {escape(post.platform_url)}")
+        state.out.print(f"Tautan: {escape(where(post.platform_url) or '')}")
     if post.published_via:
         state.out.print(f"Diterbitkan lewat: {post.published_via}")
     if post.last_error:
@@ -211,7 +219,7 @@ def post_show(ctx: typer.Context, post_id: PostIdArgument) -> None:
     explained = [(number, event_label(event.kind), lines)
                  for number, event in enumerate(events, start=1)
                  if (lines := ([f"catatan: {event.note}"] if event.note else [])
-                     + detail_lines(event.kind, event.details))]
+                     + detail_lines(event.kind, event.details, where))]
     for number, kind, lines in explained:
         state.out.print(f"[bold]{number}. {kind}[/]")
         for line in lines:
