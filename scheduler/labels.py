@@ -1,4 +1,4 @@
-"""Statuses, events and actors as people read them, in Indonesian. Stored values, JSON and
+"""Statuses, events, stage tags and actors as people read them, in Indonesian. Stored values, JSON and
 CSV keep their stable English names; tables, pages and messages show these."""
 
 import re
@@ -19,6 +19,14 @@ EVENT_LABELS = {
     "held": "ditahan", "unsafe": "ditahan: tidak aman diterbitkan", "deferred": "ditunda",
     "reconciled": "dicocokkan", "reconcile_unknown": "dicocokkan: belum ditemukan",
 }
+TAG_LABELS = {  # stage tags of content/elections (keys stay English in content and JSON)
+    "planning": "perencanaan", "regulation": "regulasi", "socialisation": "sosialisasi",
+    "adhoc": "badan ad hoc", "voter_list": "daftar pemilih", "participants": "peserta",
+    "candidacy": "pencalonan", "campaign": "kampanye", "debate": "debat",
+    "quiet_period": "masa tenang", "voting_day": "pemungutan suara",
+    "counting": "penghitungan", "recapitulation": "rekapitulasi", "results": "hasil",
+    "oath": "pengucapan sumpah/janji", "launch": "peluncuran",
+}
 # A worker's name is host:pid:start (scheduler.worker); people read "pekerja".
 _WORKER = re.compile(r"^(?P<host>[^:\s]+):(?P<pid>\d+):\d+$")
 
@@ -29,6 +37,10 @@ def status_label(status: str | None) -> str:
 
 def event_label(kind: str | None) -> str:
     return EVENT_LABELS.get(kind or "", kind or "-")
+
+
+def tag_label(tag: str) -> str:
+    return TAG_LABELS.get(tag, tag)
 
 
 def actor_label(name: str) -> str:

@@ -20,3 +20,15 @@ def test_a_worker_reads_as_pekerja_and_a_user_as_itself() -> None:
     assert actor_label("planner") == "perencana"
     assert actor_label("rina.blitar") == "rina.blitar"
     assert actor_label("a:b:c") == "a:b:c"
+
+
+def test_every_tag_of_the_shipped_calendars_has_an_indonesian_label() -> None:
+    from pathlib import Path
+
+    from scheduler.content.catalog import load_catalog
+    from scheduler.labels import tag_label
+
+    repo = Path(__file__).resolve().parent.parent
+    catalog = load_catalog(repo / "content", repo / "templates")
+    tags = {t for e in catalog.elections.values() for s in e.stages for t in s.tags}
+    assert tags and all(tag_label(t) != t for t in tags), sorted(tags)

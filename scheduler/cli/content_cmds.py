@@ -15,6 +15,7 @@ from scheduler.cli.parse import parse_date, parse_time
 from scheduler.cli.state import AppState
 from scheduler.cli.tables import Cell, Col, Free, Layout, print_layouts
 from scheduler.errors import ContentError
+from scheduler.labels import tag_label
 from scheduler.platforms import platform_limit
 from scheduler.preview import preview_post
 from scheduler.setup import check_content, initialize
@@ -104,7 +105,7 @@ def _stage_layouts(rows: list[StageRow]) -> list[Layout]:
         end = stage.end.isoformat() if stage.end else "bersyarat"
         key = "  " * row.depth + stage.key  # a sub-stage indented under its parent
         election = escape(row.election.short_name)
-        tags = Free(", ".join(stage.tags))
+        tags = Free(", ".join(tag_label(t) for t in stage.tags))
         wide.append([election, key, Free(name), start, end, tags])
         narrow.append([election, Free(name, (key,)), f"{start}\n{end}", tags])
     return [(wide_cols, wide), (narrow_cols, narrow)]
