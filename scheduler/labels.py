@@ -1,5 +1,6 @@
-"""Statuses, events, stage tags and actors as people read them, in Indonesian. Stored values, JSON and
-CSV keep their stable English names; tables, pages and messages show these."""
+"""Statuses, events, stage tags and actors as people read them, in Indonesian. Stored
+values, JSON and CSV keep their stable English names; tables, pages and messages show
+these."""
 
 import re
 
