@@ -88,8 +88,9 @@ class LimitedTemplate(Template):
 
     def render(self, *args: Any, **kwargs: Any) -> str:
         # Template.render, with the budget set and the output measured as it comes
-        context = self.new_context(dict(*args, **kwargs))
-        token = BUDGET.set(Budget(TIME_LIMIT))
+        variables = dict(*args, **kwargs)
+        context = self.new_context(variables)
+        token = BUDGET.set(Budget(TIME_LIMIT, variables.values()))
         try:
             # root_render_func is typed as returning an Iterator; it is a generator
             return _collect(self.root_render_func(context))  # type: ignore[arg-type]
@@ -167,7 +168,7 @@ class PostSandbox(ImmutableSandboxedEnvironment):
             if budget is not None:
                 budget.tick()
             if args or kwargs:
-                _check_arguments(args, kwargs)
+                _check_arguments(args, kwargs, budget)
         elif type(obj) is BuiltinMethodType and isinstance(obj.__self__, str | bytes):
             args = tuple(check_str_method(obj, args))
         elif not self.is_safe_callable(obj):  # what SandboxedEnvironment.call checks
@@ -199,12 +200,17 @@ class PostSandbox(ImmutableSandboxedEnvironment):
         return "".join(texts)
 
 
-def _check_arguments(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
-    """A macro called with a doubled argument, again and again, would double it forever."""
+def _check_arguments(args: tuple[Any, ...], kwargs: Mapping[str, Any],
+                     budget: Budget | None) -> None:
+    """A macro called with a doubled argument, again and again, would double it forever.
+    The render's own variables, passed as they are (`p.penutup(region, ...)`), are not
+    measured: a template cannot have grown them."""
+    inputs = budget.inputs if budget is not None else frozenset()
     for value in args:
-        require_small(value, "argumen")
+        if id(value) not in inputs:
+            require_small(value, "argumen")
     for name, value in kwargs.items():
-        if name not in ("_loop_vars", "_block_vars"):  # Jinja's own bookkeeping
+        if name not in ("_loop_vars", "_block_vars") and id(value) not in inputs:
             require_small(value, "argumen")
 
 
