@@ -52,12 +52,20 @@ class CheckSettings:
 
 
 def check_post(draft: PostDraft, catalog: Catalog, settings: CheckSettings) -> list[PostProblem]:
+    """Every check: the text's own (content_problems), then the calendar's. Planning
+    memoises both halves (scheduler.checks.memo): keep their inputs as documented."""
+    return content_problems(draft, catalog, settings) + calendar_problems(
+        draft, catalog, settings.releases)
+
+
+def content_problems(draft: PostDraft, catalog: Catalog,
+                     settings: CheckSettings) -> list[PostProblem]:
+    """The checks that read only the text, platform, image and its description."""
     problems = length_problems(draft, settings)
     problems += image_alt_problems(draft.image, draft.image_alt)
     # The description is published with the image: it stays neutral too.
     problems += neutrality_problems(draft.text, catalog, draft.image_alt)
     problems += link_problems(draft.text, catalog)
-    problems += calendar_problems(draft, catalog, settings.releases)
     return problems
 
 
@@ -163,7 +171,9 @@ def link_problems(text: str, catalog: Catalog) -> list[PostProblem]:
 def calendar_problems(draft: PostDraft, catalog: Catalog,
                       releases: Releases | None = None) -> list[PostProblem]:
     """The quiet period, voting day and results release, in the region's own calendar;
-    partners named without a valid MoU and PKS that day."""
+    partners named without a valid MoU and PKS that day. Reads the region, the local day
+    (a results template: the instant), the template, election and stage, and the text
+    (partners named)."""
     region = catalog.regions.get(draft.region_key)
     zone = region.timezone if region else next(iter(catalog.elections.values())).timezone
     day = draft.scheduled_at.astimezone(zone).date()
