@@ -9,8 +9,6 @@ memory), each inserted in its own short transaction so that publishing never wai
 behind planning; a run that fails midway removes what it created.
 """
 
-import json
-import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -18,37 +16,30 @@ from datetime import date, datetime
 from functools import partial
 from itertools import chain
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from sqlalchemy import JSON, Table, delete, exists, func, insert, literal, select, update
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from scheduler.accounts import account_ids, sync_accounts
 from scheduler.busy import retry_busy
 from scheduler.checks.post_checks import CheckSettings
-from scheduler.clock import real_now
 from scheduler.content.model import Catalog
-from scheduler.db import UTCDateTime, session_scope, utc_text, write_connection
+from scheduler.db import session_scope
 from scheduler.errors import InputError, UnknownPlatformError, UnknownRegionError
 from scheduler.models import PlanRun as PlanRunRow
-from scheduler.models import Post, PostEvent, PostStatus
 from scheduler.models import Region as RegionRow
 from scheduler.permissions import Action, require, require_role
 from scheduler.planning_activities import ActivityRows
 from scheduler.planning_rows import PostRows, ZoneMembers, rule_members
+from scheduler.planning_store import existing_keys, finish_run, insert_batch, undo_run
 from scheduler.results import announced_calendar, with_releases
 from scheduler.users import Actor
 
 # Posts per write transaction: a few hundred rows take milliseconds, so a worker's claim
 # never waits long behind planning.
 BATCH_SIZE = 400
-POSTS: Table = Post.__table__  # type: ignore[attr-defined]
-EVENTS: Table = PostEvent.__table__  # type: ignore[attr-defined]
-RUNS: Table = PlanRunRow.__table__  # type: ignore[attr-defined]
-log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -166,24 +157,25 @@ def plan_posts(
                                    activities.candidates(run_id or 0, now)), BATCH_SIZE):
             candidates.update((c.stage_key, c.platform) for c in chunk)
             keys = [c.plan_key for c in chunk]
-            existing = retry_busy(partial(_existing, engine, keys), what="membaca rencana")
+            existing = retry_busy(partial(existing_keys, engine, keys), what="membaca rencana")
             rows = [c.row() for c in chunk if c.plan_key not in existing]  # no transaction
             if rows and run_id is None:  # dry run
                 summary.created.update((r["stage_key"], r["platform"]) for r in rows)
             elif rows:
                 summary.created += retry_busy(
-                    partial(_insert_batch, engine, rows, run_id or 0, request.actor, now),
+                    partial(insert_batch, engine, rows, run_id or 0, request.actor, now),
                     what="menyimpan unggahan baru")
             done += len(chunk)
             if progress:
                 progress(done, total)
     except BaseException:
         if run_id is not None:
-            _undo(engine, run_id)
+            undo_run(engine, run_id)
         raise
     summary.existing = candidates - summary.created
     if run_id is not None:
-        retry_busy(lambda: _finish(engine, run_id, summary, now), what="mencatat perencanaan")
+        retry_busy(partial(finish_run, engine, run_id, summary.total_created,
+                           summary.total_existing, now), what="mencatat perencanaan")
     return summary
 
 
@@ -213,59 +205,6 @@ def _prepare(engine: Engine, catalog: Catalog, request: PlanRequest, now: dateti
     return _Setup(request, catalog, members, ids, settings, run_id)
 
 
-def _existing(engine: Engine, keys: list[str]) -> set[str]:
-    """Which of `keys` are planned already (a read: never waits for the write lock)."""
-    with engine.connect() as connection:
-        return set(connection.scalars(
-            select(POSTS.c.plan_key).where(POSTS.c.plan_key.in_(keys))))
-
-
-def _insert_batch(engine: Engine, rows: list[dict[str, Any]], run_id: int, actor: str,
-                  now: datetime) -> Counter[tuple[str | None, str]]:
-    """One short transaction: the rows whose plan_key is new, one `planned` event for each
-    post this batch created, and how many it created (by stage and platform)."""
-    # Not durable: a plan lost in a power cut is simply planned again (idempotent).
-    with write_connection(engine, durable=False) as connection:
-        before = connection.scalar(select(func.max(POSTS.c.id))) or 0
-        _insert_chunk(connection, rows)
-        # Ids only grow: this batch's posts are this run's posts above `before`.
-        mine = (POSTS.c.id > before) & (POSTS.c.plan_run_id == run_id)
-        connection.execute(
-            insert(EVENTS).from_select(
-                ["post_id", "at", "actor", "kind", "to_status", "details", "recorded_at"],
-                select(POSTS.c.id, literal(now, UTCDateTime), literal(actor),
-                       literal("planned"), literal(PostStatus.PENDING.value),
-                       literal({"run": run_id}, JSON), literal(real_now(), UTCDateTime))
-                .where(mine)))
-        created = connection.execute(
-            select(POSTS.c.stage_key, POSTS.c.platform, func.count()).where(mine)
-            .group_by(POSTS.c.stage_key, POSTS.c.platform)).all()
-    return Counter({(stage, platform): n for stage, platform, n in created})
-
-
-def _finish(engine: Engine, run_id: int, summary: PlanSummary, now: datetime) -> None:
-    with write_connection(engine, durable=False) as connection:
-        connection.execute(update(RUNS).where(RUNS.c.id == run_id).values(
-            created=summary.total_created, existing=summary.total_existing,
-            finished_at=now))
-
-
-def _undo(engine: Engine, run_id: int) -> None:
-    """Remove what a failed run created: its posts nobody has touched yet (still pending)
-    with their events, and the run itself once no post refers to it."""
-    mine = select(POSTS.c.id).where(POSTS.c.plan_run_id == run_id,
-                                    POSTS.c.status == PostStatus.PENDING.value)
-    try:
-        with write_connection(engine) as connection:
-            connection.execute(delete(EVENTS).where(EVENTS.c.post_id.in_(mine)))
-            connection.execute(delete(POSTS).where(POSTS.c.id.in_(mine)))
-            connection.execute(delete(RUNS).where(
-                RUNS.c.id == run_id,
-                ~exists().where(POSTS.c.plan_run_id == run_id)))
-    except SQLAlchemyError:  # the original error matters more; planning again is safe
-        log.exception("rencana #%s gagal dan unggahannya tidak dapat dihapus", run_id)
-
-
 def _chunks(items: Iterator[T], size: int) -> Iterator[list[T]]:
     chunk: list[T] = []
     for item in items:
@@ -277,37 +216,3 @@ def _chunks(items: Iterator[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
-def _insert_chunk(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert rows whose plan_key is new; rows that exist are skipped, never updated."""
-    if connection.dialect.name == "sqlite":
-        # The driver's executemany with values already in storage form: the statement is
-        # compiled once and no per-value type processing runs (this is the hot path).
-        columns = list(rows[0])  # our own column names; every value is a bound parameter
-        sql = (f"INSERT INTO post ({', '.join(columns)}) VALUES "  # noqa: S608
-               f"({', '.join('?' * len(columns))}) ON CONFLICT (plan_key) DO NOTHING")
-        connection.exec_driver_sql(sql, _stored_rows(columns, rows))
-        return
-    statement = postgresql.insert(POSTS).on_conflict_do_nothing(index_elements=["plan_key"])
-    connection.execute(statement, rows)
-
-
-def _stored_rows(columns: list[str], rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """Rows as SQLite stores them: instants as UTC text (scheduler.db.UTCDateTime), JSON as
-    text. Many rows share the same instants, so each is converted once."""
-    texts: dict[datetime, str] = {}
-
-    def stored(column: str, value: Any) -> Any:
-        if column in _JSON_COLUMNS:
-            return json.dumps(value) if value else _EMPTY_JSON[column]
-        if isinstance(value, datetime):
-            text = texts.get(value)
-            if text is None:
-                text = texts[value] = utc_text(value)
-            return text
-        return value
-
-    return [tuple(stored(c, row[c]) for c in columns) for row in rows]
-
-
-_JSON_COLUMNS = frozenset({"problems", "platform_ref"})
-_EMPTY_JSON = {"problems": "[]", "platform_ref": "{}"}
