@@ -29,13 +29,13 @@ _SQLITE_BUSY = ("database is locked", "database is busy", "database table is loc
 
 
 def is_busy(exc: BaseException) -> bool:
-    """Whether `exc` says the database was busy with other work (worth trying again)."""
-    if not isinstance(exc, DBAPIError):
-        return False
-    original = exc.orig
+    """Whether `exc` says the database was busy with other work (worth trying again).
+    SQLite's error may come bare (from the BEGIN IMMEDIATE that scheduler.db sends
+    itself) or wrapped by SQLAlchemy."""
+    original = exc.orig if isinstance(exc, DBAPIError) else exc
     if isinstance(original, sqlite3.OperationalError):
         return any(text in str(original) for text in _SQLITE_BUSY)
-    return getattr(original, "sqlstate", None) in _POSTGRES_BUSY
+    return isinstance(exc, DBAPIError) and getattr(original, "sqlstate", None) in _POSTGRES_BUSY
 
 
 def retry_busy(work: Callable[[], T], *, what: str) -> T:
@@ -44,7 +44,7 @@ def retry_busy(work: Callable[[], T], *, what: str) -> T:
     for attempt in range(1, ATTEMPTS + 1):
         try:
             return work()
-        except DBAPIError as exc:
+        except (DBAPIError, sqlite3.OperationalError) as exc:
             if not is_busy(exc):
                 raise
             if attempt == ATTEMPTS:

@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from scheduler.accounts import account_ids, sync_accounts
@@ -140,8 +141,13 @@ def plan_posts(
     from ever creating a post twice. A busy database is tried again (scheduler.busy);
     a run that fails midway removes the posts it created (no partial writes)."""
     validate_request(catalog, request)
-    setup = retry_busy(lambda: _prepare(engine, catalog, request, now, actor, checks),
-                       what="menyiapkan perencanaan")
+    prepare = partial(_prepare, engine, catalog, request, now, actor, checks)
+    try:
+        setup = retry_busy(prepare, what="menyiapkan perencanaan")
+    except IntegrityError:
+        # Another planner synced the same new regions and accounts first (a fresh
+        # database, two planners at once): its rows are there now, so this is a no-op.
+        setup = retry_busy(prepare, what="menyiapkan perencanaan")
     request, run_id = setup.request, setup.run_id
     summary = PlanSummary(request, run_id=run_id)
     post_rows = PostRows(setup.catalog, templates_dir, setup.members,
