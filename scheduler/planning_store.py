@@ -102,21 +102,24 @@ def _insert_chunk(connection: Connection, rows: list[dict[str, Any]]) -> None:
 
 def _stored_rows(columns: list[str], rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     """Rows as SQLite stores them: instants as UTC text (scheduler.db.UTCDateTime), JSON as
-    text. Many rows share the same instants, so each is converted once."""
+    text. Only those columns are converted, and each instant once (many rows share it)."""
     texts: dict[datetime, str] = {}
+    instants = [i for i, c in enumerate(columns) if isinstance(POSTS.c[c].type, UTCDateTime)]
+    documents = [(i, _EMPTY_JSON[c]) for i, c in enumerate(columns) if c in _EMPTY_JSON]
+    stored = []
+    for row in rows:
+        values = [row[c] for c in columns]
+        for i in instants:
+            value = values[i]
+            if value is not None:
+                text = texts.get(value)
+                if text is None:
+                    text = texts[value] = utc_text(value)
+                values[i] = text
+        for i, empty in documents:
+            values[i] = json.dumps(values[i]) if values[i] else empty
+        stored.append(tuple(values))
+    return stored
 
-    def stored(column: str, value: Any) -> Any:
-        if column in _JSON_COLUMNS:
-            return json.dumps(value) if value else _EMPTY_JSON[column]
-        if isinstance(value, datetime):
-            text = texts.get(value)
-            if text is None:
-                text = texts[value] = utc_text(value)
-            return text
-        return value
 
-    return [tuple(stored(c, row[c]) for c in columns) for row in rows]
-
-
-_JSON_COLUMNS = frozenset({"problems", "platform_ref"})
-_EMPTY_JSON = {"problems": "[]", "platform_ref": "{}"}
+_EMPTY_JSON = {"problems": "[]", "platform_ref": "{}"}  # the JSON columns, empty

@@ -171,9 +171,15 @@ def link_problems(text: str, catalog: Catalog) -> list[PostProblem]:
 def calendar_problems(draft: PostDraft, catalog: Catalog,
                       releases: Releases | None = None) -> list[PostProblem]:
     """The quiet period, voting day and results release, in the region's own calendar;
-    partners named without a valid MoU and PKS that day. Reads the region, the local day
-    (a results template: the instant), the template, election and stage, and the text
-    (partners named)."""
+    partners named without a valid MoU and PKS that day."""
+    return date_problems(draft, catalog, releases) + partner_problems(draft, catalog)
+
+
+def date_problems(draft: PostDraft, catalog: Catalog,
+                  releases: Releases | None = None) -> list[PostProblem]:
+    """The quiet period, voting day and results release, in the region's own calendar.
+    Reads the region, the local day (for a results template: the instant), the template,
+    the election and the stage; never the text."""
     region = catalog.regions.get(draft.region_key)
     zone = region.timezone if region else next(iter(catalog.elections.values())).timezone
     day = draft.scheduled_at.astimezone(zone).date()
@@ -193,7 +199,7 @@ def calendar_problems(draft: PostDraft, catalog: Catalog,
         problem = results_problem(draft, catalog, releases or {})
         if problem is not None:
             problems.append(problem)
-    return problems + partner_problems(draft, catalog)
+    return problems
 
 
 def problems_as_json(problems: Sequence[PostProblem]) -> list[dict[str, Any]]:
