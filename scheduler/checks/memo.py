@@ -20,7 +20,7 @@ ContentKey = tuple[str, str, str | None, str | None]
 DateKey = tuple[object, ...]
 K = TypeVar("K")
 V = TypeVar("V")
-LIMIT = 50_000  # answers remembered of each kind
+LIMIT = 5_000  # answers remembered of each kind (memory stays flat; hits are recent)
 
 
 class CheckMemo:
