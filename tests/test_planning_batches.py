@@ -121,6 +121,7 @@ def impatient(monkeypatch) -> None:
     monkeypatch.setattr(busy, "PAUSE", 0.05)
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_database_that_stays_busy_is_a_clear_error_and_exit_7(engine, settings, siar,
                                                                  impatient) -> None:
     holder = hold_write_lock(settings.database_url.removeprefix("sqlite:///"))
@@ -137,6 +138,7 @@ def test_a_database_that_stays_busy_is_a_clear_error_and_exit_7(engine, settings
     assert count(engine, Post) == 0
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_database_busy_for_a_moment_is_waited_out(engine, settings, siar, impatient) -> None:
     holder = hold_write_lock(settings.database_url.removeprefix("sqlite:///"))
 
@@ -207,3 +209,27 @@ def test_a_template_not_reading_the_platform_gives_each_office_one_text(
     assert {(region, text) for region, _, text in rows} == {
         ("prov", "Cek DPT di KPU Provinsi Uji."), ("kab-a", "Cek DPT di KPU Kabupaten A."),
         ("kota-b", "Cek DPT di KPU Kota B.")}
+
+
+@pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)],
+                         indirect=True)
+def test_a_postgresql_lock_timeout_is_busy_and_reported(engine, monkeypatch) -> None:
+    from sqlalchemy import text
+
+    from scheduler.errors import DatabaseBusyError
+
+    monkeypatch.setattr(busy, "ATTEMPTS", 2)
+    monkeypatch.setattr(busy, "PAUSE", 0.01)
+    with db.writer(engine).connect() as holder:
+        holder.execute(text("LOCK TABLE post IN ACCESS EXCLUSIVE MODE"))
+
+        def read_posts() -> int:
+            with engine.connect() as connection:
+                connection.execute(text("SET LOCAL lock_timeout = '100ms'"))
+                return len(connection.execute(text("SELECT id FROM post")).all())
+
+        with pytest.raises(DatabaseBusyError, match="basis data sedang sibuk") as caught:
+            busy.retry_busy(read_posts, what="membaca unggahan")
+        holder.rollback()
+    assert caught.value.exit_code == 7
+    assert busy.retry_busy(read_posts, what="membaca unggahan") == 0
