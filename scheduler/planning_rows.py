@@ -114,7 +114,8 @@ class PostRows:
         self._slots: dict[tuple[str, Lane], list[Slot]] = {}
         self.check = CheckMemo(catalog, checks).check
         self._slot: Slot | None = None
-        self._slot_context: dict[str, Any] = {}
+        self._slot_base: dict[str, Any] = {}
+        self._slot_regions: dict[str, dict[str, Any]] = {}
         self._slot_texts: dict[tuple[str, str, str, str, bool], str] = {}
 
     def region_ctx(self, region_key: str, election_key: str) -> dict[str, Any]:
@@ -154,22 +155,27 @@ class PostRows:
                 for slot in self.slots(rule, lane):
                     stamp = f"{slot.at.astimezone(UTC):%Y%m%dT%H%MZ}"
                     for member in members:
-                        yield Candidate(
-                            f"{rule.key}|{member.account.key}|{stamp}", slot.stage.key,
-                            member.account.platform,
-                            partial(self._row, rule, slot, calendar_region, member, run_id, now))
+                        key = f"{rule.key}|{member.account.key}|{stamp}"
+                        yield Candidate(key, slot.stage.key, member.account.platform, partial(
+                            self._row, rule, slot, calendar_region, member, key, run_id, now))
 
-    def _slot_base(self, rule: Rule, slot: Slot, calendar_region: str) -> dict[str, Any]:
-        """The context every account of one slot shares; candidates come slot by slot, so
-        one slot is remembered (with the texts rendered for it)."""
+    def _slot_context(self, rule: Rule, slot: Slot, calendar_region: str,
+                      region_key: str) -> dict[str, Any]:
+        """The context every account of one region shares in one slot. Candidates come slot
+        by slot, so one slot is remembered (with the texts rendered for it)."""
         if self._slot is not slot:
             election = self.catalog.calendar(rule.election, calendar_region)
             self._slot = slot
-            self._slot_context = {
+            self._slot_base = {
                 "election": self.election_ctx[rule.election], "stage": stage_vars(slot.stage),
                 **slot_vars(election, slot.stage, slot.at)}
+            self._slot_regions = {}
             self._slot_texts = {}
-        return self._slot_context
+        found = self._slot_regions.get(region_key)
+        if found is None:
+            found = self._slot_regions[region_key] = {
+                **self._slot_base, **self.region_ctx(region_key, rule.election)}
+        return found
 
     def render(self, file: str, context: dict[str, Any], region_key: str, platform: str,
                handle: str) -> str:
@@ -184,18 +190,15 @@ class PostRows:
             text = self._slot_texts[key] = self.renderer.render(file, context)
         return text
 
-    def _row(self, rule: Rule, slot: Slot, calendar_region: str, member: Member, run_id: int,
-             now: datetime) -> dict[str, Any]:
-        base = self._slot_base(rule, slot, calendar_region)
-        template = self.catalog.templates[rule.template]
-        at_utc = slot.at.astimezone(UTC)
-        image_alt = self.catalog.image_alt(rule)  # rule, else template, else media/alt.yaml
+    def _row(self, rule: Rule, slot: Slot, calendar_region: str, member: Member,
+             plan_key: str, run_id: int, now: datetime) -> dict[str, Any]:
         account = member.account
-        context = {**base, **self.region_ctx(account.region_key, rule.election),
+        context = {**self._slot_context(rule, slot, calendar_region, account.region_key),
                    "platform": account.platform, "account": {"handle": account.handle}}
-        text = self.render(template.file_for(account.platform), context, account.region_key,
-                           account.platform, account.handle)
-        send_at = at_utc + spread_offset(rule, account.key)
+        text = self.render(self.catalog.templates[rule.template].file_for(account.platform),
+                           context, account.region_key, account.platform, account.handle)
+        send_at = slot.at.astimezone(UTC) + spread_offset(rule, account.key)
+        image_alt = self.catalog.image_alt(rule)  # rule, else template, else media/alt.yaml
         problems = self.check(PostDraft(
             text=text, platform=account.platform, region_key=account.region_key,
             scheduled_at=send_at, image=rule.image, election_key=rule.election,
@@ -211,7 +214,7 @@ class PostRows:
             # Local wall time: offices in WIB and WITA posting at 09.00 their time share
             # one batch, so a reviewer still decides once per rule and slot.
             "batch": f"{rule.key}@{slot.at:%Y-%m-%dT%H:%M}",
-            "plan_key": f"{rule.key}|{account.key}|{at_utc:%Y%m%dT%H%MZ}",
+            "plan_key": plan_key,
             "plan_run_id": run_id,
             "scheduled_at": send_at,
             "due_at": send_at,
