@@ -57,8 +57,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Earlier values of SIAR_SECRET_KEY, comma-separated: they still open stored "
             "tokens until `siar secrets rotate` has sealed them with the current one"),
     Setting("SIAR_PLAN_DAYS_AHEAD", "7", "The worker's daily planning job plans this many days"),
-    Setting("SIAR_PLAN_AT", "0 6 * * *",
-            "When the worker plans (cron, local time): minute hour day month weekday"),
+    # 05:17: away from the whole and half hours where posts fall due (06.00 is the
+    # voting-day batch), so the daily planning never runs beside a burst of publishing.
+    Setting("SIAR_PLAN_AT", "17 5 * * *",
+            "When the worker plans (cron, local time): minute hour day month weekday; "
+            "keep it off the minutes posts are due"),
     Setting("SIAR_WORKER_CONCURRENCY", "200",
             "How many accounts the worker publishes to at once (one request per account)"),
     Setting("SIAR_HTTP_TIMEOUT", "30", "Seconds to wait for a platform's answer"),

@@ -11,6 +11,7 @@ SiarError                      base; its message is shown to the user as is
 │   └── SignInLocked           too many failed sign-ins: wait before trying again
 ├── PermissionDenied           acting outside one's role or region
 ├── ReviewError                a state transition that the workflow refuses
+├── DatabaseBusyError          the database stayed locked by other work: try again later
 └── PublishError               raised by adapters (see scheduler.adapters.base)
     ├── TransientPublishError        try again later
     ├── PermanentPublishError        the platform refused the post
@@ -112,3 +113,11 @@ class ReviewError(SiarError):
     error_code = "refused"
     exit_code = 6
     http_status = 409
+
+
+class DatabaseBusyError(SiarError):
+    """Raised after a bounded number of tries (scheduler.busy), never a traceback."""
+
+    error_code = "database_busy"
+    exit_code = 7
+    http_status = 503

@@ -2,43 +2,46 @@
 (the rows themselves: scheduler.planning_rows).
 
 Idempotent: every planned post has a natural key (rule, account, slot) that is unique
-in the database, and inserts skip keys that exist, so planning a range twice creates
-nothing and never overwrites a post someone has touched. Rows stream through in
-chunks (bounded memory) and the whole run is one transaction (no partial writes).
+in the database; keys that exist are skipped before rendering and inserts skip keys that
+appear meanwhile, so planning a range twice creates nothing (and renders nothing) and
+never overwrites a post someone has touched. Rows stream through in batches (bounded
+memory), each inserted in its own short transaction so that publishing never waits
+behind planning; a run that fails midway removes what it created.
 """
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import partial
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
-from sqlalchemy import JSON, Table, func, insert, literal, select
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from scheduler.accounts import account_ids, sync_accounts
+from scheduler.busy import retry_busy
 from scheduler.checks.post_checks import CheckSettings
-from scheduler.clock import real_now
 from scheduler.content.model import Catalog
-from scheduler.db import UTCDateTime, session_scope, utc_text
+from scheduler.db import session_scope
 from scheduler.errors import InputError, UnknownPlatformError, UnknownRegionError
 from scheduler.models import PlanRun as PlanRunRow
-from scheduler.models import Post, PostEvent, PostStatus
 from scheduler.models import Region as RegionRow
 from scheduler.permissions import Action, require, require_role
 from scheduler.planning_activities import ActivityRows
-from scheduler.planning_rows import PostRows, rule_members
+from scheduler.planning_rows import PostRows, ZoneMembers, rule_members
+from scheduler.planning_store import existing_keys, finish_run, insert_batch, undo_run
 from scheduler.results import announced_calendar, with_releases
 from scheduler.users import Actor
 
-CHUNK_SIZE = 2000
-POSTS: Table = Post.__table__  # type: ignore[attr-defined]
-EVENTS: Table = PostEvent.__table__  # type: ignore[attr-defined]
+# Posts per write transaction: a few hundred rows take milliseconds, so a worker's claim
+# never waits long behind planning.
+BATCH_SIZE = 400
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,9 @@ class PlanRequest:
 class PlanSummary:
     request: PlanRequest
     run_id: int | None = None
-    created: Counter[tuple[str, str]] = field(default_factory=Counter)  # (stage, platform)
-    existing: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # (stage, platform); a joint activity outside every stage has none
+    created: Counter[tuple[str | None, str]] = field(default_factory=Counter)
+    existing: Counter[tuple[str | None, str]] = field(default_factory=Counter)
 
     @property
     def total_created(self) -> int:
@@ -104,6 +108,18 @@ def _scope(session: Session, actor: Actor) -> tuple[str, ...]:
     return keys or (actor.region_key,)
 
 
+@dataclass(frozen=True)
+class _Setup:
+    """What the run reads (and syncs) before rendering, as plain values."""
+
+    request: PlanRequest
+    catalog: Catalog
+    members: dict[str, ZoneMembers]
+    ids: dict[tuple[str, str], int]  # (region, platform) -> account id
+    checks: CheckSettings
+    run_id: int | None
+
+
 def plan_posts(
     engine: Engine,
     catalog: Catalog,
@@ -116,10 +132,63 @@ def plan_posts(
     checks: CheckSettings | None = None,
 ) -> PlanSummary:
     """Plan every post of the requested range that `actor` may plan (users.PLANNER: the
-    system's own planner, every region); with dry_run, count and roll back."""
+    system's own planner, every region); with dry_run, count and write nothing.
+
+    Never holds the write lock for long: posts that exist are skipped before they are
+    rendered (one indexed read per batch), rendering and checking run outside any
+    transaction, and each batch of BATCH_SIZE new posts is inserted (with its events) in
+    its own short transaction. The unique plan_key keeps two planners racing on one range
+    from ever creating a post twice. A busy database is tried again (scheduler.busy);
+    a run that fails midway removes the posts it created (no partial writes)."""
     validate_request(catalog, request)
-    # Not durable: a plan lost in a power cut is simply planned again (idempotent), and
-    # the fsync of tens of thousands of new rows would be the run's slowest step.
+    prepare = partial(_prepare, engine, catalog, request, now, actor, checks)
+    try:
+        setup = retry_busy(prepare, what="menyiapkan perencanaan")
+    except IntegrityError:
+        # Another planner synced the same new regions and accounts first (a fresh
+        # database, two planners at once): its rows are there now, so this is a no-op.
+        setup = retry_busy(prepare, what="menyiapkan perencanaan")
+    request, run_id = setup.request, setup.run_id
+    summary = PlanSummary(request, run_id=run_id)
+    post_rows = PostRows(setup.catalog, templates_dir, setup.members,
+                         date_from=request.date_from, date_to=request.date_to,
+                         created_by=request.actor, checks=setup.checks)
+    activities = ActivityRows(post_rows, setup.ids, regions=request.regions,
+                              platforms=request.platforms)
+    total = post_rows.count() + activities.count()
+    candidates: Counter[tuple[str | None, str]] = Counter()
+    done = 0
+    try:
+        for chunk in _chunks(chain(post_rows.candidates(run_id or 0, now),
+                                   activities.candidates(run_id or 0, now)), BATCH_SIZE):
+            candidates.update((c.stage_key, c.platform) for c in chunk)
+            keys = [c.plan_key for c in chunk]
+            existing = retry_busy(partial(existing_keys, engine, keys), what="membaca rencana")
+            rows = [c.row() for c in chunk if c.plan_key not in existing]  # no transaction
+            if rows and run_id is None:  # dry run
+                summary.created.update((r["stage_key"], r["platform"]) for r in rows)
+            elif rows:
+                summary.created += retry_busy(
+                    partial(insert_batch, engine, rows, run_id or 0, request.actor, now),
+                    what="menyimpan unggahan baru")
+            done += len(chunk)
+            if progress:
+                progress(done, total)
+    except BaseException:
+        if run_id is not None:
+            undo_run(engine, run_id)
+        raise
+    summary.existing = candidates - summary.created
+    if run_id is not None:
+        retry_busy(partial(finish_run, engine, run_id, summary.total_created,
+                           summary.total_existing, now), what="mencatat perencanaan")
+    return summary
+
+
+def _prepare(engine: Engine, catalog: Catalog, request: PlanRequest, now: datetime,
+             actor: Actor, checks: CheckSettings | None) -> _Setup:
+    """One short transaction: sync the accounts, authorize, read what planning needs and
+    record the run (a dry run rolls it all back)."""
     with session_scope(engine, write=True, durable=False) as session:
         # Synced first, so a region just added to content is already in a province
         # user's scope (authorize reads the region rows).
@@ -127,44 +196,25 @@ def plan_posts(
         request = authorize(session, actor=actor, request=request)
         # A results stage dated only by its recorded announcement (a winner declaration).
         catalog = announced_calendar(session, catalog=catalog)
-        summary = PlanSummary(request)
-        post_rows = PostRows(
-            catalog, templates_dir,
-            rule_members(session, catalog, request.regions, request.platforms),
-            date_from=request.date_from, date_to=request.date_to, created_by=request.actor,
-            checks=with_releases(session, checks=checks or CheckSettings()))
-        run = PlanRunRow(actor=request.actor, date_from=str(request.date_from),
-                         date_to=str(request.date_to), started_at=now)
-        session.add(run)
-        session.flush()
-        summary.run_id = run.id
-        activities = ActivityRows(post_rows, account_ids(session), regions=request.regions,
-                                  platforms=request.platforms)
-        total = post_rows.count() + activities.count()
-        done = 0
-        candidates: Counter[tuple[str, str]] = Counter()
-        connection = session.connection()
-        rows = chain(post_rows.rows(run.id or 0, now), activities.rows(run.id or 0, now))
-        for chunk in _chunks(rows, CHUNK_SIZE):
-            _insert_chunk(connection, chunk)
-            candidates.update((row["stage_key"], row["platform"]) for row in chunk)
-            done += len(chunk)
-            if progress:
-                progress(done, total)
-        _finish_run(connection, summary, candidates, request.actor, now)
-        run.created, run.existing = summary.total_created, summary.total_existing
-        run.finished_at = now
-        session.add(run)
+        members = rule_members(session, catalog, request.regions, request.platforms)
+        ids = {key: row.id or 0 for key, row in account_ids(session).items()}
+        settings = with_releases(session, checks=checks or CheckSettings())
+        run_id = None
         if request.dry_run:
             session.rollback()
-            summary.run_id = None
-    return summary
+        else:
+            run = PlanRunRow(actor=request.actor, date_from=str(request.date_from),
+                             date_to=str(request.date_to), started_at=now)
+            session.add(run)
+            session.flush()
+            run_id = run.id
+    return _Setup(request, catalog, members, ids, settings, run_id)
 
 
-def _chunks(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    chunk: list[dict[str, Any]] = []
-    for row in rows:
-        chunk.append(row)
+def _chunks(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
         if len(chunk) >= size:
             yield chunk
             chunk = []
@@ -172,55 +222,3 @@ def _chunks(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str
         yield chunk
 
 
-def _insert_chunk(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert rows whose plan_key is new; rows that exist are skipped, never updated."""
-    if connection.dialect.name == "sqlite":
-        # The driver's executemany with values already in storage form: the statement is
-        # compiled once and no per-value type processing runs (this is the hot path).
-        columns = list(rows[0])  # our own column names; every value is a bound parameter
-        sql = (f"INSERT INTO post ({', '.join(columns)}) VALUES "  # noqa: S608
-               f"({', '.join('?' * len(columns))}) ON CONFLICT (plan_key) DO NOTHING")
-        connection.exec_driver_sql(sql, _stored_rows(columns, rows))
-        return
-    statement = postgresql.insert(POSTS).on_conflict_do_nothing(index_elements=["plan_key"])
-    connection.execute(statement, rows)
-
-
-def _stored_rows(columns: list[str], rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """Rows as SQLite stores them: instants as UTC text (scheduler.db.UTCDateTime), JSON as
-    text. Many rows share the same instants, so each is converted once."""
-    texts: dict[datetime, str] = {}
-
-    def stored(column: str, value: Any) -> Any:
-        if column in _JSON_COLUMNS:
-            return json.dumps(value) if value else _EMPTY_JSON[column]
-        if isinstance(value, datetime):
-            text = texts.get(value)
-            if text is None:
-                text = texts[value] = utc_text(value)
-            return text
-        return value
-
-    return [tuple(stored(c, row[c]) for c in columns) for row in rows]
-
-
-_JSON_COLUMNS = frozenset({"problems", "platform_ref"})
-_EMPTY_JSON = {"problems": "[]", "platform_ref": "{}"}
-
-
-def _finish_run(connection: Connection, summary: PlanSummary, candidates: Counter[tuple[str, str]],
-                actor: str, now: datetime) -> None:
-    """Log one `planned` event per post this run created, and count them, in SQL."""
-    run = summary.run_id
-    connection.execute(
-        insert(EVENTS).from_select(
-            ["post_id", "at", "actor", "kind", "to_status", "details", "recorded_at"],
-            select(POSTS.c.id, literal(now, UTCDateTime), literal(actor), literal("planned"),
-                   literal(PostStatus.PENDING.value), literal({"run": run}, JSON),
-                   literal(real_now(), UTCDateTime))
-            .where(POSTS.c.plan_run_id == run)))
-    created = connection.execute(
-        select(POSTS.c.stage_key, POSTS.c.platform, func.count())
-        .where(POSTS.c.plan_run_id == run).group_by(POSTS.c.stage_key, POSTS.c.platform)).all()
-    summary.created = Counter({(stage, platform): n for stage, platform, n in created})
-    summary.existing = candidates - summary.created

@@ -12,13 +12,13 @@ see it like any other post; outside every stage it has none.
 import datetime as dt
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from scheduler.checks.post_checks import (
     CheckSettings,
     PostDraft,
-    check_post,
     problems_as_json,
     text_problems,
 )
@@ -26,16 +26,15 @@ from scheduler.content.model import Account, Catalog, Stage
 from scheduler.content.partner_model import Activity, Partner
 from scheduler.content.yamlsource import read_yaml
 from scheduler.errors import ContentError, Problem
-from scheduler.models import Account as AccountRow
 from scheduler.models import PostStatus
-from scheduler.planning_rows import PostRows
+from scheduler.planning_rows import Candidate, PostRows
 from scheduler.postcontext import slot_vars, stage_vars
 
 
 class ActivityRows:
     """The activities of a planning run: inside its dates, regions and platforms."""
 
-    def __init__(self, post_rows: PostRows, ids: dict[tuple[str, str], AccountRow], *,
+    def __init__(self, post_rows: PostRows, ids: dict[tuple[str, str], int], *,
                  regions: tuple[str, ...], platforms: tuple[str, ...]) -> None:
         self.base = post_rows
         self.ids = ids
@@ -56,9 +55,17 @@ class ActivityRows:
         return sum(1 for a in self.activities for account in self.accounts(a)
                    if (account.region_key, account.platform) in self.ids)
 
-    def rows(self, run_id: int, now: datetime) -> Iterator[dict[str, Any]]:
+    def candidates(self, run_id: int, now: datetime) -> Iterator[Candidate]:
+        """Every post of the activities as its natural key, rendered only when asked."""
         for activity in self.activities:
-            yield from self._rows(activity, run_id, now)
+            stage = self.stage_on(activity.region_key, activity.date)[1]
+            for account in self.accounts(activity):
+                account_id = self.ids.get((account.region_key, account.platform))
+                if account_id is not None:
+                    yield Candidate(f"activity:{activity.key}|{account.key}",
+                                    stage.key if stage else None, account.platform,
+                                    partial(self._row, activity, account, account_id,
+                                            run_id, now))
 
     def stage_on(self, region_key: str, day: dt.date) -> tuple[str | None, Stage | None]:
         catalog = self.base.catalog
@@ -71,59 +78,62 @@ class ActivityRows:
 
     def drafts_of(self, activity: Activity) -> Iterator[tuple[Account, PostDraft]]:
         """The activity's rendered (unchecked) post for each of its accounts."""
+        for account in self.accounts(activity):
+            yield account, self.draft(activity, account)
+
+    def draft(self, activity: Activity, account: Account) -> PostDraft:
+        """The activity's rendered (unchecked) post for one of its accounts."""
         catalog = self.base.catalog
         region = catalog.regions[activity.region_key]
         partner = catalog.partners[activity.partner_key]
         at = datetime.combine(activity.date, activity.local_time, tzinfo=region.timezone)
         election_key, stage = self.stage_on(region.key, activity.date)
-        base: dict[str, Any] = {"slot": at, "today": activity.date, "election": None,
-                                "stage": None, **activity_vars(activity, partner)}
+        context: dict[str, Any] = {"slot": at, "today": activity.date, "election": None,
+                                   "stage": None, **activity_vars(activity, partner)}
         if election_key is not None and stage is not None:
-            base.update(election=self.base.election_ctx[election_key], stage=stage_vars(stage),
-                        **slot_vars(catalog.calendar(election_key, region.key), stage, at))
+            context.update(election=self.base.election_ctx[election_key],
+                           stage=stage_vars(stage),
+                           **slot_vars(catalog.calendar(election_key, region.key), stage, at))
+        context.update(self.base.region_ctx(region.key, election_key or ""),
+                       platform=account.platform, account={"handle": account.handle})
         template = catalog.templates[activity.template]
-        for account in self.accounts(activity):
-            context = {**base, **self.base.region_ctx(region.key, election_key or ""),
-                       "platform": account.platform, "account": {"handle": account.handle}}
-            text = self.base.renderer.render(template.file_for(account.platform), context)
-            yield account, PostDraft(
-                text=text, platform=account.platform, region_key=region.key,
-                scheduled_at=at.astimezone(UTC), image=activity.image,
-                election_key=election_key, template=activity.template,
-                stage_key=stage.key if stage else None, image_alt=activity_alt(activity, catalog))
+        text = self.base.renderer.render(template.file_for(account.platform), context)
+        return PostDraft(
+            text=text, platform=account.platform, region_key=region.key,
+            scheduled_at=at.astimezone(UTC), image=activity.image,
+            election_key=election_key, template=activity.template,
+            stage_key=stage.key if stage else None, image_alt=activity_alt(activity, catalog))
 
-    def _rows(self, activity: Activity, run_id: int, now: datetime) -> Iterator[dict[str, Any]]:
-        for account, draft in self.drafts_of(activity):
-            row = self.ids.get((account.region_key, account.platform))
-            if row is None:
-                continue
-            problems = check_post(draft, self.base.catalog, self.base.checks)
-            at = draft.scheduled_at
-            yield {
-                "account_id": row.id or 0,
-                "region_key": account.region_key,
-                "platform": account.platform,
-                "election_key": draft.election_key,
-                "stage_key": draft.stage_key,
-                "template": activity.template,
-                "rule_key": None,
-                "batch": f"kegiatan-{activity.key}@{activity.date}T"
-                         f"{activity.local_time:%H:%M}",
-                "plan_key": f"activity:{activity.key}|{account.key}",
-                "plan_run_id": run_id,
-                "scheduled_at": at,
-                "due_at": at,
-                "text": draft.text,
-                "image": activity.image,
-                "image_alt": draft.image_alt,
-                "status": PostStatus.PENDING.value,
-                "problems": problems_as_json(problems),
-                "created_by": self.base.created_by,
-                "created_at": now,
-                "updated_at": now,
-                "attempts": 0,
-                "platform_ref": {},
-            }
+    def _row(self, activity: Activity, account: Account, account_id: int, run_id: int,
+             now: datetime) -> dict[str, Any]:
+        draft = self.draft(activity, account)
+        problems = self.base.check(draft)
+        at = draft.scheduled_at
+        return {
+            "account_id": account_id,
+            "region_key": account.region_key,
+            "platform": account.platform,
+            "election_key": draft.election_key,
+            "stage_key": draft.stage_key,
+            "template": activity.template,
+            "rule_key": None,
+            "batch": f"kegiatan-{activity.key}@{activity.date}T"
+                     f"{activity.local_time:%H:%M}",
+            "plan_key": f"activity:{activity.key}|{account.key}",
+            "plan_run_id": run_id,
+            "scheduled_at": at,
+            "due_at": at,
+            "text": draft.text,
+            "image": activity.image,
+            "image_alt": draft.image_alt,
+            "status": PostStatus.PENDING.value,
+            "problems": problems_as_json(problems),
+            "created_by": self.base.created_by,
+            "created_at": now,
+            "updated_at": now,
+            "attempts": 0,
+            "platform_ref": {},
+        }
 
 
 def activity_vars(activity: Activity, partner: Partner) -> dict[str, Any]:

@@ -15,9 +15,10 @@ changing the spread never plans a post twice.
 """
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,12 +26,24 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from scheduler.accounts import account_ids
-from scheduler.checks.post_checks import CheckSettings, PostDraft, check_post, problems_as_json
+from scheduler.checks.memo import CheckMemo
+from scheduler.checks.post_checks import CheckSettings, PostDraft, problems_as_json
 from scheduler.content.model import Account, Catalog, Region, Rule
 from scheduler.models import PostStatus
 from scheduler.postcontext import election_vars, region_vars, slot_vars, stage_vars
 from scheduler.rendering import PostRenderer
 from scheduler.slots import Slot, rule_slots
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One post a run may create: its natural key first (cheap), its row on demand (the
+    render and the checks), so posts that exist are skipped before rendering."""
+
+    plan_key: str
+    stage_key: str | None
+    platform: str
+    row: Callable[[], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -99,6 +112,11 @@ class PostRows:
         self._region_ctx: dict[tuple[str, str], dict[str, Any]] = {}
         self.election_ctx = {key: election_vars(e) for key, e in catalog.elections.items()}
         self._slots: dict[tuple[str, Lane], list[Slot]] = {}
+        self.check = CheckMemo(catalog, checks).check
+        self._slot: Slot | None = None
+        self._slot_base: dict[str, Any] = {}
+        self._slot_regions: dict[str, dict[str, Any]] = {}
+        self._slot_texts: dict[tuple[str, str, str, str, bool], str] = {}
 
     def region_ctx(self, region_key: str, election_key: str) -> dict[str, Any]:
         key = (region_key, election_key)
@@ -129,59 +147,88 @@ class PostRows:
                 region_key=lane.calendar or None, cadence=lane.cadence))
         return found
 
-    def rows(self, run_id: int, now: datetime) -> Iterator[dict[str, Any]]:
+    def candidates(self, run_id: int, now: datetime) -> Iterator[Candidate]:
+        """Every post of the run as its natural key, rendered only when asked (row())."""
         for rule in self.catalog.rules:
             for lane, members in self.members.get(rule.key, {}).items():
+                calendar_region = members[0].region.key
                 for slot in self.slots(rule, lane):
-                    yield from self._slot_rows(rule, slot, members, run_id, now)
+                    stamp = f"{slot.at.astimezone(UTC):%Y%m%dT%H%MZ}"
+                    for member in members:
+                        key = f"{rule.key}|{member.account.key}|{stamp}"
+                        yield Candidate(key, slot.stage.key, member.account.platform, partial(
+                            self._row, rule, slot, calendar_region, member, key, run_id, now))
 
-    def _slot_rows(self, rule: Rule, slot: Slot, members: list[Member], run_id: int,
-                   now: datetime) -> Iterator[dict[str, Any]]:
-        election = self.catalog.calendar(rule.election, members[0].region.key)
-        base = {"election": self.election_ctx[rule.election], "stage": stage_vars(slot.stage),
+    def _slot_context(self, rule: Rule, slot: Slot, calendar_region: str,
+                      region_key: str) -> dict[str, Any]:
+        """The context every account of one region shares in one slot. Candidates come slot
+        by slot, so one slot is remembered (with the texts rendered for it)."""
+        if self._slot is not slot:
+            election = self.catalog.calendar(rule.election, calendar_region)
+            self._slot = slot
+            self._slot_base = {
+                "election": self.election_ctx[rule.election], "stage": stage_vars(slot.stage),
                 **slot_vars(election, slot.stage, slot.at)}
-        template = self.catalog.templates[rule.template]
-        at_utc = slot.at.astimezone(UTC)
-        # Local wall time: offices in WIB and WITA posting at 09.00 their time share one
-        # batch, so a reviewer still decides once per rule and slot.
-        batch = f"{rule.key}@{slot.at:%Y-%m-%dT%H:%M}"
-        stamp = f"{at_utc:%Y%m%dT%H%MZ}"
+            self._slot_regions = {}
+            self._slot_texts = {}
+        found = self._slot_regions.get(region_key)
+        if found is None:
+            found = self._slot_regions[region_key] = {
+                **self._slot_base, **self.region_ctx(region_key, rule.election)}
+        return found
+
+    def render(self, file: str, context: dict[str, Any], region_key: str, platform: str,
+               handle: str) -> str:
+        """The text of `file` for one account of the current slot. A template that reads
+        neither `platform` nor `account` gives every account of a region the same text:
+        it is rendered once per region and slot."""
+        reads = self.renderer.reads(file)
+        key = (file, region_key, platform if "platform" in reads else "",
+               handle if "account" in reads else "", platform == "instagram")
+        text = self._slot_texts.get(key)
+        if text is None:
+            text = self._slot_texts[key] = self.renderer.render(file, context)
+        return text
+
+    def _row(self, rule: Rule, slot: Slot, calendar_region: str, member: Member,
+             plan_key: str, run_id: int, now: datetime) -> dict[str, Any]:
+        account = member.account
+        context = {**self._slot_context(rule, slot, calendar_region, account.region_key),
+                   "platform": account.platform, "account": {"handle": account.handle}}
+        text = self.render(self.catalog.templates[rule.template].file_for(account.platform),
+                           context, account.region_key, account.platform, account.handle)
+        send_at = slot.at.astimezone(UTC) + spread_offset(rule, account.key)
         image_alt = self.catalog.image_alt(rule)  # rule, else template, else media/alt.yaml
-        for member in members:
-            account = member.account
-            context = {**base, **self.region_ctx(account.region_key, rule.election),
-                       "platform": account.platform, "account": {"handle": account.handle}}
-            text = self.renderer.render(template.file_for(account.platform), context)
-            send_at = at_utc + spread_offset(rule, account.key)
-            problems = check_post(PostDraft(
-                text=text, platform=account.platform, region_key=account.region_key,
-                scheduled_at=send_at, image=rule.image, election_key=rule.election,
-                template=rule.template, stage_key=slot.stage.key, image_alt=image_alt),
-                self.catalog, self.checks)
-            yield {
-                "account_id": member.account_id,
-                "region_key": account.region_key,
-                "platform": account.platform,
-                "election_key": rule.election,
-                "stage_key": slot.stage.key,
-                "template": rule.template,
-                "rule_key": rule.key,
-                "batch": batch,
-                "plan_key": f"{rule.key}|{account.key}|{stamp}",
-                "plan_run_id": run_id,
-                "scheduled_at": send_at,
-                "due_at": send_at,
-                "text": text,
-                "image": rule.image,
-                "image_alt": image_alt,
-                "status": PostStatus.PENDING.value,
-                "problems": problems_as_json(problems),
-                "created_by": self.created_by,
-                "created_at": now,
-                "updated_at": now,
-                "attempts": 0,
-                "platform_ref": {},
-            }
+        problems = self.check(PostDraft(
+            text=text, platform=account.platform, region_key=account.region_key,
+            scheduled_at=send_at, image=rule.image, election_key=rule.election,
+            template=rule.template, stage_key=slot.stage.key, image_alt=image_alt))
+        return {
+            "account_id": member.account_id,
+            "region_key": account.region_key,
+            "platform": account.platform,
+            "election_key": rule.election,
+            "stage_key": slot.stage.key,
+            "template": rule.template,
+            "rule_key": rule.key,
+            # Local wall time: offices in WIB and WITA posting at 09.00 their time share
+            # one batch, so a reviewer still decides once per rule and slot.
+            "batch": f"{rule.key}@{slot.at:%Y-%m-%dT%H:%M}",
+            "plan_key": plan_key,
+            "plan_run_id": run_id,
+            "scheduled_at": send_at,
+            "due_at": send_at,
+            "text": text,
+            "image": rule.image,
+            "image_alt": image_alt,
+            "status": PostStatus.PENDING.value,
+            "problems": problems_as_json(problems),
+            "created_by": self.created_by,
+            "created_at": now,
+            "updated_at": now,
+            "attempts": 0,
+            "platform_ref": {},
+        }
 
 
 def spread_offset(rule: Rule, account_key: str) -> timedelta:

@@ -41,6 +41,7 @@ from scheduler.sandbox import (
     RenderTimeout,
     TemplateFileError,
 )
+from scheduler.template_vars import TemplateVariables
 from scheduler.textfiles import TextFileError, read_text
 
 POSTS_DIR = "posts"
@@ -92,6 +93,8 @@ class PostRenderer:
         # Templates that ran out of time: rendering them again for the next account
         # would cost the same seconds and find the same line.
         self._timed_out: dict[str, Problem] = {}
+        # The variables each template may read (scheduler.template_vars).
+        self.reads = TemplateVariables(self.env).reads
 
     def render(self, file: str, context: Mapping[str, Any]) -> str:
         known = self._timed_out.get(file)

@@ -52,12 +52,20 @@ class CheckSettings:
 
 
 def check_post(draft: PostDraft, catalog: Catalog, settings: CheckSettings) -> list[PostProblem]:
+    """Every check: the text's own (content_problems), then the calendar's. Planning
+    memoises both halves (scheduler.checks.memo): keep their inputs as documented."""
+    return content_problems(draft, catalog, settings) + calendar_problems(
+        draft, catalog, settings.releases)
+
+
+def content_problems(draft: PostDraft, catalog: Catalog,
+                     settings: CheckSettings) -> list[PostProblem]:
+    """The checks that read only the text, platform, image and its description."""
     problems = length_problems(draft, settings)
     problems += image_alt_problems(draft.image, draft.image_alt)
     # The description is published with the image: it stays neutral too.
     problems += neutrality_problems(draft.text, catalog, draft.image_alt)
     problems += link_problems(draft.text, catalog)
-    problems += calendar_problems(draft, catalog, settings.releases)
     return problems
 
 
@@ -164,6 +172,14 @@ def calendar_problems(draft: PostDraft, catalog: Catalog,
                       releases: Releases | None = None) -> list[PostProblem]:
     """The quiet period, voting day and results release, in the region's own calendar;
     partners named without a valid MoU and PKS that day."""
+    return date_problems(draft, catalog, releases) + partner_problems(draft, catalog)
+
+
+def date_problems(draft: PostDraft, catalog: Catalog,
+                  releases: Releases | None = None) -> list[PostProblem]:
+    """The quiet period, voting day and results release, in the region's own calendar.
+    Reads the region, the local day (for a results template: the instant), the template,
+    the election and the stage; never the text."""
     region = catalog.regions.get(draft.region_key)
     zone = region.timezone if region else next(iter(catalog.elections.values())).timezone
     day = draft.scheduled_at.astimezone(zone).date()
@@ -183,7 +199,7 @@ def calendar_problems(draft: PostDraft, catalog: Catalog,
         problem = results_problem(draft, catalog, releases or {})
         if problem is not None:
             problems.append(problem)
-    return problems + partner_problems(draft, catalog)
+    return problems
 
 
 def problems_as_json(problems: Sequence[PostProblem]) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from types import BuiltinMethodType, MethodType
 from typing import Any, NoReturn
 
 from jinja2 import FileSystemLoader, Template, TemplateNotFound, TemplateSyntaxError
-from jinja2.environment import Environment
+from jinja2.environment import Environment, TemplateModule
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 from jinja2.runtime import Context, Macro
@@ -86,10 +86,26 @@ class TemplateLoader(FileSystemLoader):
 class LimitedTemplate(Template):
     """A template whose render() runs under a time budget and an output limit."""
 
+    _global_names: frozenset[str] | None = None
+
+    def _get_default_module(self, ctx: Context | None = None) -> TemplateModule:
+        # Jinja compares the importer's globals with this template's on every import of
+        # every render (a set difference against a ChainMap: a few microseconds each, a
+        # tenth of planning's rendering). Post templates all share the environment's
+        # globals, so the answer is always "none new": the same check, against a frozen
+        # copy of this template's global names taken once.
+        names = self._global_names
+        if names is None:
+            names = self._global_names = frozenset(self.globals)
+        if ctx is not None and not ctx.globals_keys <= names:
+            return super()._get_default_module(ctx)
+        return super()._get_default_module()
+
     def render(self, *args: Any, **kwargs: Any) -> str:
         # Template.render, with the budget set and the output measured as it comes
-        context = self.new_context(dict(*args, **kwargs))
-        token = BUDGET.set(Budget(TIME_LIMIT))
+        variables = dict(*args, **kwargs)
+        context = self.new_context(variables)
+        token = BUDGET.set(Budget(TIME_LIMIT, variables.values()))
         try:
             # root_render_func is typed as returning an Iterator; it is a generator
             return _collect(self.root_render_func(context))  # type: ignore[arg-type]
@@ -167,7 +183,7 @@ class PostSandbox(ImmutableSandboxedEnvironment):
             if budget is not None:
                 budget.tick()
             if args or kwargs:
-                _check_arguments(args, kwargs)
+                _check_arguments(args, kwargs, budget)
         elif type(obj) is BuiltinMethodType and isinstance(obj.__self__, str | bytes):
             args = tuple(check_str_method(obj, args))
         elif not self.is_safe_callable(obj):  # what SandboxedEnvironment.call checks
@@ -199,12 +215,17 @@ class PostSandbox(ImmutableSandboxedEnvironment):
         return "".join(texts)
 
 
-def _check_arguments(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
-    """A macro called with a doubled argument, again and again, would double it forever."""
+def _check_arguments(args: tuple[Any, ...], kwargs: Mapping[str, Any],
+                     budget: Budget | None) -> None:
+    """A macro called with a doubled argument, again and again, would double it forever.
+    The render's own variables, passed as they are (`p.penutup(region, ...)`), are not
+    measured: a template cannot have grown them."""
+    inputs = budget.inputs if budget is not None else frozenset()
     for value in args:
-        require_small(value, "argumen")
+        if id(value) not in inputs:
+            require_small(value, "argumen")
     for name, value in kwargs.items():
-        if name not in ("_loop_vars", "_block_vars"):  # Jinja's own bookkeeping
+        if name not in ("_loop_vars", "_block_vars") and id(value) not in inputs:
             require_small(value, "argumen")
 
 

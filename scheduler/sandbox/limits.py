@@ -47,11 +47,16 @@ class Budget:
     """The clock of one render. `tick` is called at every loop step and call, and looks
     at the clock only every few ticks, since monotonic() costs as much as the check."""
 
-    __slots__ = ("deadline", "ticks")
+    __slots__ = ("deadline", "inputs", "ticks")
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, inputs: Iterable[Any] = ()) -> None:
         self.deadline = monotonic() + seconds
         self.ticks = _CHECK_EVERY
+        # The identities of the render's own variables (region, election, ...): alive for
+        # the whole render (the context holds them) and never changed by a template (the
+        # sandbox is immutable), so a macro argument that is one of them was not grown by
+        # the template and need not be measured again at every call.
+        self.inputs = frozenset(id(value) for value in inputs)
 
     def tick(self) -> None:
         self.ticks -= 1
