@@ -28,6 +28,7 @@ from scheduler.errors import (
 from scheduler.importing import ImportRefused
 from scheduler.publishing.attempt import ClaimLost
 from scheduler.publishing.factory import AccountHeld
+from scheduler.secretbox import SealedTokenUnreadable, SecretKeyMissing
 
 TABLE: dict[type[SiarError], tuple[str, int, int]] = {
     SiarError: ("error", 1, 500),
@@ -44,6 +45,8 @@ TABLE: dict[type[SiarError], tuple[str, int, int]] = {
     ReviewError: ("refused", 6, 409),
     AccountHeld: ("account_held", 6, 409),
     DatabaseBusyError: ("database_busy", 7, 503),
+    SecretKeyMissing: ("config", 2, 500),
+    SealedTokenUnreadable: ("token_unreadable", 2, 500),
     PublishError: ("publish", 1, 502),
     TransientPublishError: ("publish_transient", 1, 503),
     ClaimLost: ("claim_lost", 1, 503),
