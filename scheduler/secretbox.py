@@ -28,6 +28,8 @@ MIN_SECRET_LENGTH = 32
 class SecretKeyMissing(ConfigError):
     """Tokens cannot be stored or read: SIAR_SECRET_KEY is not set."""
 
+    error_code = "secret_key_missing"
+
 
 class SealedTokenUnreadable(ConfigError):
     """A stored token cannot be opened with the configured secrets (a settings problem:

@@ -45,7 +45,7 @@ TABLE: dict[type[SiarError], tuple[str, int, int]] = {
     ReviewError: ("refused", 6, 409),
     AccountHeld: ("account_held", 6, 409),
     DatabaseBusyError: ("database_busy", 7, 503),
-    SecretKeyMissing: ("config", 2, 500),
+    SecretKeyMissing: ("secret_key_missing", 2, 500),
     SealedTokenUnreadable: ("token_unreadable", 2, 500),
     PublishError: ("publish", 1, 502),
     TransientPublishError: ("publish_transient", 1, 503),
