@@ -24,6 +24,8 @@ from scheduler.publishing.claims import Claimed, due_posts
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.publishing.gate import Gate, Hold
 from scheduler.publishing.groupclaim import GroupClaimer
+from scheduler.publishing.leases import LeaseKeeper
+from scheduler.publishing.retrying import busy, reason
 
 log = logging.getLogger(__name__)
 BATCH = 1000  # due posts read per query
@@ -51,7 +53,8 @@ class Dispatcher:
         self._futures: set[Future[None]] = set()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self.claimer = GroupClaimer(engine, worker, clock, gate)
+        self.claimer = GroupClaimer(engine, worker, clock, gate, settings.claim_lease)
+        self.leases = LeaseKeeper(engine, worker, clock, settings.claim_lease)
 
     def tick(self) -> int:
         """Read what is due now, then start every post there is room for."""
@@ -120,12 +123,21 @@ class Dispatcher:
                     with self._lock:
                         self.outcomes.append(Outcome(post_id, post.status, via, post.reason))
                 elif post is not None:
-                    outcome = run_attempt(self.engine, Claimed(post, account), self.factory,
-                                          self.settings, self.clock, self.worker)
+                    self.leases.hold(post_id)
+                    try:
+                        outcome = run_attempt(self.engine, Claimed(post, account),
+                                              self.factory, self.settings, self.clock,
+                                              self.worker)
+                    finally:
+                        self.leases.release(post_id)
                     with self._lock:
                         self.outcomes.append(outcome)
-        except Exception:  # keep the worker alive; a claimed post is recovered later
-            log.exception("pengiriman unggahan #%s gagal tak terduga", post_id)
+        except Exception as exc:  # keep the worker alive; a claimed post is recovered later
+            if busy(exc):  # the claim rolled back: the post is still due, taken next tick
+                log.warning("unggahan #%s belum diklaim: basis data sibuk (%s)", post_id,
+                            reason(exc))
+            else:
+                log.exception("pengiriman unggahan #%s gagal tak terduga", post_id)
         finally:
             with self._lock:
                 self._busy.discard(account_id)
@@ -157,4 +169,5 @@ class Dispatcher:
         self._stopping.set()
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.claimer.close()
+        self.leases.close()
         self.factory.close()

@@ -1,0 +1,50 @@
+"""Writing an outcome until it is stored: a busy database ("database is locked" on SQLite,
+a serialization failure, deadlock or dropped connection on PostgreSQL) is waited out and
+tried again, within a bound, so that a post whose request has left is never left in
+`publishing` because the database was busy for a moment."""
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+RETRY_FOR = 120.0  # seconds an outcome is tried again, at most
+FIRST_WAIT, LONGEST_WAIT = 0.05, 5.0
+
+
+def busy(exc: BaseException) -> bool:
+    """Whether trying the same transaction again may succeed."""
+    if isinstance(exc, OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def until_stored(what: str, work: Callable[[], T], *, limit: float = RETRY_FOR,
+                 sleep: Callable[[float], object] = time.sleep) -> T:
+    """Run `work` (one whole transaction) until it succeeds; a busy database is retried
+    with a growing wait for up to `limit` seconds, then its error is raised."""
+    deadline = time.monotonic() + limit
+    wait = FIRST_WAIT
+    tries = 1
+    while True:
+        try:
+            return work()
+        except Exception as exc:
+            if not busy(exc) or time.monotonic() + wait > deadline:
+                raise
+            log.warning("%s: basis data sibuk (%s), percobaan %s; dicoba lagi dalam %.2f "
+                        "detik", what, reason(exc), tries, wait)
+        sleep(wait)
+        tries += 1
+        wait = min(wait * 2, LONGEST_WAIT)
+
+
+def reason(exc: BaseException) -> str:
+    """The driver's own first line ("database is locked"), without SQL or parameters."""
+    original = getattr(exc, "orig", None) or exc
+    text = str(original).strip().splitlines()
+    return text[0][:200] if text else type(original).__name__
