@@ -4,6 +4,7 @@ tried again, within a bound, so that a post whose request has left is never left
 `publishing` because the database was busy for a moment."""
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -17,10 +18,14 @@ FIRST_WAIT, LONGEST_WAIT = 0.05, 5.0
 
 
 def busy(exc: BaseException) -> bool:
-    """Whether trying the same transaction again may succeed."""
-    if isinstance(exc, OperationalError):
+    """Whether trying the same transaction again may succeed: SQLAlchemy's wrapped
+    OperationalError, or the driver's own (raised unwrapped from a BEGIN hook)."""
+    if isinstance(exc, OperationalError | sqlite3.OperationalError):
         return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+    if isinstance(exc, DBAPIError):
+        return bool(exc.connection_invalidated)
+    return any(kind.__name__ == "OperationalError" and kind.__module__.startswith("psycopg")
+               for kind in type(exc).__mro__)
 
 
 def until_stored(what: str, work: Callable[[], T], *, limit: float = RETRY_FOR,
