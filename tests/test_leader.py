@@ -60,8 +60,8 @@ def test_a_killed_leader_is_replaced(engine: Engine, clock: FixedClock, database
         "from scheduler.leader import leadership_for\n"
         "engine = make_engine(sys.argv[1])\n"
         "name = f'{socket.gethostname()}:{os.getpid()}:1'\n"
-        "print(leadership_for(engine, name).lead(datetime.fromisoformat(sys.argv[2])),"
-        " flush=True)\n"
+        "leader = leadership_for(engine, name)  # kept: its connection holds the lock\n"
+        "print(leader.lead(datetime.fromisoformat(sys.argv[2])), flush=True)\n"
         "time.sleep(120)\n")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     leader = subprocess.Popen([sys.executable, "-c", script, database_url,

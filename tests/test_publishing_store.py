@@ -312,3 +312,42 @@ def test_a_dead_local_owner_is_recovered_at_once(store_db, clock):
     assert recover_abandoned(store_db, clock.now(), LEASE, "b:1:1") == [post_id]
 
 
+
+
+def hold_for_lookup(engine: Engine, post_id: int, owner: str | None, worker: str,
+                    now: datetime) -> bool:
+    with write_connection(engine) as connection:
+        return store_for(connection).hold_for_lookup(
+            connection, post_id, owner=owner, worker=worker, now=now,
+            lease_until=now + timedelta(seconds=LEASE))
+
+
+def test_a_lookup_and_a_request_never_share_an_account(store_db, clock):
+    """Looking an uncertain post up is a request to its account too."""
+    uncertain = add_post(store_db, "kab-a", "instagram", status="uncertain",
+                         at=SLOT - timedelta(minutes=5), claimed_by="dead:1:1")
+    due = add_post(store_db, "kab-a", "instagram")
+    assert hold_for_lookup(store_db, uncertain, "dead:1:1", "a:1:1", clock.now())
+    assert not hold_for_lookup(store_db, uncertain, "dead:1:1", "b:1:1", clock.now())
+    assert take(store_db, due, "b:1:1", clock.now()) is None  # the account is busy
+    with write_connection(store_db) as connection:  # the lookup's verdict
+        assert store_for(connection).transition(
+            connection, uncertain, status="uncertain", owner="a:1:1",
+            values={"status": "retrying", "lease_until": None})
+    assert isinstance(take(store_db, due, "b:1:1", clock.now()), ClaimedPost)
+    later = add_post(store_db, "kab-a", "instagram", status="uncertain",
+                     at=SLOT - timedelta(minutes=4), claimed_by="dead:1:1")
+    assert not hold_for_lookup(store_db, later, "dead:1:1", "a:1:1", clock.now())  # in flight
+
+
+def test_an_uncertain_post_counts_against_the_quota(store_db, clock):
+    add_post(store_db, "kab-a", "instagram", status="uncertain", at=SLOT - timedelta(hours=1),
+             claimed_by="dead:1:1", claimed_at=SLOT - timedelta(hours=1),
+             attempt_via="instagram")
+    waiting = add_post(store_db, "kab-a", "instagram")
+    with write_connection(store_db) as connection:
+        got = store_for(connection).acquire(
+            connection, waiting, worker="b:1:1", now=clock.now(),
+            lease_until=clock.now() + timedelta(seconds=LEASE), via="instagram", quota=1,
+            window_start=clock.now() - timedelta(hours=24))
+    assert isinstance(got, OverQuota)

@@ -22,7 +22,7 @@ from scheduler.models import Account, Post, PostStatus
 from scheduler.permissions import Action, require
 from scheduler.publishing.attempt import backoff, payload_for
 from scheduler.publishing.factory import AccountHeld, AdapterFactory
-from scheduler.publishing.retrying import until_stored
+from scheduler.publishing.retrying import busy, reason, until_stored
 from scheduler.publishing.statements import statements_for
 from scheduler.publishing.store import store_for
 from scheduler.targets import get_post
@@ -90,6 +90,9 @@ def _reconcile_page(engine: Engine, factory: AdapterFactory, settings: Settings,
 def _reconcile_one(engine: Engine, factory: AdapterFactory, settings: Settings, clock: Clock,
                    actor: str, post: Post, account: Account) -> Reconciled:
     post_id = post.id or 0
+    if not _hold(engine, post, actor, clock, settings.claim_lease):
+        return Reconciled(post_id, "later")  # its account is busy, or someone else has it
+    post.claimed_by = actor  # a detached copy: what the guarded verdicts below expect
     try:
         built = factory.build(account, checkpoint=lambda ref: None,
                               via=post.attempt_via)
@@ -124,6 +127,22 @@ def _reconcile_one(engine: Engine, factory: AdapterFactory, settings: Settings, 
     return Reconciled(post_id, verdict if stored else "later")
 
 
+def _hold(engine: Engine, post: Post, actor: str, clock: Clock, lease: float) -> bool:
+    """Hold the post for this lookup, so that no claim sends a request to its account
+    meanwhile (one request at a time per account, lookups included)."""
+    now = clock.now()
+    try:
+        with write_connection(engine, durable=False) as connection:
+            return store_for(connection).hold_for_lookup(
+                connection, post.id or 0, owner=post.claimed_by, worker=actor, now=now,
+                lease_until=now + timedelta(seconds=lease))
+    except Exception as exc:
+        if not busy(exc):
+            raise
+        log.warning("unggahan #%s belum dicek: basis data sibuk (%s)", post.id, reason(exc))
+        return False
+
+
 @dataclass(frozen=True)
 class Change:
     kind: str
@@ -141,7 +160,8 @@ def _transition(engine: Engine, post: Post, actor: str, now: datetime,
     with write_connection(engine) as connection:
         if not store_for(connection).transition(
                 connection, post_id, status=PostStatus.UNCERTAIN.value,
-                owner=post.claimed_by, values={**values, "updated_at": now}):
+                owner=post.claimed_by, values={**values, "lease_until": None,
+                                               "updated_at": now}):
             log.info("unggahan #%s sudah berubah sejak dibaca; hasil pengecekan diabaikan",
                      post_id)
             return False
@@ -164,7 +184,7 @@ def _later(engine: Engine, post: Post, clock: Clock, actor: str, wait: timedelta
     with write_connection(engine) as connection:
         changed = store_for(connection).transition(
             connection, post.id or 0, status=PostStatus.UNCERTAIN.value, owner=post.claimed_by,
-            values={**values, "updated_at": now})
+            values={**values, "lease_until": None, "updated_at": now})
         if changed and change.note:
             statements_for(connection).add_event(
                 connection, post.id or 0, kind=change.kind, actor=actor, now=now,

@@ -36,6 +36,19 @@ from scheduler.publishing.statements import (
 )
 
 DUE_STATUSES = ("approved", "retrying")
+UNCERTAIN = "uncertain"
+
+
+def busy_account(account: Any, now: Any, *, besides: Any = None) -> Any:
+    """An account is busy while one of its posts is publishing, or an uncertain one is
+    held for a lookup (a Core condition; `besides`: a post that does not count)."""
+    other = POSTS.alias("busy")
+    conditions = [other.c.account_id == account,
+                  (other.c.status == PUBLISHING)
+                  | ((other.c.status == UNCERTAIN) & (other.c.lease_until > now))]
+    if besides is not None:
+        conditions.append(other.c.id != besides)
+    return exists().where(*conditions)
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,12 @@ class PublishingStore(Statements, Protocol):
         another worker); OverQuota if `quota` posts of the account on its platform were
         published since `window_start` or are in flight."""
 
+    def hold_for_lookup(self, connection: Connection, post_id: int, *, owner: str | None,
+                        worker: str, now: datetime, lease_until: datetime) -> bool:
+        """Hold an uncertain post (still held by `owner` as read, whose hold has lapsed)
+        for `worker` to look it up on its platform until `lease_until`, if its account has
+        no request in flight; while held, the account counts as busy for claims."""
+
     def renew(self, connection: Connection, worker: str, post_ids: list[int],
               lease_until: datetime) -> set[int]:
         """Extend the leases of these posts that `worker` still holds; the ids renewed."""
@@ -77,7 +96,8 @@ class PublishingStore(Statements, Protocol):
 def quota_times(connection: Connection, account_id: int, platform: str, now: datetime,
                 window_start: datetime) -> list[datetime]:
     """When each post counted against the account's quota went out: published through the
-    platform since `window_start`, or in flight now (counted as `now`). Oldest first."""
+    platform since `window_start`, uncertain since then (counted from its claim), or in
+    flight now (counted as `now`). Oldest first."""
     published = list(connection.execute(
         select(POSTS.c.published_at).where(
             POSTS.c.account_id == account_id, POSTS.c.published_via == platform,
@@ -86,7 +106,13 @@ def quota_times(connection: Connection, account_id: int, platform: str, now: dat
         select(POSTS.c.id).where(POSTS.c.account_id == account_id,
                                  POSTS.c.status == PUBLISHING,
                                  POSTS.c.attempt_via == platform)).scalars().all()
-    return sorted([*published, *([now] * len(in_flight))])
+    # An uncertain post may have gone out: it counts from its claim until it is settled.
+    uncertain = connection.execute(
+        select(POSTS.c.claimed_at).where(POSTS.c.account_id == account_id,
+                                         POSTS.c.status == UNCERTAIN,
+                                         POSTS.c.attempt_via == platform,
+                                         POSTS.c.claimed_at > window_start)).scalars().all()
+    return sorted([*published, *uncertain, *([now] * len(in_flight))])
 
 
 def _over(times: list[datetime], quota: int | None) -> OverQuota | None:
@@ -94,7 +120,19 @@ def _over(times: list[datetime], quota: int | None) -> OverQuota | None:
 
 
 class _Guarded:
-    """renew and transition in SQLAlchemy Core: the same on both databases."""
+    """renew, transition and the lookup's hold in SQLAlchemy Core: the same on both
+    databases (PostgreSQL locks the account's row first)."""
+
+    def hold_for_lookup(self, connection: Connection, post_id: int, *, owner: str | None,
+                        worker: str, now: datetime, lease_until: datetime) -> bool:
+        statement = update(POSTS).where(
+            POSTS.c.id == post_id, POSTS.c.status == UNCERTAIN,
+            POSTS.c.claimed_by.is_not_distinct_from(owner),
+            POSTS.c.lease_until.is_(None) | (POSTS.c.lease_until < now)
+            | (POSTS.c.claimed_by == worker),
+            ~busy_account(POSTS.c.account_id, now, besides=POSTS.c.id),
+        ).values(claimed_by=worker, lease_until=lease_until)
+        return connection.execute(statement).rowcount == 1
 
     def renew(self, connection: Connection, worker: str, post_ids: list[int],
               lease_until: datetime) -> set[int]:
@@ -125,7 +163,8 @@ class SqliteStore(_Guarded, SqliteStatements):
         "WHERE id = ? AND status = ? AND due_at <= ? AND EXISTS (SELECT 1 FROM account "
         "WHERE account.id = post.account_id AND account.paused_at IS NULL "
         "AND account.enabled) AND NOT EXISTS (SELECT 1 FROM post AS busy "
-        "WHERE busy.account_id = post.account_id AND busy.status = 'publishing') "
+        "WHERE busy.account_id = post.account_id AND (busy.status = 'publishing' "
+        "OR (busy.status = 'uncertain' AND busy.lease_until > ?))) "
         f"RETURNING {', '.join(CLAIMED_COLUMNS)}"
     )
     _ACCOUNT = "SELECT account_id, platform FROM post WHERE id = ?"
@@ -144,7 +183,7 @@ class SqliteStore(_Guarded, SqliteStatements):
         stamp = utc_text(now)
         for before in DUE_STATUSES:  # which one it was goes into the event
             row = sqlite.execute(self._CLAIM, (worker, stamp, utc_text(lease_until), stamp,
-                                               via, post_id, before, stamp)).fetchone()
+                                               via, post_id, before, stamp, stamp)).fetchone()
             if row is not None:
                 return Acquired(loaded(row), before)
         return None
@@ -159,8 +198,9 @@ class PostgresStore(_Guarded, CoreStatements):
                 .where(ACCOUNTS.c.id == bindparam("account_id"), ACCOUNTS.c.paused_at.is_(None),
                        ACCOUNTS.c.enabled.is_(True))
                 .with_for_update(skip_locked=True, key_share=True))
-    _BUSY = select(literal(1)).where(exists().where(
-        POSTS.c.account_id == bindparam("account_id"), POSTS.c.status == PUBLISHING))
+    _ACCOUNT_ANY = (select(ACCOUNTS.c.id).where(ACCOUNTS.c.id == bindparam("account_id"))
+                    .with_for_update(skip_locked=True, key_share=True))
+    _BUSY = select(literal(1)).where(busy_account(bindparam("account_id"), bindparam("now")))
     _CLAIM = (
         update(POSTS).where(POSTS.c.id == bindparam("post_id"))
         .values(status=PUBLISHING, claimed_by=bindparam("worker"), claimed_at=bindparam("now"),
@@ -184,12 +224,23 @@ class PostgresStore(_Guarded, CoreStatements):
         over = _over(quota_times(connection, account_id, platform, now, window_start), quota)
         if over is not None:
             return over
-        if connection.execute(self._BUSY, {"account_id": account_id}).first() is not None:
+        if connection.execute(self._BUSY, {"account_id": account_id, "now": now}).scalar():
             return None
         row = connection.execute(self._CLAIM, {
             "post_id": post_id, "worker": worker, "now": now, "lease_until": lease_until,
             "via": via}).first()
         return Acquired(dict(row._mapping), status) if row is not None else None
+
+
+    def hold_for_lookup(self, connection: Connection, post_id: int, *, owner: str | None,
+                        worker: str, now: datetime, lease_until: datetime) -> bool:
+        account_id = connection.execute(select(POSTS.c.account_id).where(
+            POSTS.c.id == post_id)).scalar()
+        if account_id is None or connection.execute(
+                self._ACCOUNT_ANY, {"account_id": account_id}).first() is None:
+            return False  # another worker is claiming for this account right now
+        return super().hold_for_lookup(connection, post_id, owner=owner, worker=worker,
+                                       now=now, lease_until=lease_until)
 
 
 SQLITE_STORE = SqliteStore()
