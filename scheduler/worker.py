@@ -38,6 +38,7 @@ from scheduler.publishing.dispatch import Dispatcher
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.publishing.gate import Gate
 from scheduler.publishing.reconcile import Reconciled, reconcile_uncertain
+from scheduler.publishing.retrying import busy, reason
 from scheduler.users import PLANNER
 
 log = logging.getLogger(__name__)
@@ -104,13 +105,13 @@ class Worker:
         try:
             beat(self.engine, name=self.name, started_at=self.started_at, now=now,
                  prune=first)
-        except Exception:
-            log.exception("detak pekerja %s tidak tercatat", self.name)
+        except Exception as exc:
+            _failed(exc, f"detak pekerja {self.name} tidak tercatat")
         try:
             self.leading = self.leader.lead(now)
-        except Exception:
+        except Exception as exc:
             self.leading = False
-            log.exception("pekerja %s tidak dapat memeriksa kepemimpinan", self.name)
+            _failed(exc, f"pekerja {self.name} tidak dapat memeriksa kepemimpinan")
 
     def step_down(self) -> None:
         """Give the lead up when stopping, so that another worker takes it at once."""
@@ -212,8 +213,17 @@ class Worker:
         def run() -> None:
             try:
                 job()
-            except Exception:
-                log.exception("tugas %s gagal", getattr(job, "__name__", job))
+            except Exception as exc:
+                _failed(exc, f"tugas {getattr(job, '__name__', job)} gagal")
 
         run.__name__ = getattr(job, "__name__", "job")
         return run
+
+
+def _failed(exc: Exception, what: str) -> None:
+    """A busy database is a warning (the job runs again at its next tick); anything else
+    is logged with its traceback."""
+    if busy(exc):
+        log.warning("%s: basis data sibuk (%s); dicoba lagi nanti", what, reason(exc))
+    else:
+        log.error("%s", what, exc_info=exc)

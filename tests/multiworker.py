@@ -161,6 +161,7 @@ class Outcome:
     deferred: int  # held by the quota, with a reason
     leader_killed: bool
     max_in_flight: int  # most requests at once to one account, over every fake
+    last_late: float  # seconds after its minute the last post sent at its first try went
 
     def summary(self) -> str:
         offices = sum(len(p) for p in office_keys(self.config))
@@ -170,8 +171,9 @@ class Outcome:
                 f"{'the leader' if self.leader_killed else 'a worker'} "
                 f"after {self.killed_at_published} published ({self.caught} caught "
                 f"mid-publish); {self.deferred} held by the quota; most requests at once "
-                f"to one account {self.max_in_flight}; done {self.seconds:.1f} s after the "
-                f"first post fell due; problems: {len(self.problems)}")
+                f"to one account {self.max_in_flight}; the last post sent at its first try "
+                f"went {self.last_late:.1f} s after its minute; everything settled "
+                f"{self.seconds:.1f} s after it; problems: {len(self.problems)}")
 
 
 def unfinished(engine: Engine, now: datetime) -> int:
@@ -291,6 +293,8 @@ def _count(engine: Engine, fakes: dict[str, FakePlatform], config: Config, total
             col(Post.created_by) == "uji-prior")))
     statuses: Counter[str] = Counter()
     per_account: Counter[int] = Counter()
+    last_late = max(((p.published_at - p.scheduled_at).total_seconds() for p in posts
+                     if p.published_at is not None and p.attempts == 1), default=0.0)
     deferred = 0
     for post in posts:
         number = int(MARK.search(post.text).group(1))  # type: ignore[union-attr]
@@ -329,4 +333,4 @@ def _count(engine: Engine, fakes: dict[str, FakePlatform], config: Config, total
         if "database is locked" in text or "Traceback" in text:
             problems.append(f"worker {index}'s log shows an error:\n{text[-2000:]}")
     return Outcome(config, total, statuses, problems, seconds, killed_at, caught, deferred,
-                   leader_killed, most)
+                   leader_killed, most, last_late)

@@ -48,8 +48,21 @@ def until_stored(what: str, work: Callable[[], T], *, limit: float = RETRY_FOR,
         wait = min(wait * 2, LONGEST_WAIT)
 
 
+_REASONS = (  # the driver's words (lower case) -> what an operator reads
+    (("database is locked", "database table is locked", "busy"),
+     "dikunci penulis lain"),
+    (("could not serialize", "deadlock"), "transaksi bentrok dengan pekerja lain"),
+    (("lock timeout", "lock_timeout"), "menunggu kunci terlalu lama"),
+    (("connection", "server closed", "terminating"), "sambungan terputus"),
+)
+
+
 def reason(exc: BaseException) -> str:
-    """The driver's own first line ("database is locked"), without SQL or parameters."""
+    """Why the database was busy, in Indonesian: the driver's own text (English, and
+    possibly with SQL) stays out of the worker's log lines."""
     original = getattr(exc, "orig", None) or exc
-    text = str(original).strip().splitlines()
-    return text[0][:200] if text else type(original).__name__
+    text = str(original).lower()
+    for needles, said in _REASONS:
+        if any(needle in text for needle in needles):
+            return said
+    return type(original).__name__
