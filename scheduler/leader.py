@@ -11,8 +11,6 @@ looking uncertain posts up); every worker publishes.
 """
 
 import logging
-import os
-import socket
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -21,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from scheduler.db import write_connection
 from scheduler.models import LeaderLease
+from scheduler.processes import dead_local_process
 
 log = logging.getLogger(__name__)
 LEASES = LeaderLease.__table__  # type: ignore[attr-defined]
@@ -61,7 +60,7 @@ class LeaseLeadership:
                     name=self.name, holder=self.holder, lease_until=now + self.lease))
                 return self._took(None)
             holder, until = row
-            free = holder == self.holder or until < now or _dead_local_process(holder)
+            free = holder == self.holder or until < now or dead_local_process(holder)
             if not free:
                 return False
             # Guarded on what was read: of two workers taking a free lead, one wins.
@@ -128,17 +127,3 @@ class AdvisoryLeadership:
                 connection.close()
             except Exception:
                 log.debug("sambungan kunci pemimpin sudah tertutup", exc_info=True)
-
-
-def _dead_local_process(holder: str) -> bool:
-    """Whether `holder` (host:pid:start) is a process of this machine that has ended."""
-    parts = holder.split(":")
-    if len(parts) != 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
-        return False
-    try:
-        os.kill(int(parts[1]), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False

@@ -31,13 +31,13 @@ from scheduler.publishing.attempt import Outcome
 from scheduler.publishing.claims import (
     expire_overdue,
     next_due_at,
-    recover_abandoned,
     worker_id,
 )
 from scheduler.publishing.dispatch import Dispatcher
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.publishing.gate import Gate
 from scheduler.publishing.reconcile import Reconciled, reconcile_uncertain
+from scheduler.publishing.recovery import recover_abandoned
 from scheduler.publishing.retrying import busy, reason
 from scheduler.users import PLANNER
 

@@ -21,9 +21,10 @@ from scheduler.clock import FixedClock
 from scheduler.db import make_engine, session_scope, sqlite_file, write_connection, writer
 from scheduler.models import Account, Post
 from scheduler.publishing.attempt import run_attempt
-from scheduler.publishing.claims import Claimed, ClaimedPost, claim, recover_abandoned
+from scheduler.publishing.claims import Claimed, ClaimedPost, claim
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.publishing.leases import LeaseKeeper
+from scheduler.publishing.recovery import recover_abandoned
 from scheduler.publishing.store import Acquired, OverQuota, store_for
 from tests.conftest import BOTH_DATABASES, events
 
@@ -352,3 +353,14 @@ def test_an_uncertain_post_counts_against_the_quota(store_db, clock):
             lease_until=clock.now() + timedelta(seconds=LEASE), via="instagram", quota=1,
             window_start=clock.now() - timedelta(hours=24))
     assert isinstance(got, OverQuota)
+
+
+def test_a_lookup_held_by_a_dead_local_worker_is_let_go(store_db, clock):
+    uncertain = add_post(store_db, "kab-a", "instagram", status="uncertain",
+                         at=SLOT - timedelta(minutes=5), claimed_by="dead:1:1")
+    due = add_post(store_db, "kab-a", "instagram")
+    dead = f"{socket.gethostname()}:{2**22 + 12345}:1"  # no such process
+    assert hold_for_lookup(store_db, uncertain, "dead:1:1", dead, clock.now())
+    assert take(store_db, due, "b:1:1", clock.now()) is None  # held: the account is busy
+    recover_abandoned(store_db, clock.now(), LEASE, "b:1:1")
+    assert isinstance(take(store_db, due, "b:1:1", clock.now()), ClaimedPost)
