@@ -52,8 +52,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Secret used to sign media addresses (and, later, to encrypt tokens); empty: "
             "derived from the database's instance id"),
     Setting("SIAR_PLAN_DAYS_AHEAD", "7", "The worker's daily planning job plans this many days"),
-    Setting("SIAR_PLAN_AT", "0 6 * * *",
-            "When the worker plans (cron, local time): minute hour day month weekday"),
+    Setting("SIAR_PLAN_AT", "37 4 * * *",
+            "When the worker plans (cron, local time): minute hour day month weekday; "
+            "keep it off the minutes posts fall due (the shipped plan's are all on the hour)"),
     Setting("SIAR_WORKER_CONCURRENCY", "200",
             "How many accounts the worker publishes to at once (one request per account)"),
     Setting("SIAR_HTTP_TIMEOUT", "30", "Seconds to wait for a platform's answer"),
