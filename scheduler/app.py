@@ -9,6 +9,7 @@ time or at construction).
         ...
 """
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -19,19 +20,26 @@ from sqlmodel import Session
 from scheduler.checks.post_checks import CheckSettings
 from scheduler.clock import Clock, make_clock
 from scheduler.config import Settings
-from scheduler.content.catalog import load_catalog
+from scheduler.content.catalog_cache import cached_catalog
 from scheduler.content.model import Catalog
 from scheduler.db import make_engine, session_scope, sqlite_file
 from scheduler.errors import SiarError
 from scheduler.publishing.factory import AdapterFactory
+from scheduler.publishing.stored import StoredCredentials
 from scheduler.rendering import PostRenderer
 from scheduler.setup import ensure_schema
+
+# A long-lived application (the web app, the worker) looks at the content files at most
+# this often (seconds) to see whether the catalog must be read again.
+CATALOG_RECHECK = 1.0
 
 
 class Application:
     def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
         self.settings = settings
         self._clock = clock
+        self._catalog: Catalog | None = None
+        self._catalog_checked = 0.0
 
     @cached_property
     def clock(self) -> Clock:
@@ -54,9 +62,16 @@ class Application:
         ensure_schema(self.raw_engine)
         return self.raw_engine
 
-    @cached_property
+    @property
     def catalog(self) -> Catalog:
-        return load_catalog(self.settings.content_dir, self.settings.templates_dir)
+        """The content, shared with every application of this process on the same folders
+        (content/catalog_cache.py); read again when a file changed."""
+        now = time.monotonic()
+        if self._catalog is None or now - self._catalog_checked >= CATALOG_RECHECK:
+            self._catalog = cached_catalog(self.settings.content_dir,
+                                           self.settings.templates_dir)
+            self._catalog_checked = now
+        return self._catalog
 
     @cached_property
     def checks(self) -> CheckSettings:
@@ -67,8 +82,10 @@ class Application:
         return PostRenderer(self.settings.templates_dir, self.settings.timezone)
 
     def adapters(self) -> AdapterFactory:
-        """A new adapter factory (it owns HTTP sessions: close it when done)."""
-        return AdapterFactory(self.settings, self.clock)
+        """A new adapter factory (it owns HTTP sessions: close it when done), reading
+        connected accounts' stored credentials from the database."""
+        return AdapterFactory(self.settings, self.clock, stored=StoredCredentials(
+            self.engine, self.settings))
 
     @contextmanager
     def unit_of_work(self, *, write: bool = False) -> Iterator[Session]:

@@ -22,8 +22,8 @@ from sqlalchemy import ColumnElement, func, true
 from sqlmodel import Session, col, select
 
 from scheduler.localtime import local_date
-from scheduler.models import Post, PostStatus, Region
-from scheduler.permissions import Action, require_role, scope_condition
+from scheduler.models import Post, PostStatus
+from scheduler.permissions import Action, province_alone, require_role, scope_condition
 from scheduler.platforms import PLATFORM_LIMITS
 from scheduler.posts import PostFilter, post_conditions
 from scheduler.users import Actor
@@ -71,11 +71,9 @@ def count_days(session: Session, *, actor: Actor, filters: PostFilter, first: da
 def _scope(session: Session, actor: Actor) -> ColumnElement[bool]:
     """The actor's scope; for a province user in a database of that province alone (one
     KPU Provinsi and its regencies) that is every post, which needs no condition at all."""
-    if actor.province_wide and not actor.everywhere:
-        others = session.exec(select(func.count()).select_from(Region).where(
-            col(Region.province_key) != actor.region_key)).one()
-        if others == 0:
-            return true()
+    if actor.province_wide and not actor.everywhere and \
+            province_alone(session, actor.region_key):
+        return true()
     return scope_condition(session, actor)
 
 

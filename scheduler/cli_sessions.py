@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete, select
 
-from scheduler.models import CliSession, Region, Role, User
-from scheduler.users import Actor, authenticate
+from scheduler.models import CliSession, Region, User
+from scheduler.users import Actor, actor_in, authenticate
 from scheduler.websessions import token_hash
 
 
@@ -55,8 +55,7 @@ def actor_for(session: Session, *, token: str, name: str, now: datetime) -> Acto
     if (cli_session.user_name != name.strip().lower() or not user.active
             or cli_session.expires_at <= now):
         return None
-    return Actor(user.name, Role(user.role), user.region_key,
-                 province_wide=region.kind == "provinsi")
+    return actor_in(user, region)
 
 
 def log_out(session: Session, *, token: str) -> bool:

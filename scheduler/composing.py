@@ -21,7 +21,7 @@ from scheduler.checks.post_checks import (
     check_post,
     length_problem,
 )
-from scheduler.content.model import Catalog
+from scheduler.content.model import NATION_KIND, PROVINCE_KIND, REGENCY_KINDS, Catalog
 from scheduler.editing import NewPost, create_posts, submit, validate_new_post
 from scheduler.errors import InputError, SiarError
 from scheduler.models import Post, PostStatus, Region
@@ -95,11 +95,13 @@ def counts_for(text: str, platforms: Sequence[str], *, with_image: bool) -> list
 
 def region_choices(session: Session, *, actor: Actor) -> list[RegionChoice]:
     """The regions the actor may write for: its own, and for a province user every
-    kabupaten/kota of the province (its own office first)."""
+    kabupaten/kota of the province (its own office first; a user of the nation: the
+    nation, then every province, then every kabupaten/kota)."""
     rows = session.exec(select(Region).order_by(col(Region.key))).all()
     mine = [r for r in rows if actor.covers(r, r.key)]
-    mine.sort(key=lambda r: (r.kind != "provinsi", r.key))
-    return [RegionChoice(r.key, r.name, r.kind != "provinsi") for r in mine]
+    order = {NATION_KIND: 0, PROVINCE_KIND: 1}
+    mine.sort(key=lambda r: (order.get(r.kind, 2), r.key))
+    return [RegionChoice(r.key, r.name, r.kind in REGENCY_KINDS) for r in mine]
 
 
 def check_composition(session: Session, *, actor: Actor, catalog: Catalog,

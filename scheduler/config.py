@@ -6,6 +6,7 @@ looks them up in the same environment (process first, then .env).
 """
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -49,8 +50,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Address where people (and platforms fetching images) reach `siar web`, e.g. "
             "https://siar.kpu-jatim.example; https:// makes its cookies Secure"),
     Setting("SIAR_SECRET_KEY", "",
-            "Secret used to sign media addresses (and, later, to encrypt tokens); empty: "
-            "derived from the database's instance id"),
+            "Secret (32+ characters; `siar secrets new-key`) that encrypts connected accounts' "
+            "tokens in the database and signs media addresses; empty: no token can be "
+            "stored, and media addresses are signed with a key derived from the database"),
+    Setting("SIAR_SECRET_KEYS_OLD", "",
+            "Earlier values of SIAR_SECRET_KEY, comma-separated: they still open stored "
+            "tokens until `siar secrets rotate` has sealed them with the current one"),
     Setting("SIAR_PLAN_DAYS_AHEAD", "7", "The worker's daily planning job plans this many days"),
     Setting("SIAR_PLAN_AT", "37 4 * * *",
             "When the worker plans (cron, local time): minute hour day month weekday; "
@@ -79,7 +84,13 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
-_API_PLATFORMS = ("facebook", "instagram", "threads", "x", "telegram")
+_API_URL = re.compile(r"SIAR_([A-Z0-9]+)_API_URL")
+
+
+def _api_urls(merged: Mapping[str, str]) -> dict[str, str]:
+    """SIAR_<PLATFORM>_API_URL of every platform, plugins' too: platform -> address."""
+    return {match[1].lower(): value.rstrip("/") for name, value in merged.items()
+            if value and (match := _API_URL.fullmatch(name))}
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,7 @@ class Settings:
     media_base_url: str
     public_url: str
     secret_key: str = field(repr=False)
+    secret_keys_old: tuple[str, ...] = field(repr=False)
     plan_days_ahead: int
     plan_at: str
     worker_concurrency: int
@@ -152,6 +164,8 @@ def load_settings(
         media_base_url=get("SIAR_MEDIA_BASE_URL"),
         public_url=get("SIAR_PUBLIC_URL").rstrip("/"),
         secret_key=get("SIAR_SECRET_KEY"),
+        secret_keys_old=tuple(k.strip() for k in get("SIAR_SECRET_KEYS_OLD").split(",")
+                              if k.strip()),
         plan_days_ahead=_positive_int("SIAR_PLAN_DAYS_AHEAD", get("SIAR_PLAN_DAYS_AHEAD")),
         plan_at=get("SIAR_PLAN_AT"),
         worker_concurrency=_positive_int(
@@ -160,8 +174,7 @@ def load_settings(
         max_attempts=_positive_int("SIAR_MAX_ATTEMPTS", get("SIAR_MAX_ATTEMPTS")),
         retry_base=_positive_float("SIAR_RETRY_BASE", get("SIAR_RETRY_BASE")),
         claim_lease=_positive_float("SIAR_CLAIM_LEASE", get("SIAR_CLAIM_LEASE")),
-        api_urls={p: get(f"SIAR_{p.upper()}_API_URL") for p in _API_PLATFORMS
-                  if get(f"SIAR_{p.upper()}_API_URL")},
+        api_urls=_api_urls(merged),
         instagram_max_hashtags=_positive_int(
             "SIAR_INSTAGRAM_MAX_HASHTAGS", get("SIAR_INSTAGRAM_MAX_HASHTAGS")),
         log_level=get("SIAR_LOG_LEVEL").upper(),

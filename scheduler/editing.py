@@ -22,6 +22,7 @@ from scheduler.checks.post_checks import (
 from scheduler.content.model import Catalog
 from scheduler.errors import InputError, ReviewError, UnknownPlatformError, UnknownRegionError
 from scheduler.events import record
+from scheduler.labels import status_label
 from scheduler.models import Account, Post, PostStatus
 from scheduler.permissions import Action, require, require_role
 from scheduler.posts import local_iso
@@ -98,9 +99,10 @@ def submit(session: Session, *, actor: Actor, target: str, now: datetime) -> lis
     drafts = [p for p in posts if p.status == PostStatus.DRAFT]
     if not drafts:
         raise ReviewError(f"{target}: tidak ada draf untuk diajukan "
-                          f"(status: {', '.join(sorted({p.status for p in posts}))})")
+                          f"(status: {', '.join(sorted({status_label(p.status) for p in posts}))})")
     if is_post_id(target) and posts[0].status != PostStatus.DRAFT:
-        raise ReviewError(f"unggahan #{posts[0].id} berstatus {posts[0].status}, bukan draf")
+        raise ReviewError(f"unggahan #{posts[0].id} berstatus {status_label(posts[0].status)}, "
+                          "bukan draf")
     for post in drafts:
         record(session, post, kind="submitted", actor=actor.name, now=now,
                to_status=PostStatus.PENDING)
@@ -115,8 +117,8 @@ def edit_post(session: Session, *, actor: Actor, post_id: int, catalog: Catalog,
     post = get_post(session, actor=actor, post_id=post_id)
     require(session, actor, Action.EDIT, [post.region_key])
     if post.status not in EDITABLE:
-        raise ReviewError(f"unggahan #{post_id} berstatus {post.status}; hanya draf, pending "
-                          "atau approved yang dapat disunting")
+        raise ReviewError(f"unggahan #{post_id} berstatus {status_label(post.status)}; hanya "
+                          "draf, yang menunggu tinjauan atau yang disetujui yang dapat disunting")
     if text is None and at is None and image is None:
         raise InputError("tidak ada yang diubah: beri --text/--text-file, --at atau --image")
     if text is not None and not text.strip():
@@ -147,7 +149,8 @@ def cancel(session: Session, *, actor: Actor, post_id: int, now: datetime,
     post = get_post(session, actor=actor, post_id=post_id)
     require(session, actor, Action.CANCEL, [post.region_key])
     if post.status not in CANCELLABLE:
-        raise ReviewError(f"unggahan #{post_id} berstatus {post.status}, tidak dapat dibatalkan")
+        raise ReviewError(f"unggahan #{post_id} berstatus {status_label(post.status)}, tidak dapat "
+                          "dibatalkan")
     record(session, post, kind="cancelled", actor=actor.name, now=now,
            to_status=PostStatus.CANCELLED, note=note)
     return post
@@ -162,7 +165,8 @@ def reschedule(session: Session, *, actor: Actor, post_id: int, at: datetime, ca
     require(session, actor, Action.RESCHEDULE, [post.region_key])
     if post.status not in RESCHEDULABLE:
         raise ReviewError(
-            f"unggahan #{post_id} berstatus {post.status}, tidak dapat dijadwal ulang")
+            f"unggahan #{post_id} berstatus {status_label(post.status)}, "
+            "tidak dapat dijadwal ulang")
     if at <= now:
         raise InputError(f"waktu {at.isoformat()} sudah lewat")
     problems = check_post(replace(_post_draft(post), scheduled_at=at), catalog,

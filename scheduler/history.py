@@ -38,22 +38,34 @@ class HistoryFilter:
                           statuses=self.statuses, date_from=self.since, date_to=self.until)
 
 
+# What history shows unless asked for other statuses: posts whose minute came and that
+# went to a worker, whatever came of it. Plans still waiting for review or for their
+# minute are not history (`siar posts` lists them).
+HAPPENED_STATUSES = (
+    PostStatus.PUBLISHING, PostStatus.RETRYING, PostStatus.PUBLISHED, PostStatus.FAILED,
+    PostStatus.UNCERTAIN, PostStatus.MISSED,
+)
+
+
 def history_statement(session: Session, *, actor: Actor, filters: HistoryFilter,
                       tz: tzinfo) -> Any:
-    """Newest first by scheduled time, in the actor's scope. Paging is by keyset
-    (scheduled time, id), which stays fast however deep the page is."""
+    """Newest first by when the post last changed (published, failed, marked missed...),
+    in the actor's scope. Paging is by keyset (that instant, id), which stays fast however
+    deep the page is."""
     require_role(actor, Action.VIEW)
     shared = filters.as_post_filter()
     shared.validate()
     statement = select(Post).where(*post_conditions(shared, tz), scope_condition(session, actor))
+    if not filters.statuses:
+        statement = statement.where(col(Post.status).in_(HAPPENED_STATUSES))
     if filters.before_id is not None:
         anchor = session.get(Post, filters.before_id)
         if anchor is not None:
             statement = statement.where(
-                (col(Post.scheduled_at) < anchor.scheduled_at)
-                | ((col(Post.scheduled_at) == anchor.scheduled_at)
+                (col(Post.updated_at) < anchor.updated_at)
+                | ((col(Post.updated_at) == anchor.updated_at)
                    & (col(Post.id) < filters.before_id)))
-    statement = statement.order_by(col(Post.scheduled_at).desc(), col(Post.id).desc())
+    statement = statement.order_by(col(Post.updated_at).desc(), col(Post.id).desc())
     return statement.limit(filters.limit) if filters.limit else statement
 
 

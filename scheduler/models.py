@@ -73,6 +73,7 @@ class Post(SQLModel, table=True):
         Index("ix_post_status_due", "status", "due_at"),
         Index("ix_post_region_platform_time", "region_key", "platform", "scheduled_at"),
         Index("ix_post_scheduled", "scheduled_at"),
+        Index("ix_post_updated", "updated_at"),  # history: newest change first
         Index("ix_post_batch", "batch"),
         Index("ix_post_plan_run", "plan_run_id"),
         # The operators' history filters by these and shows the newest first.
@@ -239,3 +240,20 @@ class ResultRelease(SQLModel, table=True):
     actor: str = Field(max_length=64)
     note: str | None = None
     recorded_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class AccountToken(SQLModel, table=True):
+    """A connected account's credentials, sealed with SIAR_SECRET_KEY (scheduler.secretbox).
+    The plain columns say which fields are held and until when, never their values."""
+
+    account_id: int = Field(primary_key=True, foreign_key="account.id")
+    sealed: str  # the credential fields as one encrypted text
+    fields: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    refresh_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    connected_at: datetime = Field(sa_type=UTCDateTime)
+    connected_by: str = Field(max_length=64)
+    refreshed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Bumped by every change: a refresh stores its result only over the version it read,
+    # so of two workers refreshing one rotating token, exactly one wins.
+    version: int = 1

@@ -2,16 +2,18 @@
 
 Enforced here, in the service layer, so the command line and the web app get the same
 answers. A regency user acts on that regency's posts only; a province user on every
-region of the province.
+region of the province; a user of the nation (KPU RI, content/nation.yaml) on every
+region of every province (users.actor_in).
 """
 
 from collections.abc import Iterable
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, true
-from sqlalchemy.orm import Mapped
+from sqlalchemy import ColumnElement, or_, true
+from sqlalchemy.orm import Mapped, aliased
 from sqlmodel import Session, col, select
 
+from scheduler.content.model import NATION_KIND
 from scheduler.errors import PermissionDenied
 from scheduler.models import Post, Region, Role
 from scheduler.users import Actor
@@ -32,6 +34,7 @@ class Action(StrEnum):
     PAUSE = "pause"  # pause or resume an account
     MANAGE_USERS = "manage_users"  # add, deactivate, change role or region, reset password
     ANNOUNCE = "announce"  # record a region's results as officially announced
+    CONNECT = "connect"  # connect or disconnect an account's credentials; rotate secrets
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -49,6 +52,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.PAUSE: frozenset({Role.OPERATOR, Role.ADMIN}),
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
     Action.ANNOUNCE: frozenset({Role.REVIEWER, Role.ADMIN}),
+    Action.CONNECT: frozenset({Role.ADMIN}),
 }
 
 _VERBS = {
@@ -59,6 +63,7 @@ _VERBS = {
     Action.RESOLVE: "menyelesaikan unggahan", Action.PAUSE: "menjeda akun",
     Action.MANAGE_USERS: "mengelola pengguna",
     Action.ANNOUNCE: "mencatat pengumuman hasil",
+    Action.CONNECT: "menghubungkan akun",
 }
 
 
@@ -95,12 +100,22 @@ def scope_condition(session: Session, actor: Actor,
     if actor.everywhere:
         return true()
     if actor.province_wide:
-        in_province = select(Region.key).where(col(Region.province_key) == actor.region_key)
-        others = session.exec(select(Region.key).where(
-            col(Region.province_key) != actor.region_key).limit(1)).first()
-        if others is None:
+        if province_alone(session, actor.region_key):
             # The whole database is this province: no need to test each row (and the
             # planner can then read posts in time order straight from an index).
             return true()
+        in_province = select(Region.key).where(col(Region.province_key) == actor.region_key)
         return column.in_(in_province)  # a subquery: no list read first
     return column == actor.region_key if actor.region_key else true()
+
+
+def province_alone(session: Session, province_key: str) -> bool:
+    """Whether every post of the database is in this province: no region outside it but
+    the nation, and the nation without posts of its own (it has no accounts unless
+    content gives it some)."""
+    region = aliased(Region)
+    nation_posts = select(Post.id).where(col(Post.region_key) == col(region.key)).exists()
+    others = session.exec(select(region.key).where(
+        col(region.province_key) != province_key,
+        or_(col(region.kind) != NATION_KIND, nation_posts)).limit(1)).first()
+    return others is None

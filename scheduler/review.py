@@ -23,6 +23,7 @@ from scheduler.checks.post_checks import (
 from scheduler.content.model import Catalog
 from scheduler.errors import InputError, ReviewError
 from scheduler.events import record
+from scheduler.labels import status_label
 from scheduler.models import Post, PostEvent, PostStatus
 from scheduler.permissions import Action, require_role
 from scheduler.posts import PostFilter
@@ -186,10 +187,13 @@ def _pending_targets(session: Session, actor: Actor, target: str, excepts: Seque
     if is_post_id(target):
         post = posts[0]
         if post.status != PostStatus.PENDING:
-            raise ReviewError(f"unggahan #{post.id} berstatus {post.status}, tidak dapat {verb}")
+            raise ReviewError(f"unggahan #{post.id} berstatus {status_label(post.status)}, "
+                              f"tidak dapat {verb}")
         return posts, decision
-    chosen = [p for p in posts if p.status == PostStatus.PENDING and p.id not in excepts]
-    decision.skipped = [p.id or 0 for p in posts if p not in chosen]
+    left_out = set(excepts)
+    chosen = [p for p in posts if p.status == PostStatus.PENDING and p.id not in left_out]
+    kept = {p.id for p in chosen}  # by id: comparing posts compares every field
+    decision.skipped = [p.id or 0 for p in posts if p.id not in kept]
     if not chosen:
         raise ReviewError(f"tidak ada unggahan yang menunggu tinjauan di batch {target}")
     return chosen, decision

@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 
 from scheduler.accounts import SyncSummary, sync_accounts
 from scheduler.checks.post_checks import CheckSettings
-from scheduler.content.catalog import load_catalog
+from scheduler.content.catalog_cache import cached_catalog
 from scheduler.content.model import Catalog
 from scheduler.content_check import check_rules
 from scheduler.db import session_scope
@@ -55,7 +55,7 @@ def check_content(content_dir: Path, templates_dir: Path, renderer: PostRenderer
     """Validate every file, then check every rule: rendered for every account and checked
     like a post, its schedule against the calendar, its image; all problems at once."""
     try:
-        catalog = load_catalog(content_dir, templates_dir)
+        catalog = cached_catalog(content_dir, templates_dir)
     except ContentError as exc:
         return CheckResult(None, exc.problems)
     checks = checks or CheckSettings()

@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
+from scheduler.content.model import NATION_KIND, PROVINCE_KIND
 from scheduler.errors import AuthError, InputError, NotFoundError, UnknownRegionError
 from scheduler.models import Region, Role, User
 
@@ -32,7 +33,9 @@ class Actor:
     role: Role
     region_key: str
     province_wide: bool  # scoped to a province: every region under it
-    everywhere: bool = False  # the machine's administrator (see MACHINE_ADMIN)
+    # Every region: the machine's administrator (MACHINE_ADMIN), the planner, and a user
+    # of the nation (KPU RI, content/nation.yaml), the parent of every province.
+    everywhere: bool = False
 
     def covers(self, region: Region | None, region_key: str) -> bool:
         """Whether this actor may act on `region_key` (whose Region row is `region`)."""
@@ -95,9 +98,15 @@ def authenticate(session: Session, name: str, password: str) -> Actor:
 
 
 def actor_for(session: Session, user: User) -> Actor:
-    region = session.get(Region, user.region_key)
-    province_wide = region is not None and region.kind == "provinsi"
-    return Actor(user.name, Role(user.role), user.region_key, province_wide)
+    return actor_in(user, session.get(Region, user.region_key))
+
+
+def actor_in(user: User, region: Region | None) -> Actor:
+    """The actor of `user`, whose region row is `region`: a regency user acts on that
+    regency, a province user on the whole province, a user of the nation everywhere."""
+    kind = region.kind if region is not None else None
+    return Actor(user.name, Role(user.role), user.region_key,
+                 province_wide=kind == PROVINCE_KIND, everywhere=kind == NATION_KIND)
 
 
 def check_role(role: str) -> None:

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, delete, select
 
 from scheduler.errors import AuthError, SignInLocked
-from scheduler.models import LoginThrottle, Region, Role, User, WebSession
-from scheduler.users import Actor, authenticate
+from scheduler.models import LoginThrottle, Region, User, WebSession
+from scheduler.users import Actor, actor_in, authenticate
 
 FREE_FAILURES = 5  # failures before each attempt has to wait
 FIRST_DELAY = timedelta(seconds=30)  # then doubling with each failure ...
@@ -87,8 +87,7 @@ def current(session: Session, *, token: str, now: datetime) -> CurrentSession | 
     web_session, user, region = row
     if web_session.expires_at <= now or web_session.last_seen + IDLE <= now or not user.active:
         return None
-    actor = Actor(user.name, Role(user.role), user.region_key,
-                  province_wide=region.kind == "provinsi")
+    actor = actor_in(user, region)
     return CurrentSession(actor=actor, csrf=web_session.csrf, session_id=web_session.id,
                           timezone=region.timezone,
                           stale=now - web_session.last_seen >= TOUCH_EVERY,

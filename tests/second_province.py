@@ -54,3 +54,23 @@ def _region_yaml(key: str, indent: str) -> str:
         lines.append(f'{indent}  - {{platform: {platform}, handle: "@{key}", '
                      f"credentials: {{{credentials}}}}}")
     return "\n".join(lines) + "\n"
+
+
+NATION = "ri"
+NATION_YAML = (
+    "# The nation over both test provinces (as content/nation.yaml ships it).\n"
+    "timezone: Asia/Jakarta\n"
+    "nation:\n"
+    f"  key: {NATION}\n"
+    "  name: KPU RI\n"
+    "  area: Indonesia\n"
+    "  kind: nasional\n"
+    "  website: https://www.kpu.go.id\n"
+    '  hashtag: "#KPURI"\n')
+
+
+def add_nation(mini: Path, text: str = NATION_YAML) -> Path:
+    """Write content/nation.yaml (KPU RI, no accounts) into a copy of the mini content."""
+    path = mini / "content" / "nation.yaml"
+    path.write_text(text)
+    return path

@@ -29,6 +29,9 @@ def test_help_has_no_type_names(words: tuple[str, ...]) -> None:
     assert result.exit_code == 0, result.output
     options = [line for line in result.output.splitlines()
                if line.lstrip("│ *").startswith("--") and "--help" not in line]
+    assert "Show this message" not in result.output and "Options" not in result.output
+    help_line = next(line for line in result.output.splitlines() if "--help" in line)
+    assert "Tampilkan bantuan ini lalu keluar." in help_line and "<bool>" not in help_line
     for line in options:
         assert "<list[" not in line and "<int range>" not in line and "<bool>" not in line \
             and "<str>" not in line, line

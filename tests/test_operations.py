@@ -38,6 +38,34 @@ def test_history_filters_and_pages_newest_first(approved, catalog, settings, clo
         assert page_of(HistoryFilter(since=day + timedelta(days=1))) == []
 
 
+def test_history_is_what_happened_newest_change_first(approved, catalog, settings, clock):
+    from datetime import date
+
+    from scheduler.planning import PlanRequest, plan_posts
+    from scheduler.users import PLANNER
+
+    worker_for(approved, catalog, settings, clock).run_once()
+    plan_posts(approved, catalog, settings.templates_dir,  # next week's plans: not history
+               PlanRequest(date_from=date(2024, 1, 2), date_to=date(2024, 1, 8)), clock.now(),
+               actor=PLANNER)
+    with Session(approved) as session:
+        def page_of(filters: HistoryFilter) -> list[Post]:
+            return history_page(session, actor=MACHINE_ADMIN, filters=filters, tz=WIB)
+
+        everything = page_of(HistoryFilter())
+        assert len(everything) == 15 and {p.status for p in everything} == {"published"}
+        pending = page_of(HistoryFilter(statuses=("pending",)))
+        assert pending and all(p.scheduled_at > FIRST_SLOT for p in pending)
+        oldest = everything[-1]
+    with session_scope(approved, write=True) as writing:
+        changed = writing.get(Post, oldest.id)
+        changed.updated_at = changed.updated_at + timedelta(minutes=30)  # changed last
+    with Session(approved) as session:
+        first, second = page_of(HistoryFilter(limit=2))
+        assert first.id == oldest.id
+        assert [p.id for p in page_of(HistoryFilter(before_id=first.id, limit=1))] == [second.id]
+
+
 def test_history_formats(approved, catalog, settings, clock, siar):
     worker_for(approved, catalog, settings, clock).run_once()
     as_json = json.loads(siar("history", "--region", "kab-a", "--format", "json").stdout)
@@ -233,3 +261,23 @@ def test_status_lists_unapproved_posts_due_within_a_day_by_office(synced, catalo
     assert "kab-a: 5 unggahan, pertama 2024-01-01 09.00" in shown.stdout
     later = siar("--now", "2024-01-03T10:00", "status")
     assert "Belum disetujui, jatuh tempo dalam 24 jam: 0" in later.stdout
+
+
+def test_a_refusal_names_the_status_in_indonesian(approved, siar):
+    """`post resolve` of an approved post (the README's example on the demo) is refused
+    with exit 6 and the status people read, not the stored English value."""
+    assert siar("user", "add", "ops", "--role", "operator", "--region", "province",
+                "--password-stdin", input="sandi-ops-123\n").exit_code == 0
+    post_id = str(posts(approved)[0].id)
+    for how in (["--retry"], ["--published", "https://t.me/kpu/1"]):
+        refused = siar("post", "resolve", post_id, *how, "--as", "ops", "--password-stdin",
+                       input="sandi-ops-123\n")
+        assert refused.exit_code == 6, refused.output
+        assert "berstatus disetujui; hanya yang belum pasti atau gagal" in refused.stderr
+        assert "approved" not in refused.stderr
+    cancelled = siar("post", "cancel", post_id, "--as", "ops", "--password-stdin",
+                     input="sandi-ops-123\n")
+    assert cancelled.exit_code == 0, cancelled.output
+    again = siar("post", "cancel", post_id, "--as", "ops", "--password-stdin",
+                 input="sandi-ops-123\n")
+    assert again.exit_code == 6 and "berstatus dibatalkan, tidak dapat" in again.stderr

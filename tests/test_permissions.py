@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from scheduler.account_tokens import connect
 from scheduler.checks.post_checks import CheckSettings
 from scheduler.clock import FixedClock
 from scheduler.content.model import Catalog
@@ -25,6 +26,7 @@ from scheduler.importing import ImportRefused, import_csv
 from scheduler.models import Account, Post, PostStatus
 from scheduler.planning import PlanRequest, authorize
 from scheduler.review import approve, reject, show
+from scheduler.secretbox import SecretBox
 from scheduler.user_admin import set_active
 from scheduler.users import Actor, add_user
 from tests.conftest import actor
@@ -44,6 +46,7 @@ EXPECTED = {
     "cancel": {"author", "reviewer", "operator", "admin"},
     "reschedule": {"author", "reviewer", "operator", "admin"},
     "manage_users": {"admin"},
+    "connect": {"admin"},
 }
 SCOPES = [  # (actor's region, target region, in scope)
     ("prov", "kab-a", True),
@@ -105,6 +108,9 @@ def run_action(action: str, session: Session, who: Actor, region: str, catalog: 
                                          checks=checks, now=now, tz=WIB),
         "manage_users": lambda: set_active(session, actor=who, name=_user(session, region),
                                            active=False, now=now),
+        "connect": lambda: connect(session, actor=who, account_key=f"{region}/x",
+                                   values={"access_token": "uji-token"},
+                                   box=SecretBox("k" * 40), now=now),
     }
     actions[action]()
 

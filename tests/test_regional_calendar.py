@@ -107,11 +107,11 @@ def test_siar_stages_shows_a_regions_calendar(regional: Path, siar) -> None:  # 
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     daftar = next(line for line in lines if "Pendaftaran pemilih" in line)
-    assert "(wilayah)" in daftar and "5 Januari 2024" in daftar, result.stdout
+    assert "(wilayah)" in daftar and "2024-01-05" in daftar, result.stdout
     hasil = next(line for line in lines if "Penetapan hasil" in line)
-    assert "28 Februari 2024 20.30" in hasil
+    assert "2024-02-28 20.30" in hasil
     province = siar("stages", "--region", "prov").stdout
-    assert "1 Januari 2024" in next(line for line in province.splitlines()
+    assert "2024-01-01" in next(line for line in province.splitlines()
                                     if "Pendaftaran pemilih" in line)
     unknown = siar("stages", "--region", "kab-z")
     assert unknown.exit_code != 0

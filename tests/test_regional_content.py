@@ -150,7 +150,7 @@ def test_regency_dpt_plenos_and_winner_declarations(real: Real) -> None:
     # 6 February; Magetan and Pamekasan went on to evidence and wait for an announcement.
     winners: dict[date | None, set[str]] = {}
     for key, region in catalog.regions.items():
-        if not region.is_province:
+        if region.is_regency:
             stage = catalog.calendar("pilkada-2024", key).stage(
                 "pilkada_penetapan_calon_terpilih")
             winners.setdefault(stage.start, set()).add(key)

@@ -14,6 +14,7 @@ from scheduler.content.model import Catalog
 from scheduler.db import session_scope
 from scheduler.editing import NewPost, cancel, create_posts, edit_post, reschedule, submit
 from scheduler.errors import InputError, PermissionDenied, ReviewError
+from scheduler.labels import status_label
 from scheduler.models import Post, PostEvent, PostStatus
 from scheduler.planning import PlanRequest, plan_posts
 from scheduler.posts import PostFilter
@@ -213,7 +214,7 @@ def test_approving_a_post_that_is_not_pending_is_refused(planned, catalog, clock
         assert post is not None
         post.status = status
         session.add(post)
-    with pytest.raises(ReviewError, match=str(status)), \
+    with pytest.raises(ReviewError, match=f"berstatus {status_label(status)},"), \
             session_scope(planned, write=True) as session:
         approve(session, actor=PROVINCE_REVIEWER, target=str(post.id), catalog=catalog,
                 checks=CHECKS, now=clock.now())
@@ -252,7 +253,7 @@ def test_cancel_and_reschedule(planned, catalog, clock):
     assert moved.status == PostStatus.APPROVED  # content unchanged, no new problem
     assert moved.due_at == datetime(2024, 1, 5, 15, 0, tzinfo=WIB)
     assert events(planned, second.id or 0)[-1].to_status == "cancelled"
-    with pytest.raises(ReviewError, match="cancelled"), \
+    with pytest.raises(ReviewError, match="berstatus dibatalkan"), \
             session_scope(planned, write=True) as session:
         cancel(session, actor=operator, post_id=second.id or 0, now=clock.now())
 

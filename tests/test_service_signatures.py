@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 SERVICE_MODULES = (
-    "accounts", "calendar_counts", "calendar_view", "cli_sessions", "composing", "editing",
+    "account_tokens", "accounts", "calendar_counts", "calendar_view", "cli_sessions",
+    "composing", "editing",
     "heartbeat", "history", "importing", "ops_view", "partners_report", "planning", "posts",
     "publishing.reconcile", "results", "results_view", "review", "review_bulk",
     "review_queue", "review_view", "targets", "user_admin", "websessions",
@@ -22,6 +23,9 @@ SERVICE_MODULES = (
 
 # Public functions taking a session but no actor, and why.
 WITHOUT_ACTOR = {
+    # The worker's side of a connection: it reads and refreshes credentials for whatever
+    # account a post is due on (connecting one is `connect`, which takes the admin).
+    "account_tokens.stored_credentials", "account_tokens.replace_after_refresh",
     "accounts.sync_accounts",  # content -> database, run by `siar init` and the planner
     "accounts.account_ids",  # the planner's lookup of account ids
     "editing.validate_new_post",  # a check; its callers have authorised the actor

@@ -104,3 +104,15 @@ def test_the_command_line_administers_users(staff, siar) -> None:
                    input="sandi-admin-1\n")
     assert refused.exit_code == 5
     assert "kab-a" in refused.output
+
+
+def test_a_new_password_is_asked_twice_in_indonesian(synced, siar) -> None:
+    """Without --password-stdin the password is typed twice; a mismatch asks again."""
+    added = siar("user", "add", "sari", "--role", "author", "--region", "kab-a",
+                 input="sandi-sari-1\nsandi-lain-1\nsandi-sari-1\nsandi-sari-1\n")
+    assert added.exit_code == 0, added.output
+    assert "Ulangi kata sandi" in added.output
+    assert "Kedua kata sandi tidak sama; ulangi." in added.output
+    assert "Repeat for confirmation" not in added.output
+    login = siar("login", "--as", "sari", "--password-stdin", input="sandi-sari-1\n")
+    assert login.exit_code == 0, login.output  # the password typed twice is the one kept

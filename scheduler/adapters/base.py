@@ -151,6 +151,13 @@ class Adapter(ABC):
         raise AmbiguousPublishError(
             f"{self.label} tidak dapat dicek ulang; perlu keputusan operator")
 
+    def verify(self) -> str | None:
+        """Ask the platform, without publishing, whether the credentials reach the account;
+        return what they reach (a channel's or page's name) for the person connecting it,
+        or None where the platform has no such question. Raise a PublishError when the
+        platform refuses them."""
+        return None
+
     def credential(self, field_name: str) -> str:
         value = self.context.credentials.get(field_name)
         if not value:

@@ -57,6 +57,35 @@ class TelegramAdapter(Adapter):
                              "Telegram menerima pesan tanpa memberi message_id; cek kanal dulu")
         return Receipt(str(message["message_id"]), self._message_url(chat_id, message))
 
+    def verify(self) -> str | None:
+        """getChat for the channel, then getChatMember for the bot itself: the bot must be
+        an administrator allowed to post there."""
+        chat_id = self.credential("chat_id")
+        bot_id = self.credential("bot_token").partition(":")[0]
+        if not bot_id.isdigit():
+            raise make_error(self, PermanentPublishError,
+                             "token bot Telegram tidak berbentuk <angka>:<kode> dari @BotFather")
+        chat = self._result("getChat", {"chat_id": chat_id})
+        member = self._result("getChatMember", {"chat_id": chat_id, "user_id": int(bot_id)})
+        may_post = member.get("status") == "creator" or (
+            member.get("status") == "administrator"
+            and (chat.get("type") != "channel" or member.get("can_post_messages") is True))
+        name = str(chat.get("title") or chat_id)
+        if not may_post:
+            raise make_error(self, PermanentPublishError,
+                             f"bot belum menjadi admin yang boleh mengirim pesan di {name} "
+                             f"(status: {member.get('status', '?')}); jadikan admin dulu")
+        username = chat.get("username")
+        return f"{name} (@{username})" if username else name
+
+    def _result(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+        response = self._call(method, json=payload)
+        body = json_object(response)
+        if not (response.ok and body.get("ok")):
+            raise self._failure(response, body)
+        result = body.get("result")
+        return result if isinstance(result, dict) else {}
+
     def _call(self, method: str, **kwargs: Any) -> requests.Response:
         # The bot token is part of the path; `send` never puts a URL in its errors.
         token = self.credential("bot_token")

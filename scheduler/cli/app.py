@@ -9,6 +9,11 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from scheduler.cli.click_texts import (
+    indonesian_help_option,
+    translated,
+    use_indonesian_texts,
+)
 from scheduler.cli.state import AppState
 from scheduler.config import Settings, load_settings
 from scheduler.errors import ConfigError, ContentError, SiarError
@@ -25,9 +30,14 @@ PLACEHOLDERS = {
 }
 
 
+HELP_OPTION_NAMES = ["-h", "--help"]
+
+
 def plain_placeholders(command: Any) -> None:
     """Give every option of `command` and its subcommands a placeholder people can read:
-    a word from PLACEHOLDERS, nothing for a flag, the type's name in capitals otherwise."""
+    a word from PLACEHOLDERS, nothing for a flag, the type's name in capitals otherwise;
+    and an Indonesian line for the help option."""
+    indonesian_help_option(command, HELP_OPTION_NAMES)
     for param in getattr(command, "params", []):
         if getattr(param, "is_flag", False):
             param.metavar = ""
@@ -48,13 +58,17 @@ class SiarGroup(TyperGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         plain_placeholders(self)
+        use_indonesian_texts()
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        return translated(lambda: super(SiarGroup, self).make_context(*args, **kwargs))
 
     def invoke(self, ctx: Any) -> Any:
         # The words after the global options, for the --now rule in main_options.
         words = [*(getattr(ctx, "_protected_args", None) or []), *ctx.args]
         ctx.meta["siar_words"] = [w for w in words if isinstance(w, str)]
         try:
-            return super().invoke(ctx)
+            return translated(lambda: super(SiarGroup, self).invoke(ctx))
         except SiarError as exc:
             report_error(exc)
             raise typer.Exit(exc.exit_code) from None
@@ -83,7 +97,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
     rich_markup_mode="rich",
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": HELP_OPTION_NAMES},
 )
 
 
@@ -118,7 +132,7 @@ def main_options(
 # Commands that only read: they may pretend another "now" freely.
 READ_ONLY = frozenset({
     "stages", "preview", "posts", "history", "status", "check", "post show", "account list",
-    "user list", "review list", "review show", "partners",
+    "user list", "review list", "review show", "partners", "platforms",
 })
 
 

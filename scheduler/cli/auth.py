@@ -24,8 +24,12 @@ def read_password(from_stdin: bool, *, confirm: bool = False) -> str:
         if not line:
             raise InputError("--password-stdin: standard input kosong")
         return line.rstrip("\r\n")
-    return str(typer.prompt("Kata sandi", hide_input=True, confirmation_prompt=confirm,
-                            err=True))
+    while True:  # asked without echo; a new password twice (Typer would ask in English)
+        password = str(typer.prompt("Kata sandi", hide_input=True, err=True))
+        if not confirm or password == str(typer.prompt("Ulangi kata sandi", hide_input=True,
+                                                       err=True)):
+            return password
+        typer.echo("Kedua kata sandi tidak sama; ulangi.", err=True)
 
 
 def login(state: AppState, name: str, password_stdin: bool) -> Actor:

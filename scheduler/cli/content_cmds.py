@@ -5,15 +5,15 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.panel import Panel
-from rich.table import Table
 
 from scheduler import localtime
-from scheduler.calendar import countdowns, stage_rows
+from scheduler.calendar import StageRow, countdowns, stage_rows
 from scheduler.checks.post_checks import CheckSettings, length_and_limit
 from scheduler.cli.app import app
 from scheduler.cli.filters import check_filters, one
 from scheduler.cli.parse import parse_date, parse_time
 from scheduler.cli.state import AppState
+from scheduler.cli.tables import Cell, Col, Free, Layout, print_layouts
 from scheduler.errors import ContentError
 from scheduler.platforms import platform_limit
 from scheduler.preview import preview_post
@@ -73,24 +73,7 @@ def stages_command(
     title = f"Tahapan aktif {localtime.format_date(day)}" if day else "Kalender tahapan"
     if region is not None:
         title += f" · {state.catalog.regions[region].name}"
-    table = Table(title=title, show_lines=False)
-    for column in ("Pemilihan", "Tahapan", "Mulai", "Selesai", "Tanda"):
-        table.add_column(column)
-    for row in rows:
-        stage = row.stage
-        mark = " (belum pasti)" if stage.unconfirmed else ""
-        mark += " (wilayah)" if stage.regional else ""
-        start = localtime.format_date_short(stage.start) if stage.start else "bersyarat"
-        if stage.start and stage.time:
-            start += f" {stage.time:%H.%M}"
-        table.add_row(
-            row.election.short_name,
-            escape("  " * row.depth + stage.name + mark) + f" [dim]{stage.key}[/]",
-            start,
-            localtime.format_date_short(stage.end) if stage.end else "bersyarat",
-            ", ".join(stage.tags),
-        )
-    state.out.print(table)
+    print_layouts(state.out, _stage_layouts(rows), title=title)
     if day is not None:
         if not rows:
             state.out.print("Tidak ada tahapan aktif pada tanggal ini.")
@@ -100,6 +83,31 @@ def stages_command(
             state.out.print(
                 f"{countdown.election.short_name}: {localtime.countdown(countdown.days)} "
                 f"menuju pemungutan suara, {localtime.format_date(voting_day)}")
+
+
+def _stage_layouts(rows: list[StageRow]) -> list[Layout]:
+    """One line per stage on a wide terminal; on a narrow one the key over the name and
+    the start over the end."""
+    wide_cols = [Col("Pemilihan"), Col("Kunci"), Col("Tahapan", text=True), Col("Mulai"),
+                 Col("Selesai"), Col("Tanda", text=True, drop=1)]
+    narrow_cols = [Col("Pemilihan"), Col("Tahapan (kunci, nama)", text=True),
+                   Col("Mulai / selesai"), Col("Tanda", text=True, drop=1)]
+    wide: list[list[Cell]] = []
+    narrow: list[list[Cell]] = []
+    for row in rows:
+        stage = row.stage
+        name = stage.name + (" (belum pasti)" if stage.unconfirmed else "") + (
+            " (wilayah)" if stage.regional else "")
+        start = stage.start.isoformat() if stage.start else "bersyarat"
+        if stage.start and stage.time:
+            start += f" {stage.time:%H.%M}"
+        end = stage.end.isoformat() if stage.end else "bersyarat"
+        key = "  " * row.depth + stage.key  # a sub-stage indented under its parent
+        election = escape(row.election.short_name)
+        tags = Free(", ".join(stage.tags))
+        wide.append([election, key, Free(name), start, end, tags])
+        narrow.append([election, Free(name, (key,)), f"{start}\n{end}", tags])
+    return [(wide_cols, wide), (narrow_cols, narrow)]
 
 
 @app.command("preview")

@@ -1,26 +1,31 @@
 """Operators' commands: run, status, history, post show/resolve, account list/pause/resume."""
 
 import logging
-from datetime import datetime
-from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.cells import cell_len
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from scheduler import localtime
 from scheduler.accounts import list_accounts, pause_account, resume_account
 from scheduler.cli.app import app
 from scheduler.cli.auth import AsOption, PasswordStdinOption, login
 from scheduler.cli.filters import check_filters
+from scheduler.cli.ops_tables import (
+    accounts_layouts,
+    events_layouts,
+    history_layouts,
+    next_due_layout,
+)
 from scheduler.cli.output import OutputFormat, write_rows
 from scheduler.cli.parse import parse_date
 from scheduler.cli.plan_cmds import PlatformOption, RegionOption
 from scheduler.cli.post_cmds import NoteOption, PostIdArgument, post_app
 from scheduler.cli.review_cmds import print_post
 from scheduler.cli.state import AppState
+from scheduler.cli.tables import one_line, print_layouts, print_quoted, print_table
 from scheduler.db import session_scope
 from scheduler.event_details import detail_lines
 from scheduler.history import (
@@ -32,11 +37,10 @@ from scheduler.history import (
     status_report,
     timeline,
 )
-from scheduler.labels import actor_label, event_label, status_label
+from scheduler.labels import event_label, status_label
 from scheduler.logs import configure_logging
 from scheduler.ops_view import due_unapproved_by_office
 from scheduler.publishing.attempt import Outcome
-from scheduler.publishing.factory import AdapterFactory
 from scheduler.publishing.reconcile import resolve
 from scheduler.users import MACHINE_ADMIN
 from scheduler.worker import Worker
@@ -58,7 +62,7 @@ def run_command(
     state: AppState = ctx.obj
     configure_logging(state.settings)
     worker = Worker(state.engine, state.catalog, state.settings, state.clock,
-                    AdapterFactory(state.settings, state.clock))
+                    state.app.adapters())
     if once:
         outcomes = _run_once(state, worker)
         counts: dict[str, int] = {}
@@ -94,7 +98,7 @@ def status_command(ctx: typer.Context) -> None:
     """Ringkasan: jumlah per status, unggahan berikutnya, masalah 24 jam, akun dijeda, kuota."""
     state: AppState = ctx.obj
     tz = state.settings.timezone
-    factory = AdapterFactory(state.settings, state.clock)
+    factory = state.app.adapters()
     with session_scope(state.engine, write=False) as session:
         # Like `siar user` without --as: whoever runs siar here reads every region.
         report = status_report(session, actor=MACHINE_ADMIN, now=state.clock.now(),
@@ -102,35 +106,30 @@ def status_command(ctx: typer.Context) -> None:
         waiting = due_unapproved_by_office(session, actor=MACHINE_ADMIN, now=state.clock.now())
     state.out.print("[bold]Jumlah per status:[/] " + ", ".join(
         f"{status_label(status)} {count}" for status, count in sorted(report.counts.items())))
-    table = Table(title="Berikutnya")
-    for column in ("ID", "Jatuh tempo", "Wilayah", "Platform", "Status"):
-        table.add_column(column)
-    for post in report.next_due:
-        table.add_row(str(post.id), localtime.format_compact(post.due_at, tz), post.region_key,
-                      post.platform, status_label(post.status))
-    state.out.print(table)
+    print_table(state.out, *next_due_layout(report.next_due, tz, state.clock.now()),
+                title="Berikutnya")
     state.out.print(f"[bold]Belum disetujui, jatuh tempo dalam 24 jam:[/] "
                     f"{sum(count for _, count, _ in waiting)}")
     for region, count, first in waiting:
         state.out.print(f"  {region}: {count} unggahan, pertama "
-                        f"{localtime.format_compact(first, tz)} (siar review list --region "
-                        f"{region})")
+                        f"{localtime.format_compact(first, tz)}")
+    if waiting:
+        state.out.print("  (siar review list --region WILAYAH)")
     problems = report.recent_problems
     state.out.print(f"[bold]Gagal/tidak pasti/terlewat (24 jam):[/] {len(problems)}")
     for post in problems[:PROBLEMS_SHOWN]:
-        state.out.print(f"  #{post.id} {post.region_key}/{post.platform} "
-                        f"{status_label(post.status)}: "
-                        f"{escape(post.last_error or '-')}")
+        _one_line(state, f"  #{post.id} {post.region_key}/{post.platform} "
+                         f"{status_label(post.status)}: ", post.last_error or "-")
     if len(problems) > PROBLEMS_SHOWN:
         state.out.print(f"  … dan {len(problems) - PROBLEMS_SHOWN} lainnya (siar history "
                         "--status failed --status uncertain --status missed)")
     state.out.print(f"[bold]Akun dijeda:[/] {len(report.paused)}")
     for account in report.paused:
-        state.out.print(f"  {account.region_key}/{account.platform}: "
-                        f"{escape(account.paused_reason or '-')}")
+        _one_line(state, f"  {account.region_key}/{account.platform}: ",
+                  account.paused_reason or "-")
     state.out.print(f"[bold]Akun ditahan (tidak menerbitkan):[/] {len(report.held)}")
     for key, reason in report.held[:PROBLEMS_SHOWN]:
-        state.out.print(f"  {key}: {escape(reason)}")
+        _one_line(state, f"  {key}: ", reason)
     if len(report.held) > PROBLEMS_SHOWN:
         state.out.print(f"  … dan {len(report.held) - PROBLEMS_SHOWN} lainnya "
                         "(siar account list)")
@@ -143,6 +142,13 @@ def status_command(ctx: typer.Context) -> None:
         state.out.print(f"[bold]Pekerja:[/] {escape(worker.name)}, detak terakhir "
                         f"{localtime.format_compact(worker.last_beat, tz)}"
                         + (" (tidak aktif)" if worker.stale else ""))
+
+
+def _one_line(state: AppState, prefix: str, text: str) -> None:
+    """`prefix` (keys, whole) and a free text cut to the rest of one line (`siar post show`
+    and `siar account list` have the whole)."""
+    room = max(state.out.width - cell_len(prefix), 20)
+    state.out.print(escape(prefix) + escape(one_line(text, room)), soft_wrap=True)
 
 
 @app.command("history")
@@ -179,51 +185,11 @@ def history_command(
             return
         records = (history_record(p, tz) for p in iter_history(
             session, actor=MACHINE_ADMIN, filters=filters, tz=tz))
-        table = Table()
-        table.add_column("ID", justify="right")
-        table.add_column("Terjadwal", no_wrap=True)
-        table.add_column("Akun", no_wrap=True)
-        table.add_column("Status", no_wrap=True)
-        table.add_column("Terbit", no_wrap=True)
-        table.add_column("Lewat", no_wrap=True)
-        table.add_column("Tautan / galat", overflow="fold")
-        count = 0
-        for r in records:
-            count += 1
-            table.add_row(str(r["id"]), _short(r["scheduled_at"]),
-                          f"{r['region']}/{r['platform']}", status_label(r["status"]),
-                          _published(r["scheduled_at"], r["published_at"]),
-                          r["published_via"] or "",
-                          escape(_where(r["platform_url"]) or r["last_error"] or ""))
-    state.out.print(table)
+        shown = list(records)
+    print_layouts(state.out, history_layouts(shown))
+    count = len(shown)
     state.out.print(f"{count} unggahan" + (" (batas tercapai; pakai --limit atau --format csv)"
                                            if count == table_limit else "") + ".")
-
-
-def _where(url: str | None) -> str | None:
-    """A link as people want to see it; outbox files by their path, relative to here when
-    they are under the current folder."""
-    if not url or not url.startswith("file://"):
-        return url
-    path = Path(url.removeprefix("file://"))
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def _published(scheduled: str | None, published: str | None) -> str:
-    """When it went out (local HH.MM, with the date if another day) and how late."""
-    if not scheduled or not published:
-        return "-"
-    planned, went = datetime.fromisoformat(scheduled), datetime.fromisoformat(published)
-    shown = f"{went:%H.%M}" if went.date() == planned.date() else f"{went:%Y-%m-%d %H.%M}"
-    late = int((went - planned).total_seconds() // 60)
-    return shown if late < 1 else f"{shown} (+{late} mnt)"
-
-
-def _short(iso: str | None) -> str:
-    return iso[:16].replace("T", " ") if iso else "-"
 
 
 @post_app.command("show")
@@ -240,24 +206,16 @@ def post_show(ctx: typer.Context, post_id: PostIdArgument) -> None:
         state.out.print(f"Diterbitkan lewat: {post.published_via}")
     if post.last_error:
         state.out.print(f"Catatan terakhir: {escape(post.last_error)}")
-    table = Table(title=f"Riwayat #{post.id}")
-    for column in ("Waktu", "Kejadian", "Oleh", "Status", "Catatan"):
-        table.add_column(column, overflow="fold")
-    explained = []
-    for number, event in enumerate(events, start=1):
-        change = status_label(event.to_status) if event.from_status == event.to_status else \
-            f"{status_label(event.from_status)} → {status_label(event.to_status)}"
-        table.add_row(f"{number}. {localtime.format_compact(event.at, tz)}",
-                      event_label(event.kind), escape(actor_label(event.actor)), change,
-                      escape(event.note or ""))
-        lines = detail_lines(event.kind, event.details)
-        if lines:
-            explained.append((number, event_label(event.kind), lines))
-    state.out.print(table)
+    print_layouts(state.out, events_layouts(events, tz), title=f"Riwayat #{post.id}",
+                  shown_below=True)  # each note whole, under the table
+    explained = [(number, event_label(event.kind), lines)
+                 for number, event in enumerate(events, start=1)
+                 if (lines := ([f"catatan: {event.note}"] if event.note else [])
+                     + detail_lines(event.kind, event.details))]
     for number, kind, lines in explained:
         state.out.print(f"[bold]{number}. {kind}[/]")
         for line in lines:
-            state.out.print(f"   {escape(line)}", soft_wrap=True)
+            print_quoted(state.out, line, gutter="   ")
 
 
 @post_app.command("resolve")
@@ -285,23 +243,18 @@ def account_list(ctx: typer.Context, region: RegionOption = None) -> None:
     """Daftar akun dan statusnya (aktif, dijeda, kredensial)."""
     state: AppState = ctx.obj
     check_filters(state, regions=region)
-    factory = AdapterFactory(state.settings, state.clock)
+    factory = state.app.adapters()
     with session_scope(state.engine, write=False) as session:
         accounts = [a for a in list_accounts(session, actor=MACHINE_ADMIN)
                     if not region or a.region_key in region]
-    table = Table()
-    table.add_column("Akun", no_wrap=True)
-    table.add_column("Handle", overflow="fold")
-    table.add_column("Terbit lewat", no_wrap=True)
-    table.add_column("Status", overflow="fold")  # a missing variable's whole name
+    rows = []
     for account in accounts:
         route = factory.route(account)
         status = ("dijeda: " + (account.paused_reason or "")) if account.paused_at else (
             ("aktif" if route.adapter else f"ditahan: {route.held}") if account.enabled
             else "nonaktif")
-        table.add_row(f"{account.region_key}/{account.platform}", account.handle,
-                      route.name or "-", escape(status))
-    state.out.print(table)
+        rows.append((account, route.name or "-", status))
+    print_layouts(state.out, accounts_layouts(rows))
 
 
 @account_app.command("pause")

@@ -5,7 +5,6 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from scheduler import localtime
 from scheduler.cli.app import app
@@ -13,6 +12,7 @@ from scheduler.cli.filters import check_filters, one
 from scheduler.cli.output import OutputFormat, write_records
 from scheduler.cli.parse import parse_date
 from scheduler.cli.state import AppState
+from scheduler.cli.tables import Cell, Col, Free, print_table
 from scheduler.db import session_scope
 from scheduler.partners_report import (
     PARTNER_FIELDS,
@@ -54,17 +54,19 @@ def partners_command(
     if output is not OutputFormat.table:
         write_records((line.record() for line in lines), output, PARTNER_FIELDS)
         return
-    table = Table(title=f"Mitra per {localtime.format_date_short(today)}")
-    for column in ("Mitra", "Jenis", "MoU KPU RI", "Berlaku s.d.", "Sisa hari", "PKS per kantor"):
-        table.add_column(column, overflow="fold")
+    cols = [Col("Mitra", text=True), Col("Jenis", drop=1), Col("MoU KPU RI"),
+            Col("PKS per kantor")]
+    rows: list[list[Cell]] = []
     for line in lines:
         mou = line.partner.mou
-        style = "bold yellow" if line.expiring else None
-        table.add_row(escape(line.partner.name), line.partner.kind_label,
-                      escape(mou.number) if mou else "[red]belum ada[/]",
-                      localtime.format_date_short(mou.valid_until) if mou else "-",
-                      _days(line.days_left), escape(_agreements(line)) or "-", style=style)
-    state.out.print(table)
+        key = f"[bold yellow]{line.partner.key}[/]" if line.expiring else line.partner.key
+        rows.append([Free(line.partner.name, (key,)),
+                     escape(line.partner.kind_label),
+                     f"{escape(mou.number)}\ns.d. {mou.valid_until.isoformat()}\n"
+                     f"{_days(line.days_left)}" if mou else "[red]belum ada[/]",
+                     "\n".join(f"{a.region_key} s.d. {a.end.isoformat()}\n  {escape(a.number)}"
+                               for a in line.agreements) or "-"])
+    print_table(state.out, cols, rows, title=f"Mitra per {localtime.format_date_short(today)}")
     expiring = [line for line in lines if line.expiring]
     state.out.print(f"{len(lines)} mitra; {len(expiring)} dengan MoU/PKS yang berakhir dalam "
                     f"{expiring_days} hari atau sudah berakhir" + (":" if expiring else "."))
@@ -75,7 +77,7 @@ def partners_command(
 def _days(days: int | None) -> str:
     if days is None:
         return "-"
-    return str(days) if days >= 0 else f"berakhir ({-days} hari lalu)"
+    return f"sisa {days} hari" if days >= 0 else f"berakhir {-days} hari lalu"
 
 
 def _agreements(line: PartnerLine) -> str:
@@ -119,15 +121,11 @@ def report_command(
     if output is not OutputFormat.table:
         write_records((line.record() for line in lines), output, REPORT_FIELDS)
         return
-    table = Table(title=f"Kegiatan bersama {date_from} – {date_to}")
-    for column in ("Kantor", "Tanggal", "Mitra", "Kegiatan", "Templat", "Direncanakan",
-                   "Terbit"):
-        table.add_column(column, overflow="fold",
-                         justify="right" if column in ("Direncanakan", "Terbit") else "left")
-    for line in lines:
-        a = line.activity
-        table.add_row(escape(line.office), localtime.format_date_short(a.date),
-                      escape(line.partner), escape(a.title), a.template, str(line.planned),
-                      str(line.published))
-    state.out.print(table)
+    cols = [Col("Kantor"), Col("Tanggal"), Col("Templat"), Col("Rencana", right=True),
+            Col("Terbit", right=True), Col("Kegiatan · mitra", text=True, drop=1)]
+    rows: list[list[Cell]] = [
+        [line.activity.region_key, line.activity.date.isoformat(), line.activity.template,
+         str(line.planned), str(line.published),
+         Free(f"{line.activity.title} · {line.partner}")] for line in lines]
+    print_table(state.out, cols, rows, title=f"Kegiatan bersama {date_from} – {date_to}")
     state.out.print(f"{len(lines)} kegiatan bersama.")

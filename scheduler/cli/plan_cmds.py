@@ -1,11 +1,10 @@
 """Commands that plan posts and list them: plan, posts."""
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from scheduler import localtime
 from scheduler.cli.app import app
@@ -14,6 +13,7 @@ from scheduler.cli.filters import check_filters
 from scheduler.cli.output import OutputFormat, write_records
 from scheduler.cli.parse import parse_date
 from scheduler.cli.state import AppState
+from scheduler.cli.tables import Cell, Col, Free, Layout, print_layouts, print_table
 from scheduler.db import session_scope
 from scheduler.labels import status_label
 from scheduler.planning import PlanRequest, PlanSummary, plan_posts, validate_request
@@ -72,23 +72,49 @@ def _print_summary(state: AppState, summary: PlanSummary) -> None:
              f"{localtime.format_date_short(request.date_to)}")
     if request.dry_run:
         title += " (uji coba, tidak disimpan)"
-    table = Table(title=title)
-    table.add_column("Tahapan")
-    table.add_column("Platform")
-    table.add_column("Baru", justify="right")
-    table.add_column("Sudah ada", justify="right")
     # A joint activity outside every stage has none (scheduler.planning_activities).
     keys = sorted(set(summary.created) | set(summary.existing), key=lambda k: (k[0] or "", k[1]))
-    for stage, platform in keys:
-        table.add_row(stage or "-", platform, str(summary.created[(stage, platform)]),
-                      str(summary.existing[(stage, platform)]))
-    table.add_section()
-    table.add_row("[bold]Jumlah[/]", "", f"[bold]{summary.total_created}[/]",
-                  f"[bold]{summary.total_existing}[/]")
-    state.out.print(table)
+    cols = [Col("Tahapan"), Col("Platform"), Col("Baru", right=True),
+            Col("Sudah ada", right=True)]
+    rows: list[list[Cell]] = [[stage or "-", platform, str(summary.created[(stage, platform)]),
+                               str(summary.existing[(stage, platform)])]
+                              for stage, platform in keys]
+    rows.append(["[bold]Jumlah[/]", "", f"[bold]{summary.total_created}[/]",
+                 f"[bold]{summary.total_existing}[/]"])
+    print_table(state.out, cols, rows, title=title)
     verb = "akan dibuat" if request.dry_run else "dibuat, menunggu tinjauan"
     state.out.print(f"{summary.total_created} unggahan {verb}; "
                     f"{summary.total_existing} sudah ada dan tidak diubah.")
+
+
+def _posts_wide(records: list[dict[str, Any]]) -> Layout:
+    """One line per post."""
+    cols = [Col("ID", right=True), Col(_zone(records)), Col("Wilayah"), Col("Platform"),
+            Col("Tahapan", drop=2), Col("Status"), Col("Teks", text=True, drop=1)]
+    rows: list[list[Cell]] = [[str(r["id"]), _when(r["scheduled_at"]), r["region"], r["platform"],
+             r["stage"] or "-", status_label(r["status"]), Free(r["text"])] for r in records]
+    return cols, rows
+
+
+def _posts_narrow(records: list[dict[str, Any]]) -> Layout:
+    """Two lines per post: date over time, region over platform, stage over text."""
+    cols = [Col("ID", right=True), Col(_zone(records)), Col("Akun"), Col("Status"),
+            Col("Tahapan / teks", text=True, drop=1)]
+    rows: list[list[Cell]] = [[str(r["id"]), _when(r["scheduled_at"]).replace(" ", "\n"),
+             f"{r['region']}\n{r['platform']}", status_label(r["status"]),
+             Free(r["text"], (r["stage"] or "-",))] for r in records]
+    return cols, rows
+
+
+def _zone(records: list[dict[str, Any]]) -> str:
+    """The header of a time column: "Waktu (WIB)" when the times are in one known zone."""
+    zones = {localtime.zone_label(datetime.fromisoformat(r["scheduled_at"])) for r in records}
+    return f"Waktu ({zones.pop()})" if len(zones) == 1 else "Waktu (lokal)"
+
+
+def _when(iso: str) -> str:
+    """2024-02-14 09.00: a local ISO time, compact."""
+    return iso[:16].replace("T", " ").replace(":", ".")
 
 
 TABLE_LIMIT = 50  # rows a table shows unless --limit or --all says otherwise
@@ -131,19 +157,9 @@ def posts_command(
         if output is not OutputFormat.table:
             write_records(records, output, RECORD_FIELDS)
             return
-        table = Table()
-        for column in ("ID", "Waktu (lokal)", "Wilayah", "Platform", "Tahapan", "Status",
-                       "Teks"):
-            table.add_column(column, overflow="fold" if column == "Teks" else "ellipsis")
-        count = 0
-        for record in records:
-            count += 1
-            text = record["text"].replace("\n", " ")
-            table.add_row(str(record["id"]), record["scheduled_at"][:16].replace("T", " "),
-                          record["region"], record["platform"], record["stage"] or "-",
-                          status_label(record["status"]),
-                          escape(text[:80] + ("…" if len(text) > 80 else "")))
-        state.out.print(table)
+        shown = list(records)
+        print_layouts(state.out, [_posts_wide(shown), _posts_narrow(shown)])
+        count = len(shown)
         capped = limit is None and not everything and count == TABLE_LIMIT
         state.out.print(f"{count} unggahan" + (
             " (batas tabel tercapai; pakai --limit N, --all atau --format csv)" if capped

@@ -4,7 +4,6 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from scheduler import localtime
 from scheduler.cli.app import app
@@ -12,6 +11,7 @@ from scheduler.cli.auth import AsOption, PasswordStdinOption, login
 from scheduler.cli.filters import check_filters, one
 from scheduler.cli.parse import parse_instant
 from scheduler.cli.state import AppState
+from scheduler.cli.tables import Cell, Col, Free, print_table
 from scheduler.db import session_scope
 from scheduler.results import announce
 from scheduler.results_view import announcement_rows, office_zone
@@ -74,11 +74,10 @@ def list_command(
     with session_scope(state.engine, write=False) as session:
         rows = announcement_rows(session, actor=actor, catalog=state.catalog,
                                  fallback=state.settings.timezone, election=election)
-    table = Table(title="Pengumuman hasil tercatat (terbaru dulu)")
-    for column in ("Pemilihan", "Tahapan", "Wilayah", "Diumumkan", "Oleh", "Catatan"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(row.election, row.stage, row.region, row.announced_label,
-                      escape(row.actor), escape(row.note))
-    state.out.print(table)
+    cols = [Col("Pemilihan / tahapan"), Col("Wilayah / oleh"), Col("Diumumkan"),
+            Col("Catatan", text=True, drop=1)]
+    cells: list[list[Cell]] = [
+        [f"{row.election}\n{row.stage}", f"{row.region}\n{escape(row.actor)}",
+         row.announced_label.replace(" ", "\n", 1), Free(row.note)] for row in rows]
+    print_table(state.out, cols, cells, title="Pengumuman hasil tercatat (terbaru dulu)")
     state.out.print(f"{len(rows)} pengumuman.")

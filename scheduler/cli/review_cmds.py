@@ -14,6 +14,7 @@ from scheduler.cli.parse import parse_date
 from scheduler.cli.plan_cmds import PlatformOption, RegionOption
 from scheduler.cli.review_format import print_grouped, print_summary
 from scheduler.cli.state import AppState
+from scheduler.cli.tables import one_line, print_quoted
 from scheduler.db import session_scope
 from scheduler.errors import InputError
 from scheduler.labels import status_label
@@ -58,13 +59,13 @@ def review_list(
         batches = list_batches(session, actor=actor, filters=filters, tz=tz)
     state.out.print(f"[bold]Menunggu tinjauan[/] ({actor.name}, {actor.region_key})\n")
     for b in batches:
-        sample = b.sample_text.replace("\n", " ")
+        sample = b.sample_text
         problems = f"[red]{b.with_problems} bermasalah[/]" if b.with_problems else "0 bermasalah"
         state.out.print(
             f"[bold]{escape(b.batch)}[/]  {localtime.format_compact(b.scheduled_at, tz)}\n"
             f"  {b.pending} unggahan · {b.regions} wilayah · {', '.join(b.platforms)} · "
             f"{problems}\n  [dim]#{b.sample_id}:[/] "
-            f"{escape(sample[:140] + ('…' if len(sample) > 140 else ''))}\n")
+            f"{escape(one_line(sample, state.out.width - len(f'  #{b.sample_id}: ')))}\n")
     state.out.print(f"{len(batches)} batch, {sum(b.pending for b in batches)} unggahan menunggu.")
 
 
@@ -98,8 +99,7 @@ def print_post(state: AppState, post: Post) -> None:
         + (f" · gambar: {escape(post.image)}" if post.image else ""))
     for problem in post.problems or []:
         state.out.print(f"  [red]masalah:[/] {escape(problem['message'])}")
-    for line in post.text.splitlines():
-        state.out.print(f"  │ {escape(line)}")
+    print_quoted(state.out, post.text)
     state.out.print()
 
 

@@ -6,6 +6,7 @@ from rich.markup import escape
 
 from scheduler import localtime
 from scheduler.cli.state import AppState
+from scheduler.cli.tables import print_quoted
 from scheduler.labels import status_label
 from scheduler.review_bulk import BulkSummary
 from scheduler.review_view import BatchView, Card
@@ -69,8 +70,7 @@ def _print_card(state: AppState, number: int, card: Card) -> None:
                     + (f"\n  gambar: {escape(card.image)}" if card.image else ""))
     for message, post_ids in card.problems.items():
         state.out.print(f"  [red]masalah:[/] {escape(message)} ({_ids(post_ids)})")
-    for line in (card.shape if card.per_office else card.text).splitlines():
-        state.out.print(f"  │ {escape(line)}")
+    print_quoted(state.out, card.shape if card.per_office else card.text)
     state.out.print()
 
 

@@ -7,12 +7,13 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 from sqlmodel import Session
 
 from scheduler.cli.app import app
 from scheduler.cli.auth import PasswordStdinOption, login, read_password
 from scheduler.cli.state import AppState
+from scheduler.cli.tables import Cell, Col, print_table
 from scheduler.db import session_scope
 from scheduler.models import User
 from scheduler.user_admin import (
@@ -63,12 +64,10 @@ def user_list(ctx: typer.Context) -> None:
     """Daftar pengguna."""
     state: AppState = ctx.obj
     with session_scope(state.engine, write=False) as session:
-        table = Table()
-        for column in ("Nama", "Peran", "Wilayah", "Aktif"):
-            table.add_column(column)
-        for user in users_in_scope(session, actor=MACHINE_ADMIN):
-            table.add_row(user.name, user.role, user.region_key, "ya" if user.active else "tidak")
-    state.out.print(table)
+        rows: list[list[Cell]] = [
+            [escape(user.name), user.role, user.region_key, "ya" if user.active else "tidak"]
+            for user in users_in_scope(session, actor=MACHINE_ADMIN)]
+    print_table(state.out, [Col("Nama"), Col("Peran"), Col("Wilayah"), Col("Aktif")], rows)
 
 
 @user_app.command("passwd")

@@ -4,30 +4,27 @@ Every problem in every file is collected before anything is reported, so a user 
 them all in one pass instead of one per run.
 """
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from scheduler.content import schema
 from scheduler.content.cadence import cron_trigger
 from scheduler.content.media_alt import load_media_alts
 from scheduler.content.model import (
     VOTING_DAY,
-    Account,
     Catalog,
     Election,
-    Facts,
     Link,
     NeutralTerm,
     Region,
     Rule,
     Stage,
-    StageDates,
 )
 from scheduler.content.partners import load_partners
-from scheduler.content.yamlsource import YamlDocument, read_yaml
+from scheduler.content.regions import load_nation, load_regions, time_zone
+from scheduler.content.yamlsource import YamlDocument, documents, yaml_files
 from scheduler.errors import ContentError, Problem
 from scheduler.rendering import TemplateInfo, make_environment, scan_templates, template_problem
 
@@ -40,8 +37,10 @@ def load_catalog(content_dir: Path, templates_dir: Path) -> Catalog:
     elections = _load_elections(content_dir / "elections", problems)
     after_elections = len(problems)
     links = _load_links(content_dir / "links.yaml", problems)
-    regions = _load_regions(content_dir / "regions", elections if after_elections == 0 else None,
-                            problems, official=set(links))
+    known = elections if after_elections == 0 else None
+    nation = load_nation(content_dir / "nation.yaml", known, problems, official=set(links))
+    regions = load_regions(content_dir / "regions", known, problems, official=set(links),
+                           nation=nation)
     after_regions = len(problems)
     templates, template_problems = scan_templates(templates_dir)
     problems.extend(template_problems)
@@ -71,6 +70,7 @@ def load_catalog(content_dir: Path, templates_dir: Path) -> Catalog:
         partners=partners,
         activities=activities,
         image_alts=image_alts,
+        nation_key=nation.key if nation else None,
     )
 
 
@@ -81,41 +81,11 @@ class _Loaded:
     templates: bool
 
 
-def _yaml_files(folder: Path, problems: list[Problem]) -> list[Path]:
-    files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
-    if not files:
-        problems.append(Problem(str(folder), "tidak ada berkas .yaml"))
-    return files
-
-
-def _documents(paths: Iterable[Path], model: type[M],
-               problems: list[Problem]) -> Iterator[tuple[YamlDocument, M]]:
-    """Each file that parses and validates against `model`; the others add problems."""
-    for path in paths:
-        doc, found = read_yaml(path)
-        problems.extend(found)
-        if doc is None:
-            continue
-        spec, found = doc.validate(model)
-        problems.extend(found)
-        if spec is not None:
-            yield doc, spec
-
-
-def _zone(name: str, doc: YamlDocument, loc: tuple[str | int, ...],
-          problems: list[Problem]) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        problems.append(doc.problem(f"zona waktu tidak dikenal: {name!r}", loc))
-        return None
-
-
 def _load_elections(folder: Path, problems: list[Problem]) -> dict[str, Election]:
     elections: dict[str, Election] = {}
     stage_owner: dict[str, str] = {}
-    for doc, spec in _documents(_yaml_files(folder, problems), schema.ElectionSpec, problems):
-        zone = _zone(spec.timezone, doc, ("timezone",), problems)
+    for doc, spec in documents(yaml_files(folder, problems), schema.ElectionSpec, problems):
+        zone = time_zone(spec.timezone, doc, ("timezone",), problems)
         if spec.key in elections:
             problems.append(doc.problem(f"kunci pemilihan ganda: {spec.key!r}", ("key",)))
         keys = {s.key for s in spec.stages}
@@ -146,125 +116,6 @@ def _load_elections(folder: Path, problems: list[Problem]) -> dict[str, Election
     return elections
 
 
-def _load_regions(folder: Path, elections: dict[str, Election] | None,
-                  problems: list[Problem], *, official: set[str]) -> dict[str, Region]:
-    """Every region file; `elections` (None when they failed to load) checks the stage
-    keys of the regions' own calendars. An office's own link may not reuse a key of
-    content/links.yaml (`official`): `tautan.cekdpt` means one page in every post."""
-    provinces: dict[str, Region] = {}
-    regencies: dict[str, Region] = {}
-    for doc, spec in _documents(_yaml_files(folder, problems), schema.RegionFileSpec, problems):
-        zone = _zone(spec.timezone, doc, ("timezone",), problems)
-        if zone is None:
-            continue
-        if spec.province.kind != "provinsi":
-            problems.append(doc.problem("province.kind harus 'provinsi'", ("province", "kind")))
-        entries: list[tuple[tuple[str | int, ...], schema.RegionSpec]] = [
-            (("province",), spec.province),
-            *((("regencies", i), r) for i, r in enumerate(spec.regencies)),
-        ]
-        in_file = {region.key for _, region in entries}
-        if elections is not None:
-            for loc, region in entries:
-                _check_elections(doc, (*loc, "elections"), region.elections, elections, problems)
-            for i, group in enumerate(spec.groups):
-                _check_elections(doc, ("groups", i, "elections"), group.elections, elections,
-                                 problems)
-        for i, group in enumerate(spec.groups):
-            for j, key in enumerate(group.regions):
-                if key not in in_file:
-                    problems.append(doc.problem(
-                        f"kelompok {group.key}: wilayah tidak ada di berkas ini: {key!r}",
-                        ("groups", i, "regions", j)))
-        for loc, region in entries:
-            for key in sorted(set(region.links) & official):
-                problems.append(doc.problem(
-                    f"tautan {key!r} sudah ada di content/links.yaml; pakai kunci lain untuk "
-                    "halaman kantor sendiri", (*loc, "links", key)))
-            if region.key in provinces or region.key in regencies:
-                problems.append(doc.problem(f"kunci wilayah ganda: {region.key!r}", (*loc, "key")))
-            if loc != ("province",) and region.kind == "provinsi":
-                problems.append(doc.problem("wilayah di regencies tidak boleh 'provinsi'",
-                                            (*loc, "kind")))
-            target = provinces if loc == ("province",) else regencies
-            groups = [g for g in spec.groups if region.key in g.regions]
-            inherited = () if loc == ("province",) else (spec.province.elections,)
-            target[region.key] = _region(region, zone, spec.province.key,
-                                         _own_dates(region, groups, inherited),
-                                         _own_facts(region, groups),
-                                         {**spec.province.links, **region.links})
-    return {**provinces, **regencies}
-
-
-def _check_elections(doc: YamlDocument, loc: tuple[str | int, ...],
-                     own: dict[str, schema.RegionElectionSpec],
-                     elections: dict[str, Election], problems: list[Problem]) -> None:
-    for election_key, entry in own.items():
-        election = elections.get(election_key)
-        if election is None:
-            problems.append(doc.problem(f"pemilihan tidak dikenal: {election_key!r}",
-                                        (*loc, election_key)))
-            continue
-        known = {s.key for s in election.stages}
-        for stage_key in entry.dates:
-            if stage_key not in known:
-                problems.append(doc.problem(
-                    f"tahapan tidak dikenal di {election_key}: {stage_key!r}",
-                    (*loc, election_key, "dates", stage_key)))
-
-
-def _own_dates(region: schema.RegionSpec, groups: list[schema.RegionGroupSpec],
-               inherited: tuple[dict[str, schema.RegionElectionSpec], ...],
-               ) -> dict[str, dict[str, StageDates]]:
-    """election -> stage -> dates: the region's own first, then its groups' in file order,
-    then its province's."""
-    layers = [region.elections, *(g.elections for g in groups), *inherited]
-    result: dict[str, dict[str, StageDates]] = {}
-    for layer in reversed(layers):  # the first layer wins: apply it last
-        for election_key, entry in layer.items():
-            for stage_key, d in entry.dates.items():
-                result.setdefault(election_key, {})[stage_key] = StageDates(
-                    d.start, d.end, d.time, d.unconfirmed, d.notes)
-    return result
-
-
-def _own_facts(region: schema.RegionSpec,
-               groups: list[schema.RegionGroupSpec]) -> dict[str, Facts]:
-    """election -> facts: each field from the region itself, else from its first group
-    that sets it. A province's facts are its own: a regency's voter count is not the
-    province's (templates read `province.facts` for those)."""
-    layers = [region.elections, *(g.elections for g in groups)]
-    fields: dict[str, dict[str, Any]] = {}
-    for layer in reversed(layers):
-        for election_key, entry in layer.items():
-            if entry.facts is not None:
-                set_here = entry.facts.model_dump(include=entry.facts.model_fields_set,
-                                                  exclude={"notes", "sources"})
-                fields.setdefault(election_key, {}).update(set_here)
-    return {key: _facts(values) for key, values in fields.items()}
-
-
-def _facts(values: dict[str, Any]) -> Facts:
-    hashtags = tuple(values.pop("hashtags", ()))
-    return Facts(hashtags=hashtags, **values)
-
-
-def _region(spec: schema.RegionSpec, zone: ZoneInfo, province_key: str,
-            dates: dict[str, dict[str, StageDates]], facts: dict[str, Facts],
-            links: dict[str, str]) -> Region:
-    accounts = tuple(
-        Account(spec.key, a.platform, a.handle, a.placeholder, a.enabled, a.url,
-                dict(a.credentials))
-        for a in spec.accounts
-    )
-    return Region(
-        key=spec.key, name=spec.name, area=spec.area, kind=spec.kind, website=spec.website,
-        website_verified=spec.website_verified, hashtag=spec.hashtag, timezone=zone,
-        province_key=province_key, bps_code=spec.bps_code, accounts=accounts,
-        short_area=spec.short_area, dates=dates, facts=facts, links=links,
-    )
-
-
 def _syntax_problems(templates_dir: Path, templates: dict[str, TemplateInfo]) -> list[Problem]:
     env = make_environment(templates_dir, ZoneInfo("UTC"))
     problems: list[Problem] = []
@@ -287,7 +138,7 @@ def _load_rules(
     loaded: _Loaded,
     problems: list[Problem],
 ) -> list[Rule]:
-    plan = next(_documents([path], schema.PlanSpec, problems), None)
+    plan = next(documents([path], schema.PlanSpec, problems), None)
     if plan is None:
         return []
     doc, spec = plan
@@ -377,12 +228,12 @@ def _select_regions(selector: schema.RegionSelector, regions: dict[str, Region])
     if selector == "province":
         return tuple(k for k, r in regions.items() if r.is_province)
     if selector == "regencies":
-        return tuple(k for k, r in regions.items() if not r.is_province)
+        return tuple(k for k, r in regions.items() if r.is_regency)
     return tuple(k for k in selector if k in regions)
 
 
 def _load_neutrality(path: Path, problems: list[Problem]) -> list[NeutralTerm]:
-    loaded = next(_documents([path], schema.NeutralitySpec, problems), None)
+    loaded = next(documents([path], schema.NeutralitySpec, problems), None)
     if loaded is None:
         return []
     return [NeutralTerm(t.term, t.category, t.note) for t in loaded[1].terms]
@@ -392,7 +243,7 @@ def _load_links(path: Path, problems: list[Problem]) -> dict[str, Link]:
     """content/links.yaml, the addresses templates may cite (`tautan.KEY`); optional."""
     if not path.exists():
         return {}
-    loaded = next(_documents([path], schema.LinksSpec, problems), None)
+    loaded = next(documents([path], schema.LinksSpec, problems), None)
     if loaded is None:
         return {}
     doc, spec = loaded

@@ -17,6 +17,11 @@ VOTING_DAY = "voting_day"
 RESULTS = "results"
 VOTER_LIST = "voter_list"
 
+# Region kinds: the nation (KPU RI) over provinces over kabupaten/kota.
+NATION_KIND = "nasional"
+PROVINCE_KIND = "provinsi"
+REGENCY_KINDS = frozenset({"kabupaten", "kota"})
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -150,12 +155,12 @@ class Region:
     key: str
     name: str  # the office: KPU Kota Blitar
     area: str  # the area: Kota Blitar
-    kind: str  # provinsi | kabupaten | kota
+    kind: str  # nasional | provinsi | kabupaten | kota
     website: str
     website_verified: bool
     hashtag: str
     timezone: ZoneInfo
-    province_key: str  # itself for a province
+    province_key: str  # itself for a province (and for the nation)
     bps_code: str | None
     accounts: tuple[Account, ...]
     short_area: str | None = None
@@ -169,6 +174,14 @@ class Region:
     @property
     def is_province(self) -> bool:
         return self.kind == "provinsi"
+
+    @property
+    def is_nation(self) -> bool:
+        return self.kind == NATION_KIND
+
+    @property
+    def is_regency(self) -> bool:
+        return self.kind in REGENCY_KINDS
 
     def facts_for(self, election_key: str) -> Facts:
         return self.facts.get(election_key, NO_FACTS)
@@ -205,7 +218,8 @@ class NeutralTerm:
 @dataclass(frozen=True)
 class Catalog:
     elections: Mapping[str, Election]
-    regions: Mapping[str, Region]  # provinces first, then regencies in file order
+    # the nation (if content/nation.yaml names it), provinces, then regencies in file order
+    regions: Mapping[str, Region]
     rules: tuple[Rule, ...]
     neutral_terms: tuple[NeutralTerm, ...]
     templates: Mapping[str, TemplateInfo]
@@ -214,6 +228,7 @@ class Catalog:
     partners: Mapping[str, Partner] = field(default_factory=dict)  # content/partners.yaml
     activities: tuple[Activity, ...] = ()
     image_alts: Mapping[str, str] = field(default_factory=dict)  # content/media/alt.yaml
+    nation_key: str | None = None  # KPU RI, parent of every province (content/nation.yaml)
 
     def region(self, key: str) -> Region:
         return self.regions[key]

@@ -141,7 +141,7 @@ class RegionSpec(Strict):
     area: str = Field(min_length=1)
     # How the area is commonly shortened in a race's name: "Jatim" (Pilgub Jatim).
     short_area: str | None = None
-    kind: Literal["provinsi", "kabupaten", "kota"]
+    kind: Literal["nasional", "provinsi", "kabupaten", "kota"]
     bps_code: str | None = None
     website: str
     website_verified: bool = True
@@ -180,6 +180,13 @@ class RegionFileSpec(Strict):
     province: RegionSpec
     regencies: tuple[RegionSpec, ...] = ()
     groups: tuple[RegionGroupSpec, ...] = ()
+
+
+class NationFileSpec(Strict):
+    """content/nation.yaml: the nation (KPU RI), parent of every province."""
+
+    timezone: str = "Asia/Jakarta"
+    nation: RegionSpec
 
 
 # --- links ------------------------------------------------------------------------------

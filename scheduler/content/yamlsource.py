@@ -6,7 +6,7 @@ billion values ("billion laughs") is a located problem too, found before any Pyt
 is built from it.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -49,10 +49,23 @@ class _Loader(yaml.SafeLoader):
     date (2024-02-30) becomes a located problem instead of a crash."""
 
 
-_Loader.yaml_implicit_resolvers = {
+_NO_TIMESTAMPS = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_Loader.yaml_implicit_resolvers = _NO_TIMESTAMPS
+
+# The same loader over libyaml (about ten times faster), when PyYAML was built with it.
+# It reads the well-formed files; a file it refuses is read again by _Loader, whose
+# messages (and lines) are the ones users have always seen.
+_AnyLoader = type[yaml.SafeLoader] | type[yaml.CSafeLoader]
+_FastLoader: _AnyLoader | None = None
+if yaml.__with_libyaml__:
+    class _CLoader(yaml.CSafeLoader):
+        """CSafeLoader that leaves dates as text, as _Loader does."""
+
+    _CLoader.yaml_implicit_resolvers = _NO_TIMESTAMPS
+    _FastLoader = _CLoader
 
 
 class YamlDocument:
@@ -98,8 +111,11 @@ class YamlDocument:
         return self.problem(detail, loc)
 
 
-def read_yaml(path: Path, label: str | None = None) -> tuple[YamlDocument | None, list[Problem]]:
-    """Parse one file; a syntax error or duplicate key is a problem with its line."""
+def read_yaml(path: Path, label: str | None = None, *,
+              fast: bool = True) -> tuple[YamlDocument | None, list[Problem]]:
+    """Parse one file, once; a syntax error or duplicate key is a problem with its line.
+    `fast`: parse with libyaml where installed (the pure-Python parser otherwise, and
+    always for a file libyaml refuses, so a problem reads the same either way)."""
     label = label or str(path)
     try:
         text = read_text(path, MAX_FILE_BYTES)
@@ -107,8 +123,17 @@ def read_yaml(path: Path, label: str | None = None) -> tuple[YamlDocument | None
         return None, [Problem(label, f"tidak dapat dibaca: {exc.strerror}")]
     except TextFileError as exc:
         return None, [Problem(label, exc.message, exc.line)]
+    if fast and _FastLoader is not None:
+        try:
+            return _parse(text, path, label, _FastLoader)
+        except (yaml.YAMLError, RecursionError):
+            pass  # read again below, for the pure parser's message and line
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        return _parse(text, path, label, _Loader)
+    except _ConstructionError as error:  # a scalar that composes but does not construct
+        mark = getattr(error.cause, "problem_mark", None)
+        return None, [Problem(label, f"YAML tidak valid: {error.cause}",
+                              mark.line + 1 if mark else None)]
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         return None, [Problem(label, f"YAML tidak valid: {exc.problem}", line)]
@@ -116,15 +141,58 @@ def read_yaml(path: Path, label: str | None = None) -> tuple[YamlDocument | None
         return None, [Problem(label, f"YAML tidak valid: {exc}")]
     except RecursionError:  # PyYAML composes nested collections recursively
         return None, [Problem(label, "YAML bersarang terlalu dalam")]
-    problems = _alias_problems(node, label) or _duplicate_keys(node, label)
-    if problems:
-        return None, problems
+
+
+class _ConstructionError(yaml.YAMLError):
+    """The tree composed, but a value in it could not be built."""
+
+    def __init__(self, cause: yaml.YAMLError) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def _parse(text: str, path: Path, label: str,
+           loader_class: _AnyLoader) -> tuple[YamlDocument | None, list[Problem]]:
+    """Compose the node tree, refuse alias bombs and duplicate keys, then build the data
+    from that same tree (no second parse). Raises what the parser raises."""
+    loader = loader_class(text)
     try:
-        data = _Loader(text).get_single_data() if node is not None else None
-    except yaml.YAMLError as exc:  # a scalar that composes but does not construct
-        mark = getattr(exc, "problem_mark", None)
-        return None, [Problem(label, f"YAML tidak valid: {exc}", mark.line + 1 if mark else None)]
+        node = loader.get_single_node()
+        # An alias needs an anchor (&name): a file without "&" cannot expand or contain
+        # itself, and most files skip the walk.
+        problems = _alias_problems(node, label) if "&" in text else []
+        problems = problems or _duplicate_keys(node, label)
+        if problems:
+            return None, problems
+        try:
+            data = loader.construct_document(node) if node is not None else None
+        except yaml.YAMLError as exc:
+            raise _ConstructionError(exc) from exc
+    finally:
+        loader.dispose()
     return YamlDocument(path, label, data, node), []
+
+
+def documents(paths: Iterable[Path], model: type[M],
+              problems: list[Problem]) -> Iterator[tuple[YamlDocument, M]]:
+    """Each file that parses and validates against `model`; the others add problems."""
+    for path in paths:
+        doc, found = read_yaml(path)
+        problems.extend(found)
+        if doc is None:
+            continue
+        spec, found = doc.validate(model)
+        problems.extend(found)
+        if spec is not None:
+            yield doc, spec
+
+
+def yaml_files(folder: Path, problems: list[Problem]) -> list[Path]:
+    """The folder's .yaml and .yml files in name order; none at all is a problem."""
+    files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    if not files:
+        problems.append(Problem(str(folder), "tidak ada berkas .yaml"))
+    return files
 
 
 def _alias_problems(root: yaml.Node | None, label: str) -> list[Problem]:

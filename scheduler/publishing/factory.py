@@ -1,5 +1,7 @@
 """Builds the adapter for an account: its plugin class, credentials from the environment
-(by the variable names in content), an HTTP session per thread, the platform's address.
+(by the variable names in content) or, field by field where the environment has none,
+those stored when the account was connected; an HTTP session per thread, the platform's
+address.
 
 Fail closed: an account whose credentials are not all set is held (its posts wait, and
 `siar status` says which variable is missing); it publishes to the outbox instead only
@@ -18,6 +20,7 @@ from scheduler.clock import Clock
 from scheduler.config import Settings
 from scheduler.errors import SiarError
 from scheduler.models import Account
+from scheduler.publishing.stored import StoredCredentials
 
 OUTBOX = "outbox"
 
@@ -55,8 +58,9 @@ class Route:
 class AdapterFactory:
     def __init__(self, settings: Settings, clock: Clock,
                  adapters: Mapping[str, type[Adapter]] | None = None,
-                 instance_id: str = "") -> None:
+                 instance_id: str = "", stored: StoredCredentials | None = None) -> None:
         self.settings = settings
+        self.stored = stored
         self.clock = clock
         self.adapters = dict(adapters if adapters is not None else load_adapters())
         self.instance_id = instance_id  # this database's id: outbox files carry it
@@ -82,14 +86,56 @@ class AdapterFactory:
         else:
             credentials = {f: self.settings.secret(env) or ""
                            for f, env in account.credential_names.items()}
+            try:
+                credentials = self._with_stored(account, cls, credentials)
+            except SiarError as exc:
+                return self._held(str(exc), fallback=False)
             missing = [account.credential_names.get(f) or f"{f} (tidak disebut di content)"
                        for f in cls.credential_fields if not credentials.get(f)]
             if not missing:
                 return Route(cls, {k: v for k, v in credentials.items() if v})
             held = "kredensial belum diisi: " + ", ".join(missing)
+        return self._held(held, fallback=fallback)
+
+    def _held(self, reason: str, *, fallback: bool) -> Route:
         if fallback and self.settings.outbox_fallback:
             return Route(self.adapters[OUTBOX])
-        return Route(None, held=held)
+        return Route(None, held=reason)
+
+    def _with_stored(self, account: Account, cls: type[Adapter],
+                     credentials: dict[str, str]) -> dict[str, str]:
+        """Fill the fields the environment leaves empty from the account's stored
+        credentials (the environment wins where both have a value)."""
+        if self.stored is None or account.id is None:
+            return credentials
+        wanted = [f for f in cls.credential_fields if not credentials.get(f)]
+        if not wanted or not set(wanted) & set(self.stored.fields(account.id)):
+            return credentials
+        stored = self.stored.values(account.id)
+        return {**credentials, **{f: stored[f] for f in wanted if stored.get(f)}}
+
+    def env_credentials(self, account: Account) -> dict[str, str]:
+        """The account's credential fields that its environment variables fill."""
+        return {f: value for f, env in account.credential_names.items()
+                if (value := self.settings.secret(env) or "")}
+
+    def probe(self, account: Account, credentials: Mapping[str, str]) -> Adapter:
+        """The account's own adapter with these credentials over those of the environment,
+        to ask the platform about them before they are stored."""
+        cls = self.adapters.get(account.platform)
+        if cls is None or cls.name == OUTBOX or not cls.credential_fields:
+            raise AccountHeld(f"{account.region_key}/{account.platform}: tidak ada adapter "
+                              "yang memakai kredensial untuk platform ini")
+        merged = {**self.env_credentials(account), **credentials}
+        missing = [f for f in cls.credential_fields if not merged.get(f)]
+        if missing:
+            raise AccountHeld(f"{account.region_key}/{account.platform}: kredensial belum "
+                              "lengkap: " + ", ".join(missing))
+        return cls(AdapterContext(
+            session=self.session(), credentials=merged, clock=self.clock,
+            base_url=self.settings.api_urls.get(account.platform),
+            timeout=self.settings.http_timeout, outbox_dir=self.settings.outbox_dir,
+            instance_id=self.instance_id))
 
     def reconcilable(self) -> set[str]:
         """The adapters that can look a post up on their platform."""

@@ -18,6 +18,7 @@ from scheduler.config import Settings
 from scheduler.db import session_scope, write_connection
 from scheduler.errors import InputError, ReviewError
 from scheduler.events import record
+from scheduler.labels import status_label
 from scheduler.models import Account, Post, PostStatus
 from scheduler.permissions import Action, require
 from scheduler.publishing.attempt import backoff, payload_for
@@ -203,8 +204,8 @@ def resolve(session: Session, *, actor: Actor, post_id: int, now: datetime,
     post = get_post(session, actor=actor, post_id=post_id)
     require(session, actor, Action.RESOLVE, [post.region_key])
     if post.status not in RESOLVABLE:
-        raise ReviewError(f"unggahan #{post_id} berstatus {post.status}; hanya uncertain atau "
-                          "failed yang diselesaikan operator")
+        raise ReviewError(f"unggahan #{post_id} berstatus {status_label(post.status)}; hanya "
+                          "yang belum pasti atau gagal yang diselesaikan operator")
     if published_url and not published_url.startswith(("https://", "http://")):
         raise InputError(f"--published harus URL unggahan di platform: {published_url!r}")
     # A compare-and-set on status and owner as read: a worker's lookup that settled the

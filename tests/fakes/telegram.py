@@ -1,4 +1,8 @@
-"""Fake Telegram Bot API: /bot<token>/sendMessage and sendPhoto (platform-apis.md §4)."""
+"""Fake Telegram Bot API: /bot<token>/sendMessage and sendPhoto (platform-apis.md §4), and
+getChat / getChatMember, which connecting an account asks (Bot API: getChat returns a
+ChatFullInfo, getChatMember a ChatMember whose `status` is creator, administrator,
+member, restricted, left or kicked; an administrator of a channel has
+`can_post_messages`)."""
 
 import html
 import itertools
@@ -48,9 +52,12 @@ class FakeTelegram(FakePlatform):
     """
 
     def __init__(self, *, chats: Mapping[str, dict[str, Any]] | None = None,
+                 members: Mapping[str, dict[str, Any]] | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.chats = dict(chats or {})
+        # chat_id -> the bot's ChatMember there (default: an admin allowed to post)
+        self.members = dict(members or {})
         self._ids = itertools.count(101)
 
     def flight_key(self, request: RecordedRequest) -> str | None:
@@ -66,6 +73,8 @@ class FakeTelegram(FakePlatform):
 
     def handle(self, request: RecordedRequest) -> Reply:
         method = _PATH.match(request.path)["method"]  # type: ignore[index]
+        if method in ("getChat", "getChatMember"):
+            return self._about(request, method)
         if method not in ("sendMessage", "sendPhoto"):
             return telegram_error(404, "Not Found")
         chat = self._chat(str(request.param("chat_id")))
@@ -78,6 +87,19 @@ class FakeTelegram(FakePlatform):
         if problem:
             return telegram_error(400, problem)
         return Reply(200, {"ok": True, "result": self._store(chat, text_field, text, request)})
+
+    def _about(self, request: RecordedRequest, method: str) -> Reply:
+        chat_id = str(request.param("chat_id"))
+        chat = self._chat(chat_id)
+        if chat is None:
+            return telegram_error(400, "Bad Request: chat not found")
+        if method == "getChat":
+            return Reply(200, {"ok": True, "result": dict(chat)})
+        user = {"id": int(str(request.param("user_id") or 0)), "is_bot": True,
+                "first_name": "Siar", "username": "siar_bot"}
+        member = self.members.get(chat_id, {"status": "administrator", "can_post_messages": True,
+                                            "can_be_edited": False, "is_anonymous": False})
+        return Reply(200, {"ok": True, "result": {**member, "user": user}})
 
     def _chat(self, chat_id: str) -> dict[str, Any] | None:
         chat = self.chats.get(chat_id)

@@ -146,7 +146,7 @@ def test_a_refused_resolution_says_why_and_changes_nothing(approved, signed_in) 
     approved_post = ops.post("/operasi/unggahan/3/selesaikan",
                              data={"csrf": csrf, "tindakan": "ulang"})
     assert approved_post.status_code == 409
-    assert "hanya uncertain atau failed" in approved_post.text
+    assert "hanya yang belum pasti atau gagal" in approved_post.text
     assert ops.post("/operasi/unggahan/999/selesaikan",
                     data={"csrf": csrf, "tindakan": "ulang"}).status_code == 404
 
