@@ -69,7 +69,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIAR_RETRY_BASE", "30",
             "Seconds before the first retry; doubles each attempt (with jitter), max 1 hour"),
     Setting("SIAR_CLAIM_LEASE", "900",
-            "Seconds after which a post another machine's worker claimed counts as abandoned"),
+            "Seconds a claim is held: renewed while its request is in flight; a post whose "
+            "lease ran out (its worker died) is recovered as uncertain"),
     Setting("SIAR_FACEBOOK_API_URL", "", "Graph API address (empty: https://graph.facebook.com)"),
     Setting("SIAR_INSTAGRAM_API_URL", "",
             "Instagram Graph API address (empty: https://graph.facebook.com)"),

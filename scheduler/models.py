@@ -81,6 +81,8 @@ class Post(SQLModel, table=True):
         Index("ix_post_region_scheduled", "region_key", "scheduled_at"),
         Index("ix_post_stage_scheduled", "stage_key", "scheduled_at"),
         Index("ix_post_account_published", "account_id", "published_at"),
+        # A claim looks for a post of the same account in flight (one at a time).
+        Index("ix_post_account_status", "account_id", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -112,6 +114,9 @@ class Post(SQLModel, table=True):
     attempts: int = 0
     claimed_by: str | None = Field(default=None, max_length=128)  # host:pid:start of a worker
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Until when the claim (or a reconciliation's hold on an uncertain post) is the
+    # owner's: renewed while its request is in flight; once past, it counts as abandoned.
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     platform_id: str | None = None
     platform_url: str | None = None
     platform_ref: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
@@ -208,6 +213,16 @@ class WorkerBeat(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=128)  # host:pid:start, as in claims
     started_at: datetime = Field(sa_type=UTCDateTime)
     last_beat: datetime = Field(sa_type=UTCDateTime)
+
+
+class LeaderLease(SQLModel, table=True):
+    """Who runs the periodic jobs (planning ahead, maintenance) on SQLite: one row per
+    job group, held until `lease_until` and renewed by the holder's heartbeat.
+    PostgreSQL uses a session advisory lock instead (scheduler.leader)."""
+
+    name: str = Field(primary_key=True, max_length=64)
+    holder: str = Field(max_length=128)  # host:pid:start of the worker
+    lease_until: datetime = Field(sa_type=UTCDateTime)
 
 
 class ResultRelease(SQLModel, table=True):

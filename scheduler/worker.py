@@ -24,24 +24,27 @@ from scheduler.content.model import Catalog
 from scheduler.db import session_scope
 from scheduler.heartbeat import beat
 from scheduler.instance import instance_id
+from scheduler.leader import leadership_for
 from scheduler.localtime import local_date
 from scheduler.planning import PlanRequest, PlanSummary, plan_posts
 from scheduler.publishing.attempt import Outcome
 from scheduler.publishing.claims import (
     expire_overdue,
     next_due_at,
-    recover_abandoned,
     worker_id,
 )
 from scheduler.publishing.dispatch import Dispatcher
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.publishing.gate import Gate
 from scheduler.publishing.reconcile import Reconciled, reconcile_uncertain
+from scheduler.publishing.recovery import recover_abandoned
+from scheduler.publishing.retrying import busy, reason
 from scheduler.users import PLANNER
 
 log = logging.getLogger(__name__)
 DISPATCH_SECONDS = 1  # how late a due post may be, at most, before a tick notices it
-MAINTENANCE_SECONDS = 60  # abandoned claims and reconciliation
+MAINTENANCE_SECONDS = 60  # abandoned claims and reconciliation (the leader only)
+HEARTBEAT_SECONDS = 20  # a sign of life, and the leader's lease renewed (a third of it)
 
 
 @dataclass
@@ -61,6 +64,9 @@ class Worker:
         self.started_at = self.clock.now()
         self.dispatcher = Dispatcher(self.engine, self.factory, self.settings, self.clock,
                                      self.name, self.gate)
+        # Of several workers on one database, one (the leader) plans and maintains.
+        self.leader = leadership_for(self.engine, self.name)
+        self.leading = False
 
     def plan_ahead(self) -> PlanSummary:
         """The daily job: plan today and the next SIAR_PLAN_DAYS_AHEAD days."""
@@ -74,28 +80,52 @@ class Worker:
                  summary.total_created)
         return summary
 
-    def maintain(self) -> list[Reconciled]:
-        """A heartbeat; claims of dead workers become uncertain; posts past their lateness
-        limit become missed; uncertain posts are looked up."""
+    def plan_if_leading(self) -> PlanSummary | None:
+        """The daily planning job: on the leader only (another worker plans otherwise)."""
         self.heartbeat()
+        return self.plan_ahead() if self.leading else None
+
+    def maintain(self) -> list[Reconciled]:
+        """A heartbeat; then, on the leader only: claims of dead workers become
+        uncertain; posts past their lateness limit become missed; uncertain posts are
+        looked up."""
+        self.heartbeat()
+        if not self.leading:
+            return []
         self.recover()
         return reconcile_uncertain(self.engine, self.factory, self.settings, self.clock,
                                    self.name)
 
     def heartbeat(self, *, first: bool = False) -> None:
-        """Tell operators this worker is alive (`siar status`, the Operasi page). Runs in
-        the maintenance job, beside dispatch; a failed beat is logged, never raised."""
+        """Tell operators this worker is alive (`siar status`, the Operasi page), and keep
+        or take the lead of the periodic jobs. Runs in its own job and before the
+        periodic ones; a failure is logged, never raised (and then this worker does not
+        lead until the next beat)."""
+        now = self.clock.now()
         try:
-            beat(self.engine, name=self.name, started_at=self.started_at,
-                 now=self.clock.now(), prune=first)
+            beat(self.engine, name=self.name, started_at=self.started_at, now=now,
+                 prune=first)
+        except Exception as exc:
+            _failed(exc, f"detak pekerja {self.name} tidak tercatat")
+        try:
+            self.leading = self.leader.lead(now)
+        except Exception as exc:
+            self.leading = False
+            _failed(exc, f"pekerja {self.name} tidak dapat memeriksa kepemimpinan")
+
+    def step_down(self) -> None:
+        """Give the lead up when stopping, so that another worker takes it at once."""
+        try:
+            self.leader.release()
         except Exception:
-            log.exception("detak pekerja %s tidak tercatat", self.name)
+            log.exception("kepemimpinan pekerja %s tidak terlepas; berakhir sendiri", self.name)
+        self.leading = False
 
     def recover(self) -> None:
         """Claims of dead workers become uncertain; posts past their lateness limit become
         missed (quick: nothing here waits for a platform)."""
         recovered = recover_abandoned(self.engine, self.clock.now(), self.settings.claim_lease,
-                                      self.name)
+                                      self.name, live=self.dispatcher.leases.held())
         if recovered:
             log.warning("%s unggahan ditinggal pekerja yang berhenti: kini uncertain",
                         len(recovered))
@@ -113,6 +143,7 @@ class Worker:
             return self.dispatcher.drain(progress)
         finally:
             self.dispatcher.shutdown()
+            self.step_down()
 
     def dispatch(self, scheduler: BaseScheduler) -> None:
         """Start what is due; if the next post falls due before the next tick, wake up at
@@ -130,9 +161,11 @@ class Worker:
         scheduler = BackgroundScheduler(timezone=self.settings.timezone)
         scheduler.add_job(self._safely(lambda: self.dispatch(scheduler)), IntervalTrigger(
             seconds=DISPATCH_SECONDS), id="dispatch", max_instances=1, coalesce=True)
+        scheduler.add_job(self._safely(self.heartbeat), IntervalTrigger(
+            seconds=HEARTBEAT_SECONDS), id="heartbeat", max_instances=1, coalesce=True)
         scheduler.add_job(self._safely(self.maintain), IntervalTrigger(
             seconds=MAINTENANCE_SECONDS), id="maintain", max_instances=1, coalesce=True)
-        scheduler.add_job(self._safely(self.plan_ahead), cron_trigger(
+        scheduler.add_job(self._safely(self.plan_if_leading), cron_trigger(
             self.settings.plan_at, self.settings.timezone), id="plan", max_instances=1,
             coalesce=True, misfire_grace_time=3600)
         return scheduler
@@ -153,10 +186,11 @@ class Worker:
             # Due posts first: looking uncertain posts up waits for the platforms, so it
             # runs in the maintenance job, beside the dispatcher, not before it.
             self.heartbeat(first=True)
-            self.recover()
+            if self.leading:
+                self.recover()
             self.dispatcher.tick()
             scheduler.add_job(self._safely(self.maintain), id="maintain-now")
-            if not stopping.is_set():
+            if not stopping.is_set() and self.leading:
                 self.plan_ahead()
                 self.dispatcher.tick()
             if on_ready:
@@ -169,6 +203,7 @@ class Worker:
             if scheduler.running:
                 scheduler.shutdown(wait=False)
             self.dispatcher.shutdown()
+            self.step_down()
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
             log.info("pekerja %s berhenti", self.name)
@@ -178,8 +213,17 @@ class Worker:
         def run() -> None:
             try:
                 job()
-            except Exception:
-                log.exception("tugas %s gagal", getattr(job, "__name__", job))
+            except Exception as exc:
+                _failed(exc, f"tugas {getattr(job, '__name__', job)} gagal")
 
         run.__name__ = getattr(job, "__name__", "job")
         return run
+
+
+def _failed(exc: Exception, what: str) -> None:
+    """A busy database is a warning (the job runs again at its next tick); anything else
+    is logged with its traceback."""
+    if busy(exc):
+        log.warning("%s: basis data sibuk (%s); dicoba lagi nanti", what, reason(exc))
+    else:
+        log.error("%s", what, exc_info=exc)

@@ -376,8 +376,12 @@ def test_claims_waiting_together_share_one_durable_commit(synced, catalog, clock
 
     if synced.dialect.name != "sqlite":
         pytest.skip("the test holds the committer with SQLite's in-process write lock")
-    ids = [add_post(synced, "kab-a", "telegram", SLOT, text=f"uji {i}") for i in range(40)]
-    account = account_of(synced, "kab-a", "telegram")
+    # One post per account: an account has at most one post in flight.
+    accounts = {add_post(synced, region, platform, SLOT, text=f"uji {region} {platform}"):
+                account_of(synced, region, platform)
+                for region in ("prov", "kab-a", "kota-b")
+                for platform in ("telegram", "x", "facebook", "threads")}
+    ids = list(accounts)
     clock.set(SLOT + timedelta(seconds=1))
     claimer = GroupClaimer(synced, "uji:1:1", clock, Gate(catalog, timedelta(minutes=30)))
     commits: list[int] = []
@@ -394,7 +398,7 @@ def test_claims_waiting_together_share_one_durable_commit(synced, catalog, clock
     lock = _write_lock(synced)
     lock.acquire()  # hold the committer at its first transaction while every claim queues
     threads = [threading.Thread(target=lambda i=i: results.__setitem__(
-        i, claimer.claim(i, account, "telegram"))) for i in ids]
+        i, claimer.claim(i, accounts[i], accounts[i].platform))) for i in ids]
     for thread in threads:
         thread.start()
     while True:  # every claim is queued, or in the batch the committer holds

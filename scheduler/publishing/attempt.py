@@ -34,6 +34,7 @@ from scheduler.media import public_image_url
 from scheduler.models import Account, PostStatus
 from scheduler.publishing.claims import Claimed
 from scheduler.publishing.factory import AccountHeld, AdapterFactory
+from scheduler.publishing.retrying import busy, reason, until_stored
 from scheduler.publishing.statements import ACCOUNTS, POSTS, statements_for
 from scheduler.redact import redact
 
@@ -127,7 +128,22 @@ class ClaimLost(TransientPublishError):
 def save_ref(engine: Engine, post_id: int, worker: str, ref: Mapping[str, str],
              now: datetime) -> None:
     """Commit a platform reference (a media container id) before the next request goes;
-    raise ClaimLost if the claim is gone, so that nothing more is sent."""
+    raise ClaimLost if the claim is gone, or the database stayed busy past the bound of
+    scheduler.publishing.retrying, so that nothing more is sent."""
+    try:
+        until_stored(f"rujukan unggahan #{post_id}",
+                     lambda: _save_ref(engine, post_id, worker, ref, now))
+    except ClaimLost:
+        raise
+    except Exception as exc:
+        if not busy(exc):
+            raise
+        raise ClaimLost(f"rujukan unggahan #{post_id} tidak tersimpan ({reason(exc)}); "
+                        "pengiriman dihentikan") from None
+
+
+def _save_ref(engine: Engine, post_id: int, worker: str, ref: Mapping[str, str],
+              now: datetime) -> None:
     with write_connection(engine) as connection:
         current = connection.execute(select(POSTS.c.platform_ref).where(
             POSTS.c.id == post_id, POSTS.c.claimed_by == worker)).scalar()
@@ -208,10 +224,29 @@ def _finish(engine: Engine, post_id: int, worker: str, now: datetime, values: di
 
     Not a durable commit: lost in a power cut, the post is left claimed, recovered as
     uncertain and looked up, never sent blindly; the next claim's commit makes it
-    durable anyway. The claim and a saved container must be durable, and are."""
+    durable anyway. The claim and a saved container must be durable, and are.
+
+    A busy database is tried again (scheduler.publishing.retrying); should it stay busy
+    past that bound, the post stays claimed, its lease is no longer renewed, and it is
+    recovered as uncertain: never sent again blindly."""
+    try:
+        until_stored(f"hasil unggahan #{post_id}", lambda: _finish_once(
+            engine, post_id, worker, now, values, kind=kind, note=note, details=details,
+            pause=pause))
+    except Exception as exc:
+        if not busy(exc):
+            raise
+        log.error("hasil unggahan #%s tidak tersimpan: basis data sibuk (%s); unggahan ini "
+                  "akan dipulihkan sebagai uncertain", post_id, reason(exc))
+
+
+def _finish_once(engine: Engine, post_id: int, worker: str, now: datetime,
+                 values: dict[str, Any], *, kind: str, note: str | None,
+                 details: dict[str, Any] | None, pause: tuple[int, str] | None) -> None:
     with write_connection(engine, durable=False) as connection:
         ops = statements_for(connection)
-        if not ops.update_claimed(connection, post_id, worker, {**values, "updated_at": now}):
+        if not ops.update_claimed(connection, post_id, worker,
+                                  {**values, "lease_until": None, "updated_at": now}):
             log.warning("unggahan #%s tidak lagi diklaim oleh pekerja ini; hasil diabaikan",
                         post_id)
             return

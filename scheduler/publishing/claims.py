@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 from sqlmodel import select as model_select
@@ -21,11 +21,14 @@ from scheduler.models import Account, Post, PostStatus
 from scheduler.platforms import PLATFORM_LIMITS
 from scheduler.publishing.gate import Gate, Hold
 from scheduler.publishing.statements import POSTS, statements_for
+from scheduler.publishing.store import Acquired, OverQuota, store_for
 from scheduler.results import read_releases
 
 log = logging.getLogger(__name__)
 
 DUE_STATUSES = (PostStatus.APPROVED.value, PostStatus.RETRYING.value)
+DEFAULT_LEASE = 900.0  # seconds a claim is held unless renewed (SIAR_CLAIM_LEASE)
+QUOTA_WINDOW = timedelta(hours=24)
 
 
 def worker_id() -> str:
@@ -86,44 +89,48 @@ def next_due_at(session: Session, after: datetime) -> datetime | None:
 
 
 def claim(engine: Engine, post_id: int, worker: str, now: datetime,
-          account: Account | None = None, *, via: str, gate: Gate | None = None
-          ) -> ClaimedPost | Hold | None:
-    """Take one due post for one attempt through adapter `via`; None if it is not (or no
-    longer) ours to take; the Hold if it must not be sent now.
+          account: Account | None = None, *, via: str, gate: Gate | None = None,
+          lease: float = DEFAULT_LEASE) -> ClaimedPost | Hold | None:
+    """Take one due post for one attempt through adapter `via`, held for `lease` seconds
+    (renewed while its request is in flight); None if it is not (or no longer) ours to
+    take, or its account has a post in flight; the Hold if it must not be sent now.
 
-    The status change is a compare-and-set: only a post still approved or retrying, due,
-    on an active account moves to `publishing`. The gate then decides again against
-    `now` (lateness, quiet period, ...); a post it holds leaves as `missed` or back to
-    review instead. The attempt event is committed together with the claim, before any
-    request is sent. Pass the post's account to have its platform's daily quota enforced.
+    The claim goes through the publishing store (scheduler.publishing.store): only a post
+    still approved or retrying, due, on an active account with nothing in flight moves to
+    `publishing`. The gate then decides again against `now` (lateness, quiet period, ...);
+    a post it holds leaves as `missed` or back to review instead. The attempt event is
+    committed together with the claim, before any request is sent. Pass the post's
+    account to have its platform's daily quota enforced (in flight included).
     """
     with write_connection(engine) as connection:
-        return claim_in(connection, post_id, worker, now, account, via=via, gate=gate)
+        return claim_in(connection, post_id, worker, now, account, via=via, gate=gate,
+                        lease=lease)
 
 
 def claim_in(connection: Connection, post_id: int, worker: str, now: datetime,
-             account: Account | None = None, *, via: str, gate: Gate | None = None
-             ) -> ClaimedPost | Hold | None:
+             account: Account | None = None, *, via: str, gate: Gate | None = None,
+             lease: float = DEFAULT_LEASE) -> ClaimedPost | Hold | None:
     """`claim` inside a writing transaction the caller commits (durably, before any
     request leaves: scheduler.publishing.groupclaim commits many claims at once)."""
-    if account is not None and _defer_for_quota(connection, post_id, account, now):
+    quota = PLATFORM_LIMITS[account.platform].daily_quota if account is not None else None
+    got = store_for(connection).acquire(
+        connection, post_id, worker=worker, now=now,
+        lease_until=now + timedelta(seconds=lease), via=via, quota=quota,
+        window_start=now - QUOTA_WINDOW)
+    if isinstance(got, OverQuota) and account is not None and quota is not None:
+        _defer(connection, post_id, account, quota, got.times, now)
+    if not isinstance(got, Acquired):
         return None
-    ops = statements_for(connection)
-    for before in DUE_STATUSES:  # which one it was goes into the event
-        row = ops.claim(connection, post_id, before, worker, now, via)
-        if row is not None:
-            break
-    else:
-        return None
-    post = ClaimedPost(**row)
+    post, before = ClaimedPost(**got.row), got.before
     hold = (gate.decide(post, now, releases=lambda: read_releases(connection))
             if gate is not None else None)
     if hold is not None:
         _hold(connection, post, worker, now, before, hold)
         return hold
-    ops.add_event(connection, post_id, kind="attempt", actor=worker, now=now,
-                  from_status=before, to_status=PostStatus.PUBLISHING.value,
-                  details={"attempt": post.attempts, "adapter": via})
+    statements_for(connection).add_event(
+        connection, post_id, kind="attempt", actor=worker, now=now, from_status=before,
+        to_status=PostStatus.PUBLISHING.value,
+        details={"attempt": post.attempts, "adapter": via})
     return post
 
 
@@ -132,8 +139,8 @@ def _hold(connection: Connection, post: ClaimedPost, worker: str, now: datetime,
     """Undo the claim: the post is missed, or back in review; nothing was sent."""
     values: dict[str, Any] = {
         "status": hold.status, "attempts": post.attempts - 1, "claimed_by": None,
-        "claimed_at": None, "problems": hold.problems, "last_error": hold.reason,
-        "updated_at": now}
+        "claimed_at": None, "lease_until": None, "problems": hold.problems,
+        "last_error": hold.reason, "updated_at": now}
     if hold.status == PostStatus.PENDING:
         values.update(approved_by=None, approved_at=None)
     ops = statements_for(connection)
@@ -168,22 +175,11 @@ def expire_overdue(engine: Engine, gate: Gate, now: datetime, worker: str,
     return missed
 
 
-def _defer_for_quota(connection: Connection, post_id: int, account: Account,
-                     now: datetime) -> bool:
-    """Platforms cap API posts per rolling 24 hours (Instagram 50, Threads 250): enforce it
-    here, and move the post to when the oldest post in the window leaves it."""
-    quota = PLATFORM_LIMITS[account.platform].daily_quota
-    if quota is None:
-        return False
-    window = now - timedelta(hours=24)
-    published = list(connection.execute(
-        select(POSTS.c.published_at).where(POSTS.c.account_id == account.id,
-                                           POSTS.c.published_via == account.platform,
-                                           POSTS.c.published_at > window)
-        .order_by(POSTS.c.published_at)).scalars())
-    if len(published) < quota:
-        return False
-    until = published[len(published) - quota] + timedelta(hours=24, seconds=1)
+def _defer(connection: Connection, post_id: int, account: Account, quota: int,
+           times: list[datetime], now: datetime) -> None:
+    """Platforms cap API posts per rolling 24 hours (Instagram 50, Threads 250): move the
+    post to when the oldest post counted in the window leaves it."""
+    until = times[len(times) - quota] + QUOTA_WINDOW + timedelta(seconds=1)
     status = connection.execute(
         update(POSTS).where(POSTS.c.id == post_id, POSTS.c.status.in_(DUE_STATUSES))
         .values(due_at=until, updated_at=now).returning(POSTS.c.status)).scalar()
@@ -192,39 +188,3 @@ def _defer_for_quota(connection: Connection, post_id: int, account: Account,
             connection, post_id, kind="deferred", actor="worker", now=now, from_status=status,
             to_status=status, note=f"kuota harian {account.platform} ({quota}/24 jam) habis",
             details={"until": until.isoformat()})
-    return True
-
-
-def recover_abandoned(engine: Engine, now: datetime, lease: float, worker: str) -> list[int]:
-    """Posts left in `publishing` by a worker that died (on this machine: its process is
-    gone; elsewhere: its lease ran out) become `uncertain`: the request may have left."""
-    host = socket.gethostname()
-    recovered = []
-    with session_scope(engine, write=True) as session:
-        for post in session.exec(model_select(Post).where(
-                col(Post.status) == PostStatus.PUBLISHING.value).with_for_update()):
-            owner = post.claimed_by or ""
-            if owner == worker:
-                continue
-            expired = post.claimed_at is None or post.claimed_at < now - timedelta(seconds=lease)
-            if expired or _dead_local_process(owner, host):
-                post.last_error = "pekerja berhenti di tengah pengiriman; status tidak diketahui"
-                post.due_at = now  # for an uncertain post: when to look it up on the platform
-                record(session, post, kind="uncertain", actor=worker, now=now,
-                       to_status=PostStatus.UNCERTAIN, note=post.last_error,
-                       details={"claimed_by": owner})
-                recovered.append(post.id or 0)
-    return recovered
-
-
-def _dead_local_process(owner: str, host: str) -> bool:
-    parts = owner.split(":")
-    if len(parts) != 3 or parts[0] != host or not parts[1].isdigit():
-        return False
-    try:
-        os.kill(int(parts[1]), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False

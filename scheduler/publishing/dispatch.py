@@ -24,6 +24,8 @@ from scheduler.publishing.claims import Claimed, due_posts
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.publishing.gate import Gate, Hold
 from scheduler.publishing.groupclaim import GroupClaimer
+from scheduler.publishing.leases import LeaseKeeper
+from scheduler.publishing.retrying import busy, reason
 
 log = logging.getLogger(__name__)
 BATCH = 1000  # due posts read per query
@@ -44,6 +46,9 @@ class Dispatcher:
         self.outcomes: list[Outcome] = []
         self._queue: deque[tuple[int, int]] = deque()  # (post id, account id), due order
         self._queued: set[int] = set()
+        # Posts a claim passed over (taken elsewhere, or their account busy): a drain does
+        # not wait for them; the running worker's next tick tries them again.
+        self._passed: set[int] = set()
         self._accounts: dict[int, Account] = {}
         self._routes: dict[int, str | None] = {}  # account id -> adapter name (None: held)
         self._accounts_read = float("-inf")
@@ -51,7 +56,8 @@ class Dispatcher:
         self._futures: set[Future[None]] = set()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self.claimer = GroupClaimer(engine, worker, clock, gate)
+        self.claimer = GroupClaimer(engine, worker, clock, gate, settings.claim_lease)
+        self.leases = LeaseKeeper(engine, worker, clock, settings.claim_lease)
 
     def tick(self) -> int:
         """Read what is due now, then start every post there is room for."""
@@ -60,8 +66,9 @@ class Dispatcher:
         self._refill()
         return self._start_more()
 
-    def _refill(self) -> int:
-        """Queue the due posts not queued yet; return how many were added."""
+    def _refill(self, *, skip_passed: bool = False) -> int:
+        """Queue the due posts not queued yet (nor passed over, with `skip_passed`);
+        return how many were added."""
         with session_scope(self.engine, write=False) as session:
             if time.monotonic() - self._accounts_read > ACCOUNTS_TTL:
                 self._read_accounts(session)
@@ -72,7 +79,8 @@ class Dispatcher:
         added = 0
         with self._lock:
             for post_id, account_id in due:
-                if post_id not in self._queued:
+                if post_id not in self._queued and not (skip_passed and
+                                                        post_id in self._passed):
                     self._queue.append((post_id, account_id))
                     self._queued.add(post_id)
                     added += 1
@@ -116,16 +124,28 @@ class Dispatcher:
             via = self._routes.get(account_id)
             if account is not None and via is not None and not self._stopping.is_set():
                 post = self.claimer.claim(post_id, account, via)
-                if isinstance(post, Hold):
+                if post is None:
+                    with self._lock:
+                        self._passed.add(post_id)
+                elif isinstance(post, Hold):
                     with self._lock:
                         self.outcomes.append(Outcome(post_id, post.status, via, post.reason))
                 elif post is not None:
-                    outcome = run_attempt(self.engine, Claimed(post, account), self.factory,
-                                          self.settings, self.clock, self.worker)
+                    self.leases.hold(post_id)
+                    try:
+                        outcome = run_attempt(self.engine, Claimed(post, account),
+                                              self.factory, self.settings, self.clock,
+                                              self.worker)
+                    finally:
+                        self.leases.release(post_id)
                     with self._lock:
                         self.outcomes.append(outcome)
-        except Exception:  # keep the worker alive; a claimed post is recovered later
-            log.exception("pengiriman unggahan #%s gagal tak terduga", post_id)
+        except Exception as exc:  # keep the worker alive; a claimed post is recovered later
+            if busy(exc):  # the claim rolled back: the post is still due, taken next tick
+                log.warning("unggahan #%s belum diklaim: basis data sibuk (%s)", post_id,
+                            reason(exc))
+            else:
+                log.exception("pengiriman unggahan #%s gagal tak terduga", post_id)
         finally:
             with self._lock:
                 self._busy.discard(account_id)
@@ -146,7 +166,7 @@ class Dispatcher:
                 wait(pending, return_when=FIRST_COMPLETED)
                 continue
             # Nothing in flight and the queue is empty: look in the database once more.
-            if not self._refill() and not self._queue:
+            if not self._refill(skip_passed=True) and not self._queue:
                 break
             self._start_more()
         with self._lock:
@@ -157,4 +177,5 @@ class Dispatcher:
         self._stopping.set()
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.claimer.close()
+        self.leases.close()
         self.factory.close()

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from scheduler.clock import Clock
 from scheduler.db import write_connection
 from scheduler.models import Account
-from scheduler.publishing.claims import ClaimedPost, claim_in
+from scheduler.publishing.claims import DEFAULT_LEASE, ClaimedPost, claim_in
 from scheduler.publishing.gate import Gate, Hold
 
 ClaimResult = ClaimedPost | Hold | None
@@ -33,8 +33,10 @@ class _Request:
 class GroupClaimer:
     """`claim()` from any thread; one committer thread runs the waiting claims together."""
 
-    def __init__(self, engine: Engine, worker: str, clock: Clock, gate: Gate | None) -> None:
+    def __init__(self, engine: Engine, worker: str, clock: Clock, gate: Gate | None,
+                 lease: float = DEFAULT_LEASE) -> None:
         self.engine = engine
+        self.lease = lease
         self.worker = worker
         self.clock = clock
         self.gate = gate
@@ -82,7 +84,8 @@ class GroupClaimer:
             now = self.clock.now()
             with write_connection(self.engine) as connection:
                 results = [claim_in(connection, r.post_id, self.worker, now, r.account,
-                                    via=r.via, gate=self.gate) for r in batch]
+                                    via=r.via, gate=self.gate, lease=self.lease)
+                           for r in batch]
         except BaseException as exc:  # nothing was claimed: the transaction rolled back
             for request in batch:
                 request.result.set_exception(exc)

@@ -6,14 +6,16 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from scheduler.adapters.base import AmbiguousPublishError, PublishError, TransientPublishError
 from scheduler.clock import Clock
 from scheduler.config import Settings
-from scheduler.db import session_scope
+from scheduler.db import session_scope, write_connection
 from scheduler.errors import InputError, ReviewError
 from scheduler.events import record
 from scheduler.labels import status_label
@@ -21,6 +23,9 @@ from scheduler.models import Account, Post, PostStatus
 from scheduler.permissions import Action, require
 from scheduler.publishing.attempt import backoff, payload_for
 from scheduler.publishing.factory import AccountHeld, AdapterFactory
+from scheduler.publishing.retrying import busy, reason, until_stored
+from scheduler.publishing.statements import statements_for
+from scheduler.publishing.store import store_for
 from scheduler.targets import get_post
 from scheduler.users import Actor
 
@@ -86,56 +91,107 @@ def _reconcile_page(engine: Engine, factory: AdapterFactory, settings: Settings,
 def _reconcile_one(engine: Engine, factory: AdapterFactory, settings: Settings, clock: Clock,
                    actor: str, post: Post, account: Account) -> Reconciled:
     post_id = post.id or 0
+    if not _hold(engine, post, actor, clock, settings.claim_lease):
+        return Reconciled(post_id, "later")  # its account is busy, or someone else has it
+    post.claimed_by = actor  # a detached copy: what the guarded verdicts below expect
     try:
         built = factory.build(account, checkpoint=lambda ref: None,
                               via=post.attempt_via)
         payload = payload_for(post, account, settings, instance_id=factory.instance_id)
         receipt = built.adapter.reconcile(payload, dict(post.platform_ref or {}))
     except AccountHeld as exc:
-        return _later(engine, post_id, clock, actor, FAILED_RECHECK, f"belum dapat dicek: {exc}")
+        return _later(engine, post, clock, actor, FAILED_RECHECK, f"belum dapat dicek: {exc}")
     except TransientPublishError as exc:  # the platform could not answer now
         wait = timedelta(seconds=backoff(1, settings.retry_base, exc.retry_after))
-        return _later(engine, post_id, clock, actor, wait, None)
+        return _later(engine, post, clock, actor, wait, None)
     except AmbiguousPublishError as exc:
-        return _later(engine, post_id, clock, actor, UNKNOWN_RECHECK, str(exc),
+        return _later(engine, post, clock, actor, UNKNOWN_RECHECK, str(exc),
                       verdict="unknown")
     except PublishError as exc:
         log.warning("unggahan #%s: pengecekan ulang gagal: %s", post_id, exc)
-        return _later(engine, post_id, clock, actor, FAILED_RECHECK, str(exc))
-    with session_scope(engine, write=True) as session:
-        current = session.get(Post, post_id, with_for_update=True)
-        if current is None or current.status != PostStatus.UNCERTAIN:
-            return Reconciled(post_id, "later")
-        now = clock.now()
-        if receipt:
-            current.platform_id, current.platform_url = receipt.platform_id, receipt.url
-            current.published_at, current.published_via = now, built.name
-            record(session, current, kind="reconciled", actor=actor, now=now,
-                   to_status=PostStatus.PUBLISHED, note="sudah terbit menurut platform",
-                   details={"adapter": built.name, "platform_id": receipt.platform_id})
-            return Reconciled(post_id, "published")
-        current.due_at = now
-        record(session, current, kind="reconciled", actor=actor, now=now,
-               to_status=PostStatus.RETRYING,
-               note="belum terbit menurut platform; dicoba lagi",
-               details={"adapter": built.name})
-    return Reconciled(post_id, "not_published")
+        return _later(engine, post, clock, actor, FAILED_RECHECK, str(exc))
+    now = clock.now()
+    if receipt:
+        values: dict[str, Any] = {
+            "status": PostStatus.PUBLISHED.value, "platform_id": receipt.platform_id,
+            "platform_url": receipt.url, "published_at": now, "published_via": built.name}
+        event = Change("reconciled", PostStatus.PUBLISHED.value, "sudah terbit menurut platform",
+                       {"adapter": built.name, "platform_id": receipt.platform_id})
+        verdict = "published"
+    else:
+        values = {"status": PostStatus.RETRYING.value, "due_at": now}
+        event = Change("reconciled", PostStatus.RETRYING.value,
+                       "belum terbit menurut platform; dicoba lagi", {"adapter": built.name})
+        verdict = "not_published"
+    stored = until_stored(f"pengecekan unggahan #{post_id}", lambda: _transition(
+        engine, post, actor, now, values, event))
+    return Reconciled(post_id, verdict if stored else "later")
 
 
-def _later(engine: Engine, post_id: int, clock: Clock, actor: str, wait: timedelta,
+def _hold(engine: Engine, post: Post, actor: str, clock: Clock, lease: float) -> bool:
+    """Hold the post for this lookup, so that no claim sends a request to its account
+    meanwhile (one request at a time per account, lookups included)."""
+    now = clock.now()
+    try:
+        with write_connection(engine, durable=False) as connection:
+            return store_for(connection).hold_for_lookup(
+                connection, post.id or 0, owner=post.claimed_by, worker=actor, now=now,
+                lease_until=now + timedelta(seconds=lease))
+    except Exception as exc:
+        if not busy(exc):
+            raise
+        log.warning("unggahan #%s belum dicek: basis data sibuk (%s)", post.id, reason(exc))
+        return False
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    to_status: str
+    note: str | None
+    details: dict[str, Any] | None = None
+
+
+def _transition(engine: Engine, post: Post, actor: str, now: datetime,
+                values: dict[str, Any], change: Change) -> bool:
+    """Apply a reconciliation's verdict to an uncertain post only if it is still uncertain
+    and held by whom it was when read (an operator's verdict or another worker's lookup
+    in the meantime wins); a lost guard is logged and writes nothing."""
+    post_id = post.id or 0
+    with write_connection(engine) as connection:
+        if not store_for(connection).transition(
+                connection, post_id, status=PostStatus.UNCERTAIN.value,
+                owner=post.claimed_by, values={**values, "lease_until": None,
+                                               "updated_at": now}):
+            log.info("unggahan #%s sudah berubah sejak dibaca; hasil pengecekan diabaikan",
+                     post_id)
+            return False
+        statements_for(connection).add_event(
+            connection, post_id, kind=change.kind, actor=actor, now=now,
+            from_status=PostStatus.UNCERTAIN.value, to_status=change.to_status,
+            note=change.note, details=change.details)
+    return True
+
+
+def _later(engine: Engine, post: Post, clock: Clock, actor: str, wait: timedelta,
            note: str | None, verdict: str = "later") -> Reconciled:
     """Look this post up again after `wait`; an operator may decide before then."""
-    with session_scope(engine, write=True) as session:
-        current = session.get(Post, post_id, with_for_update=True)
-        if current is not None and current.status == PostStatus.UNCERTAIN:
-            now = clock.now()
-            current.due_at = now + wait
-            if note and note != current.last_error:
-                current.last_error = note[:2000]
-                record(session, current, kind="reconcile_unknown", actor=actor, now=now,
-                       note=current.last_error)
-            session.add(current)
-    return Reconciled(post_id, verdict)
+    now = clock.now()
+    values: dict[str, Any] = {"due_at": now + wait}
+    change = Change("reconcile_unknown", PostStatus.UNCERTAIN.value, None)
+    if note and note[:2000] != post.last_error:
+        values["last_error"] = note[:2000]
+        change = Change("reconcile_unknown", PostStatus.UNCERTAIN.value, note[:2000])
+    with write_connection(engine) as connection:
+        changed = store_for(connection).transition(
+            connection, post.id or 0, status=PostStatus.UNCERTAIN.value, owner=post.claimed_by,
+            values={**values, "lease_until": None, "updated_at": now})
+        if changed and change.note:
+            statements_for(connection).add_event(
+                connection, post.id or 0, kind=change.kind, actor=actor, now=now,
+                from_status=PostStatus.UNCERTAIN.value, to_status=change.to_status,
+                note=change.note)
+    return Reconciled(post.id or 0, verdict)
 
 
 def resolve(session: Session, *, actor: Actor, post_id: int, now: datetime,
@@ -150,9 +206,17 @@ def resolve(session: Session, *, actor: Actor, post_id: int, now: datetime,
     if post.status not in RESOLVABLE:
         raise ReviewError(f"unggahan #{post_id} berstatus {status_label(post.status)}; hanya "
                           "yang belum pasti atau gagal yang diselesaikan operator")
+    if published_url and not published_url.startswith(("https://", "http://")):
+        raise InputError(f"--published harus URL unggahan di platform: {published_url!r}")
+    # A compare-and-set on status and owner as read: a worker's lookup that settled the
+    # post meanwhile wins, and the operator is told. It locks the row until the commit.
+    guard = session.exec(update(Post).where(
+        col(Post.id) == post_id, col(Post.status) == post.status,
+        col(Post.claimed_by).is_not_distinct_from(post.claimed_by)).values(updated_at=now))
+    if guard.rowcount != 1:
+        raise ReviewError(f"unggahan #{post_id} baru saja berubah (dicek ulang oleh pekerja); "
+                          "lihat statusnya lalu coba lagi")
     if published_url:
-        if not published_url.startswith(("https://", "http://")):
-            raise InputError(f"--published harus URL unggahan di platform: {published_url!r}")
         post.platform_url, post.published_at = published_url, now
         post.published_via = post.attempt_via or post.platform
         record(session, post, kind="resolved", actor=actor.name, now=now,

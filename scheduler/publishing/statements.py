@@ -1,8 +1,8 @@
-"""The three statements the worker runs for every post (claim it, record its outcome, log
-an event), in two interchangeable forms: SQLAlchemy Core for any database, and the
-sqlite3 driver directly for SQLite, where SQLAlchemy's execution machinery would cost
-more than SQLite itself (bench/dispatch.py measures it). Both run inside the
-transaction of scheduler.db.write_connection and are tested by the same suites.
+"""The statements the worker runs for every post (record its outcome, log an event; the
+claim itself is in scheduler.publishing.store), in two interchangeable forms: SQLAlchemy
+Core for any database, and the sqlite3 driver directly for SQLite, where SQLAlchemy's
+execution machinery would cost more than SQLite itself (bench/dispatch.py measures it).
+Both run inside the transaction of scheduler.db.write_connection and are tested by the same suites.
 """
 
 import json
@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import Table, bindparam, exists, insert, update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.engine import Connection
 
 from scheduler.clock import real_now
@@ -27,11 +27,6 @@ CLAIMED_COLUMNS = ("id", "account_id", "region_key", "platform", "text", "image"
 
 
 class Statements(Protocol):
-    def claim(self, connection: Connection, post_id: int, from_status: str, worker: str,
-              now: datetime, via: str) -> dict[str, Any] | None:
-        """Move a due post on an active account from `from_status` to publishing, naming
-        the adapter that will carry it."""
-
     def update_claimed(self, connection: Connection, post_id: int, worker: str,
                        values: dict[str, Any]) -> bool:
         """Write `values` to a post this worker still holds; False if it no longer does."""
@@ -47,26 +42,7 @@ def statements_for(connection: Connection) -> Statements:
 
 
 class CoreStatements:
-    _ACTIVE_ACCOUNT = exists().where(ACCOUNTS.c.id == POSTS.c.account_id,
-                                     ACCOUNTS.c.paused_at.is_(None),
-                                     ACCOUNTS.c.enabled.is_(True))
-    _CLAIM = (
-        update(POSTS)
-        .where(POSTS.c.id == bindparam("post_id"), POSTS.c.status == bindparam("from_status"),
-               POSTS.c.due_at <= bindparam("now"), _ACTIVE_ACCOUNT)
-        .values(status=PUBLISHING, claimed_by=bindparam("worker"), claimed_at=bindparam("now"),
-                attempts=POSTS.c.attempts + 1, updated_at=bindparam("now"),
-                attempt_via=bindparam("via"))
-        .returning(*(POSTS.c[name] for name in CLAIMED_COLUMNS))
-    )
     _EVENT = insert(EVENTS)
-
-    def claim(self, connection: Connection, post_id: int, from_status: str, worker: str,
-              now: datetime, via: str) -> dict[str, Any] | None:
-        row = connection.execute(self._CLAIM, {"post_id": post_id, "from_status": from_status,
-                                               "now": now, "worker": worker,
-                                               "via": via}).first()
-        return dict(row._mapping) if row is not None else None
 
     def update_claimed(self, connection: Connection, post_id: int, worker: str,
                        values: dict[str, Any]) -> bool:
@@ -95,48 +71,36 @@ def _core_update(columns: tuple[str, ...]) -> Any:
 class SqliteStatements:
     """Values go in as SQLite stores them (scheduler.db.UTCDateTime's text, JSON text)."""
 
-    # Column names are constants; every value is a bound parameter.
-    _CLAIM = (
-        "UPDATE post SET status = 'publishing', claimed_by = ?, claimed_at = ?, "  # noqa: S608
-        "attempts = attempts + 1, updated_at = ?, attempt_via = ? "
-        "WHERE id = ? AND status = ? AND due_at <= ? AND EXISTS (SELECT 1 FROM account "
-        "WHERE account.id = post.account_id AND account.paused_at IS NULL "
-        f"AND account.enabled) RETURNING {', '.join(CLAIMED_COLUMNS)}"
-    )
     _EVENT = ("INSERT INTO postevent (post_id, at, actor, kind, from_status, to_status, note, "
               "details, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-
-    def claim(self, connection: Connection, post_id: int, from_status: str, worker: str,
-              now: datetime, via: str) -> dict[str, Any] | None:
-        stamp = utc_text(now)
-        row = _driver(connection).execute(
-            self._CLAIM, (worker, stamp, stamp, via, post_id, from_status, stamp)).fetchone()
-        if row is None:
-            return None
-        values = dict(zip(CLAIMED_COLUMNS, row, strict=True))
-        values["scheduled_at"] = datetime.fromisoformat(values["scheduled_at"])
-        values["platform_ref"] = json.loads(values["platform_ref"] or "{}")
-        values["problems"] = json.loads(values["problems"] or "[]")
-        return values
 
     def update_claimed(self, connection: Connection, post_id: int, worker: str,
                        values: dict[str, Any]) -> bool:
         columns = sorted(values)  # our own column names; every value is a bound parameter
         sql = (f"UPDATE post SET {', '.join(f'{c} = ?' for c in columns)} "  # noqa: S608
                "WHERE id = ? AND status = 'publishing' AND claimed_by = ?")
-        cursor = _driver(connection).execute(
+        cursor = driver(connection).execute(
             sql, (*(_stored(values[c]) for c in columns), post_id, worker))
         return bool(cursor.rowcount == 1)
 
     def add_event(self, connection: Connection, post_id: int, *, kind: str, actor: str,
                   now: datetime, from_status: str | None, to_status: str | None,
                   note: str | None = None, details: dict[str, Any] | None = None) -> None:
-        _driver(connection).execute(self._EVENT, (
+        driver(connection).execute(self._EVENT, (
             post_id, utc_text(now), actor, kind, from_status, to_status, note,
             json.dumps(details) if details is not None else None, utc_text(real_now())))
 
 
-def _driver(connection: Connection) -> Any:
+def loaded(row: Any) -> dict[str, Any]:
+    """A claimed row as read straight from sqlite3 (CLAIMED_COLUMNS), typed."""
+    values = dict(zip(CLAIMED_COLUMNS, row, strict=True))
+    values["scheduled_at"] = datetime.fromisoformat(values["scheduled_at"])
+    values["platform_ref"] = json.loads(values["platform_ref"] or "{}")
+    values["problems"] = json.loads(values["problems"] or "[]")
+    return values
+
+
+def driver(connection: Connection) -> Any:
     """The sqlite3 connection under SQLAlchemy's, inside the same transaction."""
     return connection.connection.driver_connection
 

@@ -39,6 +39,11 @@ class FakeGraph(FakePlatform):
     def authorized(self, request: RecordedRequest) -> bool:
         return self.accepts(request.param("access_token"))
 
+    def flight_key(self, request: RecordedRequest) -> str | None:
+        # Each Page or user has its own token: requests in flight are counted per token.
+        token = request.param("access_token")
+        return f"token:{token}" if token else None
+
     def auth_error(self, request: RecordedRequest) -> Reply:
         return graph_error(400, "Error validating access token: The session has been "
                            "invalidated because the user changed their password.", 190, 460)

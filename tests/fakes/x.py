@@ -64,6 +64,11 @@ class FakeX(FakePlatform):
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         return scheme == "Bearer" and self.accepts(token)
 
+    def flight_key(self, request: RecordedRequest) -> str | None:
+        # One user token per account: requests in flight are counted per token.
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        return f"token:{token}" if scheme == "Bearer" and token else None
+
     def user_of(self, request: RecordedRequest) -> str:
         token = request.headers["authorization"].partition(" ")[2]
         return self._users.setdefault(token, str(1_400_000_000_000_000_001 + len(self._users)))

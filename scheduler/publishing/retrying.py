@@ -1,0 +1,68 @@
+"""Writing an outcome until it is stored: a busy database ("database is locked" on SQLite,
+a serialization failure, deadlock or dropped connection on PostgreSQL) is waited out and
+tried again, within a bound, so that a post whose request has left is never left in
+`publishing` because the database was busy for a moment."""
+
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+RETRY_FOR = 120.0  # seconds an outcome is tried again, at most
+FIRST_WAIT, LONGEST_WAIT = 0.05, 5.0
+
+
+def busy(exc: BaseException) -> bool:
+    """Whether trying the same transaction again may succeed: SQLAlchemy's wrapped
+    OperationalError, or the driver's own (raised unwrapped from a BEGIN hook)."""
+    if isinstance(exc, OperationalError | sqlite3.OperationalError):
+        return True
+    if isinstance(exc, DBAPIError):
+        return bool(exc.connection_invalidated)
+    return any(kind.__name__ == "OperationalError" and kind.__module__.startswith("psycopg")
+               for kind in type(exc).__mro__)
+
+
+def until_stored(what: str, work: Callable[[], T], *, limit: float = RETRY_FOR,
+                 sleep: Callable[[float], object] = time.sleep) -> T:
+    """Run `work` (one whole transaction) until it succeeds; a busy database is retried
+    with a growing wait for up to `limit` seconds, then its error is raised."""
+    deadline = time.monotonic() + limit
+    wait = FIRST_WAIT
+    tries = 1
+    while True:
+        try:
+            return work()
+        except Exception as exc:
+            if not busy(exc) or time.monotonic() + wait > deadline:
+                raise
+            log.warning("%s: basis data sibuk (%s), percobaan %s; dicoba lagi dalam %.2f "
+                        "detik", what, reason(exc), tries, wait)
+        sleep(wait)
+        tries += 1
+        wait = min(wait * 2, LONGEST_WAIT)
+
+
+_REASONS = (  # the driver's words (lower case) -> what an operator reads
+    (("database is locked", "database table is locked", "busy"),
+     "dikunci penulis lain"),
+    (("could not serialize", "deadlock"), "transaksi bentrok dengan pekerja lain"),
+    (("lock timeout", "lock_timeout"), "menunggu kunci terlalu lama"),
+    (("connection", "server closed", "terminating"), "sambungan terputus"),
+)
+
+
+def reason(exc: BaseException) -> str:
+    """Why the database was busy, in Indonesian: the driver's own text (English, and
+    possibly with SQL) stays out of the worker's log lines."""
+    original = getattr(exc, "orig", None) or exc
+    text = str(original).lower()
+    for needles, said in _REASONS:
+        if any(needle in text for needle in needles):
+            return said
+    return type(original).__name__
