@@ -5,7 +5,7 @@ transient failures are retried."""
 
 import dataclasses
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -28,7 +28,7 @@ from scheduler.secretbox import SecretBox
 from scheduler.token_refresh import TokenRefresher, renewal_due
 from scheduler.users import PLANNER
 from scheduler.worker import Worker
-from tests.conftest import FIRST_SLOT, actor
+from tests.conftest import FIRST_SLOT, WIB, actor
 from tests.fakes.x_auth import FakeXOAuth
 
 KEY = "s" * 40
@@ -200,3 +200,33 @@ def test_transient_failures_are_retried_then_left_for_the_next_round(
     assert report.postponed == ["kab-a/x"] and report.paused == []
     assert account(synced).paused_at is None
     assert refresher.run().refreshed == ["kab-a/x"]  # the next round
+
+
+def test_tokens_that_need_a_person_are_warned_of_seven_days_ahead(
+        synced, x_settings, clock, fake, siar) -> None:
+    from scheduler.adapters.registry import load_adapters
+    from scheduler.token_warnings import token_warnings
+
+    clock.set(datetime(2023, 12, 20, 10, 0, tzinfo=WIB))  # the `siar` fixture's SIAR_NOW
+    connect_x(synced, x_settings, clock)
+    with session_scope(synced, write=True) as session:
+        for key, days in (("kab-a/telegram", 5), ("kota-b/telegram", 9)):
+            connect(session, actor=ADMIN, account_key=key,
+                    values={"bot_token": "1:planted-bot", "chat_id": "@c"}, box=SecretBox(KEY),
+                    now=clock.now(), expires_at=clock.now() + timedelta(days=days))
+
+    def warned(now: datetime) -> list[tuple[str, bool]]:
+        with Session(synced) as session:
+            return [(w.account, w.renewable) for w in token_warnings(
+                session, actor=ADMIN, now=now, adapters=load_adapters())]
+
+    # A Telegram token that ends in 5 days warns; the X token, renewed by Siar, does not
+    # (unless its renewal is overdue: 15 minutes before it expires).
+    assert warned(clock.now()) == [("kab-a/telegram", False)]
+    assert warned(clock.now() + timedelta(minutes=106)) == [
+        ("kab-a/x", True), ("kab-a/telegram", False)]
+    status = siar("status")
+    assert status.exit_code == 0, status.output
+    assert "Token akun perlu perhatian (7 hari): 1" in status.output
+    assert "kab-a/telegram akan berakhir" in status.output
+    assert "hubungkan ulang akun" in status.output and "planted" not in status.output

@@ -162,3 +162,23 @@ def test_a_telegram_bot_is_pasted_checked_and_stored_sealed(
 def test_only_admins_see_the_page(signed_in) -> None:  # type: ignore[no-untyped-def]
     assert signed_in("ops").get("/akun").status_code == 403
     assert signed_in("ops").get("/akun/sambung/x?akun=kab-a/x").status_code == 403
+
+
+def test_the_operasi_page_warns_of_a_token_ending_within_seven_days(
+        admin, signed_in, synced, clock) -> None:
+    from datetime import timedelta
+
+    from scheduler.account_tokens import connect
+    from scheduler.db import session_scope
+    from tests.conftest import actor
+
+    with session_scope(synced, write=True) as session:
+        connect(session, actor=actor("admin", "admin"), account_key="kab-a/telegram",
+                values={"bot_token": BOT, "chat_id": "@kpukaba"}, box=SecretBox(KEY),
+                now=clock.now(), expires_at=clock.now() + timedelta(days=3))
+    page = signed_in("ops").get("/operasi").text
+    assert 'data-token="kab-a/telegram"' in page
+    assert "tidak diperbarui otomatis; hubungkan ulang akun sebelum itu" in page
+    assert 'href="/akun"' not in page.split('id="token"')[1].split("</section>")[0]
+    assert 'href="/akun"' in admin.get("/operasi").text
+    assert_no_token(page)
