@@ -8,6 +8,7 @@ and secret as HTTP Basic authentication. An access token lasts two hours (`expir
 7200); `offline.access` is what makes X issue a refresh token at all.
 """
 
+import base64
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -107,8 +108,12 @@ class XAuth(PlatformAuth):
                               platform_message=detail, status=status, code=error or None)
 
     def _safe(self, text: str, hide: tuple[str, ...]) -> str:
+        """`text` without the tokens, the client secret or the Basic credentials that
+        carry it (should a server ever echo a request back)."""
         app = self.app
-        return redact(self.adapter.redact(text), (*hide, app.client_secret if app else ""))
+        secret = (app.client_secret, base64.b64encode(
+            f"{app.client_id}:{app.client_secret}".encode()).decode()) if app else ()
+        return redact(self.adapter.redact(text), (*hide, *secret))
 
     def _app(self) -> OAuthApp:
         if self.app is None:
