@@ -28,7 +28,7 @@ from scheduler.secretbox import SecretBox
 from scheduler.token_refresh import TokenRefresher, renewal_due
 from scheduler.users import PLANNER
 from scheduler.worker import Worker
-from tests.conftest import FIRST_SLOT, WIB, actor
+from tests.conftest import BOTH_DATABASES, FIRST_SLOT, WIB, actor
 from tests.fakes.x_auth import FakeXOAuth
 
 KEY = "s" * 40
@@ -36,6 +36,7 @@ CLIENT_ID, CLIENT_SECRET = "siar-client-id", "PLANTED-CLIENT-SECRET-9q8w7e"
 PUBLIC = "https://siar.kpu-uji.example"
 CALLBACK = f"{PUBLIC}/akun/sambung/x/kembali"
 ADMIN = actor("admin.prov", "admin")
+both = pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)
 
 
 @pytest.fixture
@@ -140,6 +141,7 @@ def test_an_x_account_stays_published_to_for_a_week_with_no_person_acting(
         assert "secret" not in row.sealed  # the fake's tokens end in "-secret"
 
 
+@both
 def test_of_two_workers_renewing_one_token_one_wins_and_the_other_uses_its_token(
         synced, catalog, x_settings, clock, fake) -> None:
     clock.set(FIRST_SLOT - timedelta(hours=2))
@@ -166,6 +168,7 @@ def test_of_two_workers_renewing_one_token_one_wins_and_the_other_uses_its_token
     assert [p.status for p in x_posts(synced)] == ["published"]
 
 
+@both
 def test_a_refused_renewal_pauses_the_account_with_its_reason(
         synced, catalog, x_settings, clock, fake) -> None:
     clock.set(FIRST_SLOT - timedelta(hours=2))
