@@ -6,6 +6,7 @@ appears in a page or a log line."""
 import dataclasses
 import logging
 from collections.abc import Iterator
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -166,8 +167,6 @@ def test_only_admins_see_the_page(signed_in) -> None:  # type: ignore[no-untyped
 
 def test_the_operasi_page_warns_of_a_token_ending_within_seven_days(
         admin, signed_in, synced, clock) -> None:
-    from datetime import timedelta
-
     from scheduler.account_tokens import connect
     from scheduler.db import session_scope
     from tests.conftest import actor
@@ -182,3 +181,31 @@ def test_the_operasi_page_warns_of_a_token_ending_within_seven_days(
     assert 'href="/akun"' not in page.split('id="token"')[1].split("</section>")[0]
     assert 'href="/akun"' in admin.get("/operasi").text
     assert_no_token(page)
+
+
+def test_an_admin_connects_threads_through_its_consent_page(
+        admin, synced, application, clock) -> None:
+    from tests.fakes.threads_auth import LONG_SECONDS, FakeThreadsAuth
+
+    back_to = f"{PUBLIC}/akun/sambung/threads/kembali"
+    with FakeThreadsAuth(app_id="threads-app", app_secret="PLANTED-THREADS-SECRET-x",
+                         redirect_uris=frozenset({back_to}), user_id="2784",
+                         clock=clock) as fake:
+        application.settings = dataclasses.replace(
+            application.settings, api_urls={"threads": fake.url},
+            oauth_apps={"threads": OAuthApp("threads-app", "PLANTED-THREADS-SECRET-x",
+                                            f"{fake.url}/oauth/authorize")})
+        start = admin.get("/akun/sambung/threads?akun=kab-a/threads")
+        assert start.status_code == 303, start.text
+        page = requests.get(start.headers["location"], allow_redirects=False, timeout=5)
+        back = urlsplit(page.headers["location"])
+        assert f"{back.scheme}://{back.netloc}{back.path}" == back_to
+        done = admin.get(f"{back.path}?{back.query}")
+        assert done.status_code == 303, done.text
+        shown = admin.get(done.headers["location"]).text
+    assert "Akun kab-a/threads terhubung." in shown
+    (row,) = stored(synced)
+    assert row.fields == ["access_token", "threads_user_id"]
+    assert row.expires_at == clock.now() + timedelta(seconds=LONG_SECONDS)
+    assert SecretBox(KEY).open(row.sealed)["threads_user_id"] == "2784"
+    assert "THQ-" not in shown and "PLANTED-THREADS-SECRET" not in shown
