@@ -133,10 +133,15 @@ def connect_pasted(engine: Engine, *, actor: Actor, account_key: str,
     return info, reached
 
 
+@dataclass(frozen=True)
+class Disconnected:
+    removed: bool  # False: nothing was stored
+    problem: str | None = None  # why the platform could not revoke it (forgotten anyway)
+
+
 def disconnect_account(engine: Engine, *, actor: Actor, account_key: str,
-                       factory: AdapterFactory, box: SecretBox | None) -> str | None:
-    """Revoke the stored token where the platform allows, then forget it. Returns why
-    the revocation failed (the token is forgotten anyway), or None."""
+                       factory: AdapterFactory, box: SecretBox | None) -> Disconnected:
+    """Revoke the stored token where the platform allows, then forget it."""
     with session_scope(engine, write=False) as session:
         account = find_account(session, actor=actor, key=account_key)
         require(session, actor, Action.CONNECT, [account.region_key])
@@ -156,5 +161,5 @@ def disconnect_account(engine: Engine, *, actor: Actor, account_key: str,
             problem = str(exc)
             log.warning("token %s tidak dapat dicabut di platform: %s", account_key, exc)
     with session_scope(engine, write=True) as session:
-        disconnect(session, actor=actor, account_key=account_key)
-    return problem
+        removed = disconnect(session, actor=actor, account_key=account_key)
+    return Disconnected(removed, problem)

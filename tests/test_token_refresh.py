@@ -233,3 +233,21 @@ def test_tokens_that_need_a_person_are_warned_of_seven_days_ahead(
     assert "Token akun perlu perhatian (7 hari): 1" in status.output
     assert "kab-a/telegram akan berakhir" in status.output
     assert "hubungkan ulang akun" in status.output and "planted" not in status.output
+
+
+def test_siar_account_disconnect_revokes_at_x(synced, x_settings, clock, fake, siar) -> None:
+    from scheduler.users import add_user
+
+    connect_x(synced, x_settings, clock)
+    with session_scope(synced, write=True) as session:
+        add_user(session, name="admin.a", role="admin", region="kab-a",
+                 password="sandi-admin-2024", now=clock.now())
+    env = {"SIAR_SECRET_KEY": KEY, "SIAR_X_API_URL": fake.url, "SIAR_X_CLIENT_ID": CLIENT_ID,
+           "SIAR_X_CLIENT_SECRET": CLIENT_SECRET}
+    result = siar("account", "disconnect", "kab-a/x", "--as", "admin.a", "--password-stdin",
+                  input="sandi-admin-2024\n", env=env)
+    assert result.exit_code == 0, result.output
+    assert "Kredensial tersimpan akun kab-a/x dihapus." in result.output
+    assert len(fake.calls("/2/oauth2/revoke")) == 2 and fake.live_refresh_tokens() == 0
+    with Session(synced) as session:
+        assert session.exec(select(AccountToken)).first() is None

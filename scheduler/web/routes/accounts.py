@@ -134,13 +134,13 @@ def cut(request: Request, who: PostingViewer, region: str, platform: str) -> Res
     key = f"{region}/{platform}"
     factory = web.app.adapters()
     try:
-        problem = disconnect_account(web.app.engine, actor=who.actor, account_key=key,
+        outcome = disconnect_account(web.app.engine, actor=who.actor, account_key=key,
                                      factory=factory, box=secret_box(web.app.settings))
     except SiarError as error:
         return _page(request, who, status=error.http_status, error=str(error))
     finally:
         factory.close()
-    if problem:
+    if outcome.problem:
         return _page(request, who, error=f"Token akun {key} dihapus dari Siar, tetapi tidak "
-                     f"dapat dicabut di platform: {problem}")
+                     f"dapat dicabut di platform: {outcome.problem}")
     return redirect(request, f"/akun?ok=putus&apa={key}")
