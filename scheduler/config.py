@@ -77,6 +77,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIAR_THREADS_API_URL", "", "Threads API address (empty: https://graph.threads.net)"),
     Setting("SIAR_X_API_URL", "", "X API address (empty: https://api.x.com)"),
     Setting("SIAR_TELEGRAM_API_URL", "", "Telegram Bot API address (empty: https://api.telegram.org)"),
+    Setting("SIAR_X_CLIENT_ID", "",
+            "OAuth 2.0 client id of Siar's X app (developer portal); empty: X accounts cannot "
+            "be connected from the web app"),
+    Setting("SIAR_X_CLIENT_SECRET", "",
+            "OAuth 2.0 client secret of that X app (a confidential client); never shown"),
+    Setting("SIAR_X_AUTH_URL", "",
+            "X's authorisation page (empty: https://x.com/i/oauth2/authorize); its token and "
+            "revoke endpoints are under SIAR_X_API_URL"),
+    Setting("SIAR_THREADS_APP_ID", "",
+            "App id of Siar's Threads app (Meta developer dashboard); empty: Threads accounts "
+            "cannot be connected from the web app"),
+    Setting("SIAR_THREADS_APP_SECRET", "", "App secret of that Threads app; never shown"),
+    Setting("SIAR_THREADS_AUTH_URL", "",
+            "Threads' authorisation page (empty: https://threads.net/oauth/authorize); its "
+            "token endpoints are under SIAR_THREADS_API_URL"),
     Setting("SIAR_INSTAGRAM_MAX_HASHTAGS", "5", "Hashtags allowed in an Instagram caption"),
     Setting("SIAR_SESSION_FILE", "~/.config/siar/session",
             "File where `siar login` keeps its session token (readable by you alone)"),
@@ -93,6 +108,21 @@ def _api_urls(merged: Mapping[str, str]) -> dict[str, str]:
     """SIAR_<PLATFORM>_API_URL of every platform, plugins' too: platform -> address."""
     return {match[1].lower(): value.rstrip("/") for name, value in merged.items()
             if value and (match := _API_URL.fullmatch(name))}
+
+
+# platform -> (client id, client secret, authorisation page) settings of its OAuth app
+_OAUTH_APPS = {"x": ("SIAR_X_CLIENT_ID", "SIAR_X_CLIENT_SECRET", "SIAR_X_AUTH_URL"),
+               "threads": ("SIAR_THREADS_APP_ID", "SIAR_THREADS_APP_SECRET",
+                           "SIAR_THREADS_AUTH_URL")}
+
+
+@dataclass(frozen=True)
+class OAuthApp:
+    """Siar's own app on a platform, through which admins connect accounts."""
+
+    client_id: str
+    client_secret: str = field(repr=False)
+    authorize_url: str  # empty: the platform's real page
 
 
 @dataclass(frozen=True)
@@ -124,6 +154,7 @@ class Settings:
     session_file: Path
     session_hours: int
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
+    oauth_apps: Mapping[str, OAuthApp] = field(default_factory=dict, repr=False)
 
     def secret(self, env_name: str) -> str | None:
         """The value of a credential variable, or None when it is not set."""
@@ -183,6 +214,9 @@ def load_settings(
         session_file=Path(get("SIAR_SESSION_FILE")).expanduser(),
         session_hours=_positive_int("SIAR_SESSION_HOURS", get("SIAR_SESSION_HOURS")),
         environ=merged,
+        oauth_apps={platform: OAuthApp(get(cid), get(secret), get(page).rstrip("/"))
+                    for platform, (cid, secret, page) in _OAUTH_APPS.items()
+                    if get(cid) and get(secret)},
     )
 
 

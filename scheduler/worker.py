@@ -39,6 +39,7 @@ from scheduler.publishing.gate import Gate
 from scheduler.publishing.reconcile import Reconciled, reconcile_uncertain
 from scheduler.publishing.recovery import recover_abandoned
 from scheduler.publishing.retrying import busy, reason
+from scheduler.token_refresh import TokenRefresher
 from scheduler.users import PLANNER
 
 log = logging.getLogger(__name__)
@@ -93,8 +94,17 @@ class Worker:
         if not self.leading:
             return []
         self.recover()
+        self.refresh_tokens()
         return reconcile_uncertain(self.engine, self.factory, self.settings, self.clock,
                                    self.name)
+
+    def refresh_tokens(self) -> None:
+        """Renew connected accounts' tokens that expire soon (scheduler.token_refresh);
+        a failure is logged, never raised."""
+        try:
+            TokenRefresher(self.engine, self.factory, self.clock).run()
+        except Exception:
+            log.exception("pembaruan token akun gagal")
 
     def heartbeat(self, *, first: bool = False) -> None:
         """Tell operators this worker is alive (`siar status`, the Operasi page), and keep

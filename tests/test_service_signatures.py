@@ -18,7 +18,7 @@ SERVICE_MODULES = (
     "composing", "editing",
     "heartbeat", "history", "importing", "ops_view", "partners_report", "planning", "posts",
     "publishing.reconcile", "results", "results_view", "review", "review_bulk",
-    "review_queue", "review_view", "targets", "user_admin", "websessions",
+    "review_queue", "review_view", "targets", "token_warnings", "user_admin", "websessions",
 )
 
 # Public functions taking a session but no actor, and why.

@@ -20,16 +20,20 @@ adapter that checkpoints uses it to resume instead of starting over (Instagram a
 Threads reuse their media container), the others ignore it.
 """
 
+import base64
+import hashlib
+import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
 
 import requests
 
 from scheduler.clock import Clock
+from scheduler.config import OAuthApp
 from scheduler.errors import SiarError
 
 # Adapters take their `limits` from this one table: limits = PLATFORM_LIMITS["x"].
@@ -116,6 +120,68 @@ class AdapterContext:
     checkpoint: Callable[[Mapping[str, str]], None] = field(default=lambda ref: None)
 
 
+class RefreshRefused(PublishError):
+    """The platform refuses to renew a token (revoked, already used, expired, the app's
+    access withdrawn): only a person reconnecting the account helps."""
+
+    error_code = "refresh_refused"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Credentials a platform issued (when an account is connected or its token renewed):
+    the field values to store, and until when they work (None: no known end)."""
+
+    values: Mapping[str, str] = field(repr=False)
+    expires_at: datetime | None = None
+    refresh_expires_at: datetime | None = None
+    reached: str | None = None  # what the token reaches (a user name), for the person
+
+
+def pkce_pair() -> tuple[str, str]:
+    """(code verifier, its S256 challenge) for OAuth 2.0 PKCE: 86 URL-safe characters
+    (RFC 7636 allows 43-128)."""
+    verifier = secrets.token_urlsafe(64)
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return verifier, base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+class PlatformAuth:
+    """How a platform connects and renews an account's token; an adapter names its class
+    in `Adapter.auth`, so the refresh service and the connect pages stay platform-neutral.
+
+    Built on an adapter (its HTTP session, address, clock and the stored credentials) and
+    Siar's app on the platform (None where none is configured). Failures are typed like
+    publishing's: TransientPublishError (try again later), RefreshRefused (reconnect)."""
+
+    # Stored fields a refresh needs (a refresh token, or the long-lived token itself).
+    refresh_needs: ClassVar[tuple[str, ...]] = ()
+    # How old a token must be before the platform renews it (Threads: 24 hours).
+    refresh_min_age: ClassVar[timedelta] = timedelta(0)
+    # The connect pages: whether an admin connects through the platform's own consent
+    # page (OAuth), and the address of that page when no setting overrides it.
+    authorize_page: ClassVar[str] = ""
+
+    def __init__(self, adapter: "Adapter", app: OAuthApp | None) -> None:
+        self.adapter = adapter
+        self.app = app
+
+    def refresh(self) -> Grant:
+        """New credentials for the stored ones (merged over them when stored)."""
+        raise RefreshRefused(f"{self.adapter.label} tidak memperbarui token sendiri")
+
+    def revoke(self) -> None:
+        """Withdraw the stored token at the platform, where it allows that (disconnect)."""
+
+    def authorize_url(self, *, redirect_uri: str, state: str, challenge: str) -> str:
+        """The platform's consent page for an admin connecting an account."""
+        raise NotImplementedError
+
+    def exchange(self, *, code: str, verifier: str, redirect_uri: str) -> Grant:
+        """Credentials for the code the consent page sent back."""
+        raise NotImplementedError
+
+
 class Adapter(ABC):
     """Publishes posts to one account of one platform."""
 
@@ -125,6 +191,9 @@ class Adapter(ABC):
     default_base_url: ClassVar[str] = ""
     credential_fields: ClassVar[tuple[str, ...]] = ()
     can_reconcile: ClassVar[bool] = False
+    # How the platform connects and renews tokens (None: credentials are pasted and
+    # never renewed by Siar, like a Telegram bot token).
+    auth: ClassVar[type[PlatformAuth] | None] = None
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context

@@ -7,6 +7,7 @@ An image container carries the image's description as `alt_text` (Threads API,
 from scheduler.adapters.base import PLATFORM_LIMITS, PermanentPublishError, PostPayload
 from scheduler.adapters.containers import MetaContainerAdapter
 from scheduler.adapters.http import make_error
+from scheduler.adapters.threads_auth import ThreadsAuth
 
 
 class ThreadsAdapter(MetaContainerAdapter):
@@ -22,6 +23,7 @@ class ThreadsAdapter(MetaContainerAdapter):
     quota_edge = "threads_publishing_limit"
     status_field = "status"
     text_field = "text"
+    auth = ThreadsAuth
 
     def container_params(self, post: PostPayload) -> dict[str, str]:
         if post.image_url:

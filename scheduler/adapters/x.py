@@ -48,6 +48,7 @@ from scheduler.adapters.lookup import (
     settle_server_error,
     window_start,
 )
+from scheduler.adapters.x_auth import XAuth
 from scheduler.adapters.xtext import match_post
 
 # A monthly usage cap only lifts with the billing cycle: check back daily.
@@ -65,6 +66,7 @@ class XAdapter(Adapter):
     default_base_url = "https://api.x.com"
     credential_fields = ("access_token",)
     can_reconcile = True
+    auth = XAuth
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -5,8 +5,9 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
-from scheduler.account_tokens import connect, disconnect, rotate
+from scheduler.account_tokens import connect, rotate
 from scheduler.accounts import find_account
 from scheduler.adapters.base import PublishError
 from scheduler.cli.app import app
@@ -14,6 +15,7 @@ from scheduler.cli.auth import AsOption, PasswordStdinOption, login
 from scheduler.cli.ops_cmds import account_app
 from scheduler.cli.parse import parse_instant
 from scheduler.cli.state import AppState
+from scheduler.connecting import disconnect_account
 from scheduler.db import session_scope
 from scheduler.errors import InputError
 from scheduler.localtime import format_compact
@@ -101,12 +103,19 @@ def account_connect(
 def account_disconnect(ctx: typer.Context,
                        key: Annotated[str, typer.Argument(help="wilayah/platform")],
                        as_user: AsOption, password_stdin: PasswordStdinOption = False) -> None:
-    """Lupakan kredensial tersimpan sebuah akun; unggahannya menunggu sampai terhubung lagi."""
+    """Cabut token di platform bila bisa (X), lalu lupakan kredensial tersimpan sebuah
+    akun; unggahannya menunggu sampai terhubung lagi."""
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
-    with session_scope(state.engine, write=True) as session:
-        removed = disconnect(session, actor=actor, account_key=key)
-    state.out.print(f"Kredensial tersimpan akun {key} dihapus." if removed else
+    factory = state.app.adapters()
+    try:
+        outcome = disconnect_account(state.engine, actor=actor, account_key=key,
+                                     factory=factory, box=secret_box(state.settings))
+    finally:
+        factory.close()
+    if outcome.problem:
+        state.err.print(f"Token tidak dapat dicabut di platform: {escape(outcome.problem)}")
+    state.out.print(f"Kredensial tersimpan akun {key} dihapus." if outcome.removed else
                     f"Akun {key} tidak punya kredensial tersimpan; tidak ada yang diubah.")
 
 

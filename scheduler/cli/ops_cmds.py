@@ -1,6 +1,7 @@
 """Operators' commands: run, status, history, post show/resolve, account list/pause/resume."""
 
 import logging
+from collections.abc import Mapping
 from typing import Annotated
 
 import typer
@@ -10,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from scheduler import localtime
 from scheduler.accounts import list_accounts, pause_account, resume_account
+from scheduler.adapters.base import Adapter
 from scheduler.cli.app import app
 from scheduler.cli.auth import AsOption, PasswordStdinOption, login
 from scheduler.cli.filters import check_filters
@@ -43,6 +45,7 @@ from scheduler.logs import configure_logging
 from scheduler.ops_view import due_unapproved_by_office
 from scheduler.publishing.attempt import Outcome
 from scheduler.publishing.reconcile import resolve
+from scheduler.token_warnings import token_warnings
 from scheduler.users import MACHINE_ADMIN
 from scheduler.worker import Worker
 
@@ -150,6 +153,19 @@ def status_command(ctx: typer.Context) -> None:
         state.out.print(f"[bold]Pekerja:[/] {escape(worker.name)}, detak terakhir "
                         f"{localtime.format_compact(worker.last_beat, tz)}"
                         + (" (tidak aktif)" if worker.stale else ""))
+    _token_warnings(state, factory.adapters)
+
+
+def _token_warnings(state: AppState, adapters: Mapping[str, type[Adapter]]) -> None:
+    """Connected accounts whose token needs a person within seven days (issue 13)."""
+    now, tz = state.clock.now(), state.settings.timezone
+    with session_scope(state.engine, write=False) as session:
+        warnings = token_warnings(session, actor=MACHINE_ADMIN, now=now, adapters=adapters)
+    if warnings:
+        state.out.print(f"[bold]Token akun perlu perhatian (7 hari):[/] {len(warnings)}")
+    for warning in warnings:
+        state.out.print("  " + escape(warning.text(localtime.format_compact(warning.ends, tz),
+                                                   now)))
 
 
 def _one_line(state: AppState, prefix: str, text: str) -> None:

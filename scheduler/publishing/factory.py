@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import requests
 
-from scheduler.adapters.base import Adapter, AdapterContext
+from scheduler.adapters.base import Adapter, AdapterContext, PlatformAuth
 from scheduler.adapters.registry import load_adapters
 from scheduler.clock import Clock
 from scheduler.config import Settings
@@ -136,6 +136,19 @@ class AdapterFactory:
             base_url=self.settings.api_urls.get(account.platform),
             timeout=self.settings.http_timeout, outbox_dir=self.settings.outbox_dir,
             instance_id=self.instance_id))
+
+    def auth(self, platform: str, credentials: Mapping[str, str]) -> PlatformAuth:
+        """How `platform` connects and renews tokens, over its adapter holding exactly
+        `credentials` (the stored ones, for a refresh or a revocation; none to connect)."""
+        cls = self.adapters.get(platform)
+        if cls is None or cls.auth is None:
+            raise AccountHeld(f"platform {platform} tidak dihubungkan lewat halaman "
+                              "persetujuannya dan tidak memperbarui token")
+        adapter = cls(AdapterContext(
+            session=self.session(), credentials=dict(credentials), clock=self.clock,
+            base_url=self.settings.api_urls.get(platform), timeout=self.settings.http_timeout,
+            outbox_dir=self.settings.outbox_dir, instance_id=self.instance_id))
+        return cls.auth(adapter, self.settings.oauth_apps.get(platform))
 
     def reconcilable(self) -> set[str]:
         """The adapters that can look a post up on their platform."""

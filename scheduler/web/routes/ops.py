@@ -17,6 +17,7 @@ from scheduler.errors import InputError, ReviewError
 from scheduler.history import HISTORY_FIELDS, HistoryFilter, history_lines, iter_history_rows
 from scheduler.ops_view import ops_overview
 from scheduler.publishing.reconcile import resolve
+from scheduler.token_warnings import token_warnings
 from scheduler.web.context import CurrentViewer, PostingViewer, Viewer, redirect, render, web_of
 from scheduler.web.forms import checked, one_date, values
 from scheduler.web.pageinfo import filter_choices
@@ -39,9 +40,12 @@ def _ops_page(request: Request, who: Viewer, *, status: int = 200,
         with web.app.unit_of_work() as session:
             overview = ops_overview(session, actor=who.actor, now=web.now(),
                                     route=factory.route)
+            tokens = token_warnings(session, actor=who.actor, now=web.now(),
+                                    adapters=factory.adapters)
     finally:
         factory.close()
     return render(request, "ops.html", who, status=status, o=overview, error=error,
+                  tokens=tokens, now=web.now(),
                   done=request.query_params.get("ok"), done_what=request.query_params.get("apa"))
 
 
