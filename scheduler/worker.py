@@ -25,7 +25,7 @@ from scheduler.db import session_scope
 from scheduler.heartbeat import beat
 from scheduler.instance import instance_id
 from scheduler.leader import leadership_for
-from scheduler.localtime import local_date
+from scheduler.localtime import format_compact, local_date
 from scheduler.planning import PlanRequest, PlanSummary, plan_posts
 from scheduler.publishing.attempt import Outcome
 from scheduler.publishing.claims import (
@@ -91,12 +91,25 @@ class Worker:
         uncertain; posts past their lateness limit become missed; uncertain posts are
         looked up."""
         self.heartbeat()
+        self.report_alive()
         if not self.leading:
             return []
         self.recover()
         self.refresh_tokens()
         return reconcile_uncertain(self.engine, self.factory, self.settings, self.clock,
                                    self.name)
+
+    def report_alive(self) -> None:
+        """One INFO line a minute: this worker lives, leads or not, and what is next."""
+        try:
+            with session_scope(self.engine, write=False) as session:
+                upcoming = next_due_at(session, self.clock.now())
+        except Exception as exc:
+            _failed(exc, f"pekerja {self.name} tidak dapat membaca unggahan berikutnya")
+            return
+        log.info("pekerja %s hidup%s; unggahan disetujui berikutnya: %s", self.name,
+                 " (pemimpin: merencanakan dan merawat)" if self.leading else "",
+                 format_compact(upcoming, self.settings.timezone) if upcoming else "tidak ada")
 
     def refresh_tokens(self) -> None:
         """Renew connected accounts' tokens that expire soon (scheduler.token_refresh);

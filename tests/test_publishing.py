@@ -84,6 +84,18 @@ def test_the_worker_logs_one_line_per_published_or_missed_post(approved, catalog
     assert len(missed) == 15 and all("terlambat" in line for line in missed)
 
 
+def test_the_worker_says_each_minute_that_it_lives_and_what_is_next(approved, catalog,
+                                                                    settings, clock, caplog):
+    caplog.set_level("INFO", logger="scheduler.worker")
+    clock.set(FIRST_SLOT - timedelta(minutes=5))
+    worker = worker_for(approved, catalog, settings, clock)
+    worker.maintain()  # the maintenance job, every minute
+    lines = [r.getMessage() for r in caplog.records if "hidup" in r.getMessage()]
+    assert lines == ["pekerja uji:1:1 hidup (pemimpin: merencanakan dan merawat); unggahan "
+                     "disetujui berikutnya: 2024-01-01 09.00 WIB"]
+    worker.step_down()
+
+
 def test_run_once_reports_progress_as_posts_finish(approved, catalog, settings, clock):
     heard: list[tuple[int, int]] = []
     outcomes = worker_for(approved, catalog, settings, clock).run_once(
