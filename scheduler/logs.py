@@ -9,6 +9,7 @@ are kept quiet.
 import logging
 import re
 import sys
+from typing import Any
 
 from scheduler.adapters.logging_filter import RedactingFilter, quiet_http_loggers
 from scheduler.config import Settings
@@ -20,8 +21,21 @@ def secret_values(settings: Settings) -> list[str]:
     return [v for k, v in settings.environ.items() if v and _SECRET_NAME.search(k)]
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is when a record comes, not to the stream of the
+    moment logging was set up (which may since have been replaced and closed)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 def configure_logging(settings: Settings) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter(secrets=secret_values(settings)))
     root = logging.getLogger()

@@ -9,6 +9,7 @@ from scheduler.adapters.base import (
     PermanentPublishError,
     PublishError,
     ReauthorizationRequired,
+    RefreshRefused,
     TransientPublishError,
 )
 from scheduler.errors import (
@@ -53,6 +54,7 @@ TABLE: dict[type[SiarError], tuple[str, int, int]] = {
     PermanentPublishError: ("publish_refused", 1, 502),
     ReauthorizationRequired: ("publish_reauthorize", 1, 502),
     AmbiguousPublishError: ("publish_uncertain", 1, 502),
+    RefreshRefused: ("refresh_refused", 1, 502),
 }
 
 
