@@ -99,7 +99,7 @@ def settings_for(folder: Path, catalog: Catalog, fakes: dict[str, Any]) -> Setti
 def add_posts(engine: Any, catalog: Catalog, at: datetime, platforms: tuple[str, ...],
               copies: int, image: str | None) -> int:
     """Approved posts due at `at`, `copies` per regency account; returns how many."""
-    regencies = [k for k, r in catalog.regions.items() if not r.is_province]
+    regencies = [k for k, r in catalog.regions.items() if r.is_regency]
     now = datetime.now(UTC)
     with session_scope(engine, write=True) as session:
         accounts = {(a.region_key, a.platform): a.id for a in session.exec(select(Account))}
@@ -237,7 +237,7 @@ def main() -> None:
             siar.append(rate)
             rate, _ = baseline_round(catalog, fake, args.posts_per_account)
             bare.append(rate)
-    accounts = len([r for r in catalog.regions.values() if not r.is_province])
+    accounts = len([r for r in catalog.regions.values() if r.is_regency])
     print(f"throughput, {total} Telegram posts over {accounts} accounts, fake answering at "
           f"once, {accounts} in parallel (median of {args.repeat}, interleaved): Siar "
           f"{statistics.median(siar):,.0f} posts/s, baseline (threads + sqlite3) "
