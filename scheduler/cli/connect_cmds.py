@@ -21,8 +21,8 @@ from scheduler.errors import InputError
 from scheduler.localtime import format_compact
 from scheduler.models import Account
 from scheduler.permissions import Action, require
-from scheduler.publishing.stored import secret_box
-from scheduler.secretbox import SecretKeyMissing, new_secret
+from scheduler.publishing.stored import required_box, secret_box
+from scheduler.secretbox import new_secret
 
 secrets_app = typer.Typer(help="Kunci penyegel token akun: buat, rotasi (secrets).",
                           no_args_is_help=True)
@@ -66,10 +66,7 @@ def account_connect(
     lalu disimpan terenkripsi dengan SIAR_SECRET_KEY. Kredensial di lingkungan tetap menang."""
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
-    box = secret_box(state.settings)
-    if box is None:
-        raise SecretKeyMissing("SIAR_SECRET_KEY belum disetel: token tidak dapat disimpan "
-                               "(buat dengan `siar secrets new-key`)")
+    box = required_box(state.settings)
     ends = parse_instant(expires, "--expires", state.settings.timezone) if expires else None
     factory = state.app.adapters()
     with session_scope(state.engine, write=False) as session:
@@ -132,10 +129,7 @@ def secrets_rotate(ctx: typer.Context, as_user: AsOption,
     SIAR_SECRET_KEYS_OLD). Semua atau tidak sama sekali."""
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
-    box = secret_box(state.settings)
-    if box is None:
-        raise SecretKeyMissing("SIAR_SECRET_KEY belum disetel: tidak ada kunci baru untuk "
-                               "menyegel ulang")
+    box = required_box(state.settings)
     with session_scope(state.engine, write=True) as session:
         count = rotate(session, actor=actor, box=box)
     state.out.print(f"{count} kredensial tersimpan disegel ulang dengan SIAR_SECRET_KEY saat "

@@ -24,6 +24,11 @@ def secret_box(settings: Settings) -> SecretBox | None:
     return SecretBox(settings.secret_key, settings.secret_keys_old)
 
 
+def required_box(settings: Settings) -> SecretBox:
+    """The box for stored tokens; SecretKeyMissing (a clear settings error) without a key."""
+    return SecretBox(settings.secret_key, settings.secret_keys_old)
+
+
 class StoredCredentials:
     """`fields(account_id)` and `values(account_id)` of connected accounts."""
 
