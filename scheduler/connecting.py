@@ -81,8 +81,9 @@ def finish(engine: Engine, *, actor: Actor, platform: str, note: str, state: str
     """Exchange the code the consent page sent back and store the account's tokens."""
     pending = _pending(note, box)
     if not (pending.get("platform") == platform and state
-            and hmac.compare_digest(state, pending.get("state", ""))
-            and hmac.compare_digest(fingerprint, pending.get("session", ""))):
+            and hmac.compare_digest(state.encode(), str(pending.get("state", "")).encode())
+            and hmac.compare_digest(fingerprint.encode(),
+                                    str(pending.get("session", "")).encode())):
         raise InputError("jawaban halaman persetujuan tidak cocok dengan permintaan dari "
                          "sesi ini (state berbeda); akun tidak dihubungkan. Mulai lagi dari "
                          "halaman Akun")
@@ -116,20 +117,28 @@ def _pending(note: str, box: SecretBox) -> dict[str, str]:
 
 def connect_pasted(engine: Engine, *, actor: Actor, account_key: str,
                    values: Mapping[str, str], factory: AdapterFactory, box: SecretBox,
-                   now: datetime) -> tuple[TokenInfo, str | None]:
+                   now: datetime, expires_at: datetime | None = None
+                   ) -> tuple[TokenInfo, str | None]:
     """Store pasted credentials once the platform confirms they reach the account
-    (Adapter.verify); returns what they reach (a channel's name)."""
+    (Adapter.verify); returns what they reach (a channel's name). A field the account's
+    environment variables already fill is refused: the environment would win, so what
+    was checked would not be what is used."""
     with session_scope(engine, write=False) as session:
         account = find_account(session, actor=actor, key=account_key)
         require(session, actor, Action.CONNECT, [account.region_key])
     given = {name: value.strip() for name, value in values.items() if value.strip()}
+    overridden = sorted(set(given) & set(factory.env_credentials(account)))
+    if overridden:
+        raise InputError(f"akun {account_key}: {', '.join(overridden)} sudah diisi variabel "
+                         "lingkungan, yang selalu menang; kosongkan di sana atau jangan "
+                         "diisi di sini")
     try:
         reached = factory.probe(account, given).verify()
     except PublishError as exc:
         raise InputError(f"akun {account_key} tidak dihubungkan: {exc}") from None
     with session_scope(engine, write=True) as session:
         info = connect(session, actor=actor, account_key=account_key, values=given, box=box,
-                       now=now)
+                       now=now, expires_at=expires_at)
     return info, reached
 
 
@@ -149,6 +158,8 @@ def disconnect_account(engine: Engine, *, actor: Actor, account_key: str,
         cls = factory.adapters.get(account.platform)
         revocable = box is not None and cls is not None and cls.auth is not None
         problem: str | None = None
+        if box is None and cls is not None and cls.auth is not None:
+            problem = "SIAR_SECRET_KEY belum disetel: token tidak dapat dicabut di platform"
         try:
             stored = (stored_credentials(session, account_id=account.id, box=box)
                       if revocable and box is not None else {})

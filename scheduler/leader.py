@@ -11,6 +11,7 @@ looking uncertain posts up); every worker publishes.
 """
 
 import logging
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -88,8 +89,15 @@ class AdvisoryLeadership:
     def __init__(self, engine: Engine, holder: str, key: int = ADVISORY_KEY) -> None:
         self.engine, self.holder, self.key = engine, holder, key
         self._connection: Any = None  # the driver's connection, outside the pool
+        # The heartbeat and the periodic jobs may ask at the same instant: one at a time,
+        # or two sessions could race and one lock be left held by a forgotten session.
+        self._guard = threading.Lock()
 
     def lead(self, now: datetime) -> bool:
+        with self._guard:
+            return self._lead()
+
+    def _lead(self) -> bool:
         if self._connection is not None:
             try:  # still our session, so still our lock
                 self._execute("SELECT 1")
@@ -113,7 +121,8 @@ class AdvisoryLeadership:
         return True
 
     def release(self) -> None:
-        self._close()  # ending the session releases its advisory locks
+        with self._guard:
+            self._close()  # ending the session releases its advisory locks
 
     def _execute(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         cursor = self._connection.execute(sql, params)

@@ -94,7 +94,12 @@ class TokenRefresher:
         due = self.due()
         if not due:
             return report
-        box = secret_box(self.factory.settings)
+        try:
+            box = secret_box(self.factory.settings)
+        except SiarError as exc:  # a key too short: said, and no account renewed
+            log.warning("%s token perlu diperbarui, tetapi kuncinya tidak dapat dipakai: %s",
+                        len(due), exc)
+            box = None
         if box is None:
             log.warning("%s token perlu diperbarui, tetapi SIAR_SECRET_KEY belum disetel",
                         len(due))
@@ -134,7 +139,12 @@ class TokenRefresher:
             if row is None or row.version != candidate.version:
                 report.adopted.append(candidate.key)
                 return
-            credentials = box.open(row.sealed)
+            try:
+                credentials = box.open(row.sealed)
+            except SiarError as exc:  # sealed with another key: this account only
+                log.warning("token %s tidak diperbarui: %s", candidate.key, exc)
+                report.postponed.append(candidate.key)
+                return
         try:
             grant = self._with_retries(self.factory.auth(candidate.platform, credentials))
         except RefreshRefused as refused:

@@ -200,3 +200,28 @@ def test_only_admins_in_scope_connect(approved) -> None:
         with pytest.raises(PermissionDenied):
             connect(session, actor=actor("adm", "admin", "kota-b"), account_key="kab-a/x",
                     values={"access_token": "t"}, box=box, now=FIRST_SLOT)
+
+
+def test_a_pasted_field_the_environment_fills_is_refused(approved, settings) -> None:
+    """The environment wins when publishing, so a pasted value it overrides would be
+    checked with the platform and then never used: refused, nothing stored."""
+    from dataclasses import replace
+
+    from scheduler.clock import FixedClock
+    from scheduler.connecting import connect_pasted
+    from scheduler.errors import InputError
+    from scheduler.publishing.factory import AdapterFactory
+
+    with_env = replace(settings, environ={**settings.environ,
+                                          "SIAR_KAB_A_TELEGRAM_BOT_TOKEN": BOT})
+    factory = AdapterFactory(with_env, FixedClock(FIRST_SLOT))
+    try:
+        with pytest.raises(InputError, match="bot_token sudah diisi variabel lingkungan"):
+            connect_pasted(approved, actor=actor("admin.prov", "admin"),
+                           account_key="kab-a/telegram",
+                           values={"bot_token": "111:lain", "chat_id": "@kpukaba"},
+                           factory=factory, box=SecretBox(KEY), now=FIRST_SLOT)
+    finally:
+        factory.close()
+    with Session(approved) as session:
+        assert session.exec(select(AccountToken)).first() is None

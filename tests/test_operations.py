@@ -70,6 +70,8 @@ def test_history_formats(approved, catalog, settings, clock, siar):
     worker_for(approved, catalog, settings, clock).run_once()
     as_json = json.loads(siar("history", "--region", "kab-a", "--format", "json").stdout)
     assert len(as_json) == 5
+    asked = siar("history", "--limit", "3").stdout  # the user's own limit: no hint to use it
+    assert "3 unggahan." in asked and "batas tercapai" not in asked
     assert {r["status"] for r in as_json} == {"published"}
     assert as_json[0]["scheduled_at"] == "2024-01-01T09:00:00+07:00"
     assert as_json[0]["platform_url"].startswith("file://")

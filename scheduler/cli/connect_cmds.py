@@ -7,15 +7,14 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from scheduler.account_tokens import connect, rotate
+from scheduler.account_tokens import rotate
 from scheduler.accounts import find_account
-from scheduler.adapters.base import PublishError
 from scheduler.cli.app import app
 from scheduler.cli.auth import AsOption, PasswordStdinOption, login
 from scheduler.cli.ops_cmds import account_app
 from scheduler.cli.parse import parse_instant
 from scheduler.cli.state import AppState
-from scheduler.connecting import disconnect_account
+from scheduler.connecting import connect_pasted, disconnect_account
 from scheduler.db import session_scope
 from scheduler.errors import InputError
 from scheduler.localtime import format_compact
@@ -81,14 +80,11 @@ def account_connect(
         state.err.print(f"Dari lingkungan (tetap dipakai): {', '.join(from_env)}")
     values = _read_values(tuple(f for f in fields if f not in from_env), values_stdin)
     try:
-        reached = factory.probe(account, values).verify()
-    except PublishError as exc:
-        raise InputError(f"akun {key} tidak dihubungkan: {exc}") from None
+        info, reached = connect_pasted(state.engine, actor=actor, account_key=key,
+                                       values=values, factory=factory, box=box,
+                                       now=state.clock.now(), expires_at=ends)
     finally:
         factory.close()
-    with session_scope(state.engine, write=True) as session:
-        info = connect(session, actor=actor, account_key=key, values=values, box=box,
-                       now=state.clock.now(), expires_at=ends)
     tz = state.settings.timezone
     state.out.print(f"Akun {key} terhubung" + (f" ke {reached}" if reached else "") +
                     f"; disimpan terenkripsi: {', '.join(info.fields)}" +

@@ -24,7 +24,7 @@ from scheduler.cli.ops_tables import (
 )
 from scheduler.cli.output import OutputFormat, write_rows
 from scheduler.cli.parse import parse_date
-from scheduler.cli.plan_cmds import PlatformOption, RegionOption
+from scheduler.cli.plan_cmds import TABLE_LIMIT, PlatformOption, RegionOption
 from scheduler.cli.post_cmds import NoteOption, PostIdArgument, post_app
 from scheduler.cli.review_cmds import print_post
 from scheduler.cli.state import AppState
@@ -196,7 +196,7 @@ def history_command(
     state: AppState = ctx.obj
     check_filters(state, regions=region, platforms=platform, stages=stage, statuses=status)
     tz = state.settings.timezone
-    table_limit = limit or 50
+    table_limit = limit or TABLE_LIMIT
     filters = HistoryFilter(
         regions=tuple(region or ()), platforms=tuple(platform or ()), stages=tuple(stage or ()),
         statuses=tuple(status or ()), since=parse_date(since, "--from") if since else None,
@@ -213,7 +213,8 @@ def history_command(
     print_layouts(state.out, history_layouts(shown))
     count = len(shown)
     state.out.print(f"{count} unggahan" + (" (batas tercapai; pakai --limit atau --format csv)"
-                                           if count == table_limit else "") + ".")
+                                           if limit is None and count == table_limit
+                                           else "") + ".")
 
 
 @post_app.command("show")

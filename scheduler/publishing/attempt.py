@@ -133,8 +133,6 @@ def save_ref(engine: Engine, post_id: int, worker: str, ref: Mapping[str, str],
     try:
         until_stored(f"rujukan unggahan #{post_id}",
                      lambda: _save_ref(engine, post_id, worker, ref, now))
-    except ClaimLost:
-        raise
     except Exception as exc:
         if not busy(exc):
             raise

@@ -26,6 +26,7 @@ from scheduler.publishing.factory import AccountHeld, AdapterFactory
 from scheduler.publishing.retrying import busy, reason, until_stored
 from scheduler.publishing.statements import statements_for
 from scheduler.publishing.store import store_for
+from scheduler.redact import redact
 from scheduler.targets import get_post
 from scheduler.users import Actor
 
@@ -94,9 +95,11 @@ def _reconcile_one(engine: Engine, factory: AdapterFactory, settings: Settings, 
     if not _hold(engine, post, actor, clock, settings.claim_lease):
         return Reconciled(post_id, "later")  # its account is busy, or someone else has it
     post.claimed_by = actor  # a detached copy: what the guarded verdicts below expect
+    secrets: tuple[str, ...] = ()  # the account's credentials, masked in what is kept
     try:
         built = factory.build(account, checkpoint=lambda ref: None,
                               via=post.attempt_via)
+        secrets = built.secrets
         payload = payload_for(post, account, settings, instance_id=factory.instance_id)
         receipt = built.adapter.reconcile(payload, dict(post.platform_ref or {}))
     except AccountHeld as exc:
@@ -105,11 +108,12 @@ def _reconcile_one(engine: Engine, factory: AdapterFactory, settings: Settings, 
         wait = timedelta(seconds=backoff(1, settings.retry_base, exc.retry_after))
         return _later(engine, post, clock, actor, wait, None)
     except AmbiguousPublishError as exc:
-        return _later(engine, post, clock, actor, UNKNOWN_RECHECK, str(exc),
+        return _later(engine, post, clock, actor, UNKNOWN_RECHECK, redact(str(exc), secrets),
                       verdict="unknown")
     except PublishError as exc:
-        log.warning("unggahan #%s: pengecekan ulang gagal: %s", post_id, exc)
-        return _later(engine, post, clock, actor, FAILED_RECHECK, str(exc))
+        message = redact(str(exc), secrets)
+        log.warning("unggahan #%s: pengecekan ulang gagal: %s", post_id, message)
+        return _later(engine, post, clock, actor, FAILED_RECHECK, message)
     now = clock.now()
     if receipt:
         values: dict[str, Any] = {

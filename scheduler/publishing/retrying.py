@@ -4,12 +4,13 @@ tried again, within a bound, so that a post whose request has left is never left
 `publishing` because the database was busy for a moment."""
 
 import logging
-import sqlite3
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
+
+from scheduler.busy import is_busy
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -18,9 +19,11 @@ FIRST_WAIT, LONGEST_WAIT = 0.05, 5.0
 
 
 def busy(exc: BaseException) -> bool:
-    """Whether trying the same transaction again may succeed: SQLAlchemy's wrapped
-    OperationalError, or the driver's own (raised unwrapped from a BEGIN hook)."""
-    if isinstance(exc, OperationalError | sqlite3.OperationalError):
+    """Whether trying the same transaction again may succeed: the database was busy
+    (scheduler.busy: a lock, a serialization failure, a deadlock), or the connection
+    dropped (wrapped by SQLAlchemy, or the driver's own, raised from a BEGIN hook). Other
+    errors ("no such table", a read-only file) are faults and raised at once."""
+    if is_busy(exc):
         return True
     if isinstance(exc, DBAPIError):
         return bool(exc.connection_invalidated)

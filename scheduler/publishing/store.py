@@ -221,9 +221,11 @@ class PostgresStore(_Guarded, CoreStatements):
         if connection.execute(self._ACCOUNT, {"account_id": account_id}).first() is None:
             return None
         # With the account's row locked, no other claim for it can run until we commit.
-        over = _over(quota_times(connection, account_id, platform, now, window_start), quota)
-        if over is not None:
-            return over
+        if quota is not None:
+            over = _over(quota_times(connection, account_id, platform, now, window_start),
+                         quota)
+            if over is not None:
+                return over
         if connection.execute(self._BUSY, {"account_id": account_id, "now": now}).scalar():
             return None
         row = connection.execute(self._CLAIM, {

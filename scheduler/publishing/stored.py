@@ -41,7 +41,8 @@ class StoredCredentials:
         self._read_at = float("-inf")
         # account id -> (version, sealed text, field names)
         self._rows: dict[int, tuple[int, str, tuple[str, ...]]] = {}
-        self._opened: dict[tuple[int, int], dict[str, str]] = {}
+        # account id -> (version, opened fields): only the current version is kept
+        self._opened: dict[int, tuple[int, dict[str, str]]] = {}
 
     def invalidate(self) -> None:
         with self._lock:
@@ -71,7 +72,8 @@ class StoredCredentials:
             return {}
         version, sealed, _ = row
         with self._lock:
-            opened = self._opened.get((account_id, version))
+            kept = self._opened.get(account_id)
+        opened = kept[1] if kept is not None and kept[0] == version else None
         if opened is None:
             if self._box is None:  # built on first use: a bad key holds only these accounts
                 self._box = secret_box(self.settings)
@@ -80,5 +82,5 @@ class StoredCredentials:
                     "token tersimpan tidak dapat dibuka: SIAR_SECRET_KEY belum disetel")
             opened = self._box.open(sealed)
             with self._lock:
-                self._opened[(account_id, version)] = opened
+                self._opened[account_id] = (version, opened)
         return opened

@@ -17,8 +17,8 @@ from scheduler.connecting import session_fingerprint as fingerprint
 from scheduler.errors import InputError, SiarError
 from scheduler.ops_view import account_lines
 from scheduler.permissions import Action, require_role
-from scheduler.publishing.stored import secret_box
-from scheduler.secretbox import SecretBox, SecretKeyMissing
+from scheduler.publishing.stored import required_box, secret_box
+from scheduler.secretbox import SecretBox
 from scheduler.web.context import CurrentViewer, PostingViewer, Viewer, redirect, render, web_of
 
 router = APIRouter()
@@ -56,11 +56,7 @@ def _page(request: Request, who: Viewer, *, status: int = 200,
 
 
 def _box(request: Request) -> SecretBox:
-    box = secret_box(web_of(request).app.settings)
-    if box is None:
-        raise SecretKeyMissing("SIAR_SECRET_KEY belum disetel: token akun tidak dapat "
-                               "disimpan (buat dengan `siar secrets new-key`)")
-    return box
+    return required_box(web_of(request).app.settings)
 
 
 @router.get("/akun/sambung/{platform}")
