@@ -1,4 +1,4 @@
-"""Statuses, events, stage tags and actors as people read them, in Indonesian. Stored
+"""Statuses, events, stage tags, actors and numbers as people read them, in Indonesian. Stored
 values, JSON and CSV keep their stable English names; tables, pages and messages show
 these."""
 
@@ -50,3 +50,8 @@ def actor_label(name: str) -> str:
     if found is None:
         return "perencana" if name == "planner" else name
     return f"pekerja ({found['host']}, pid {found['pid']})"
+
+
+def thousands(number: int) -> str:
+    """31402838 -> 31.402.838 (the Indonesian thousands separator)."""
+    return f"{number:,}".replace(",", ".")

@@ -106,8 +106,9 @@ def test_siar_stages_shows_a_regions_calendar(regional: Path, siar) -> None:  # 
     result = siar("stages", "--region", "kab-a")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    daftar = next(line for line in lines if "Pendaftaran pemilih" in line)
-    assert "(wilayah)" in daftar and "2024-01-05" in daftar, result.stdout
+    at = next(n for n, line in enumerate(lines) if "Pendaftaran pemilih" in line)
+    assert "2024-01-05" in lines[at], result.stdout
+    assert "(wilayah)" in lines[at + 1], result.stdout  # under the key, never cut
     hasil = next(line for line in lines if "Penetapan hasil" in line)
     assert "2024-02-28 20.30" in hasil
     province = siar("stages", "--region", "prov").stdout

@@ -97,17 +97,20 @@ def _stage_layouts(rows: list[StageRow]) -> list[Layout]:
     narrow: list[list[Cell]] = []
     for row in rows:
         stage = row.stage
-        name = stage.name + (" (belum pasti)" if stage.unconfirmed else "") + (
-            " (wilayah)" if stage.regional else "")
+        name = stage.name
+        marks = [m for m, on in (("belum pasti", stage.unconfirmed),
+                                 ("wilayah", stage.regional)) if on]
         start = stage.start.isoformat() if stage.start else "bersyarat"
         if stage.start and stage.time:
             start += f" {stage.time:%H.%M}"
         end = stage.end.isoformat() if stage.end else "bersyarat"
         key = "  " * row.depth + stage.key  # a sub-stage indented under its parent
+        if marks:  # kept whole under the key: a cut name must not hide them
+            key += "\n" + "  " * row.depth + "(" + ", ".join(marks) + ")"
         election = escape(row.election.short_name)
         tags = Free(", ".join(tag_label(t) for t in stage.tags))
         wide.append([election, key, Free(name), start, end, tags])
-        narrow.append([election, Free(name, (key,)), f"{start}\n{end}", tags])
+        narrow.append([election, Free(name, tuple(key.split("\n"))), f"{start}\n{end}", tags])
     return [(wide_cols, wide), (narrow_cols, narrow)]
 
 

@@ -5,7 +5,6 @@ from collections.abc import Mapping
 from typing import Annotated
 
 import typer
-from rich.cells import cell_len
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -28,7 +27,7 @@ from scheduler.cli.plan_cmds import TABLE_LIMIT, PlatformOption, RegionOption
 from scheduler.cli.post_cmds import NoteOption, PostIdArgument, post_app
 from scheduler.cli.review_cmds import print_post
 from scheduler.cli.state import AppState
-from scheduler.cli.tables import one_line, print_layouts, print_quoted, print_table
+from scheduler.cli.tables import print_cut, print_layouts, print_quoted, print_table
 from scheduler.db import session_scope
 from scheduler.event_details import detail_lines
 from scheduler.history import (
@@ -129,18 +128,18 @@ def status_command(ctx: typer.Context) -> None:
     problems = report.recent_problems
     state.out.print(f"[bold]Gagal/tidak pasti/terlewat (24 jam):[/] {len(problems)}")
     for post in problems[:PROBLEMS_SHOWN]:
-        _one_line(state, f"  #{post.id} {post.region_key}/{post.platform} "
-                         f"{status_label(post.status)}: ", post.last_error or "-")
+        print_cut(state.out, f"  #{post.id} {post.region_key}/{post.platform} "
+                             f"{status_label(post.status)}: ", post.last_error or "-")
     if len(problems) > PROBLEMS_SHOWN:
         state.out.print(f"  … dan {len(problems) - PROBLEMS_SHOWN} lainnya (siar history "
                         "--status failed --status uncertain --status missed)")
     state.out.print(f"[bold]Akun dijeda:[/] {len(report.paused)}")
     for account in report.paused:
-        _one_line(state, f"  {account.region_key}/{account.platform}: ",
+        print_cut(state.out, f"  {account.region_key}/{account.platform}: ",
                   account.paused_reason or "-")
     state.out.print(f"[bold]Akun ditahan (tidak menerbitkan):[/] {len(report.held)}")
     for key, reason in report.held[:PROBLEMS_SHOWN]:
-        _one_line(state, f"  {key}: ", reason)
+        print_cut(state.out, f"  {key}: ", reason)
     if len(report.held) > PROBLEMS_SHOWN:
         state.out.print(f"  … dan {len(report.held) - PROBLEMS_SHOWN} lainnya "
                         "(siar account list)")
@@ -166,13 +165,6 @@ def _token_warnings(state: AppState, adapters: Mapping[str, type[Adapter]]) -> N
     for warning in warnings:
         state.out.print("  " + escape(warning.text(localtime.format_compact(warning.ends, tz),
                                                    now)))
-
-
-def _one_line(state: AppState, prefix: str, text: str) -> None:
-    """`prefix` (keys, whole) and a free text cut to the rest of one line (`siar post show`
-    and `siar account list` have the whole)."""
-    room = max(state.out.width - cell_len(prefix), 20)
-    state.out.print(escape(prefix) + escape(one_line(text, room)), soft_wrap=True)
 
 
 @app.command("history")
@@ -275,9 +267,9 @@ def account_list(ctx: typer.Context, region: RegionOption = None) -> None:
     rows = []
     for account in accounts:
         route = factory.route(account)
-        status = ("dijeda: " + (account.paused_reason or "")) if account.paused_at else (
-            ("aktif" if route.adapter else f"ditahan: {route.held}") if account.enabled
-            else "nonaktif")
+        status = ("dijeda", account.paused_reason or "") if account.paused_at else (
+            (("aktif", "") if route.adapter else ("ditahan", route.held or "")) if account.enabled
+            else ("nonaktif", ""))
         rows.append((account, route.name or "-", status))
     print_layouts(state.out, accounts_layouts(rows))
 

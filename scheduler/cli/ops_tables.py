@@ -105,17 +105,17 @@ def _events(events: list[PostEvent], tz: tzinfo, *, stacked: bool) -> Layout:
     return cols, rows
 
 
-def accounts_layouts(accounts: list[tuple[Account, str, str]]) -> list[Layout]:
-    """`siar account list`: (account, route name, status) per account; the status on one
-    line on a wide terminal, its reason (free text, shortened) under it on a narrow one."""
+def accounts_layouts(accounts: list[tuple[Account, str, tuple[str, str]]]) -> list[Layout]:
+    """`siar account list`: (account, route name, (state, reason)) per account; the state
+    and its reason on one line on a wide terminal, the reason (free text, shortened) under
+    the state on a narrow one."""
     cols = [Col("Akun"), Col("Handle", drop=1), Col("Terbit lewat"),
             Col("Status", text=True)]
     wide: list[list[Cell]] = []
     narrow: list[list[Cell]] = []
-    for account, route, status in accounts:
+    for account, route, (state, reason) in accounts:
         first = [f"{account.region_key}/{account.platform}", escape(account.handle),
                  escape(route)]
-        state, _, reason = status.partition(": ")
-        wide.append([*first, Free(status, (state,) if not reason else ())])
+        wide.append([*first, Free(f"{state}: {reason}", ()) if reason else Free("", (state,))])
         narrow.append([*first, Free(reason, (state,))])
     return [(cols, wide), (cols, narrow)]

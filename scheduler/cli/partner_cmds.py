@@ -80,11 +80,6 @@ def _days(days: int | None) -> str:
     return f"sisa {days} hari" if days >= 0 else f"berakhir {-days} hari lalu"
 
 
-def _agreements(line: PartnerLine) -> str:
-    return "; ".join(f"{a.region_key}: {a.number} s.d. {localtime.format_date_short(a.end)}"
-                     for a in line.agreements)
-
-
 def _ending(line: PartnerLine, window: int) -> str:
     parts = []
     mou = line.partner.mou

@@ -1,6 +1,5 @@
 """Commands that plan posts and list them: plan, posts."""
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import typer
@@ -10,6 +9,7 @@ from scheduler import localtime
 from scheduler.cli.app import app
 from scheduler.cli.auth import PasswordStdinOption, login
 from scheduler.cli.filters import check_filters
+from scheduler.cli.ops_tables import compact, time_header
 from scheduler.cli.output import OutputFormat, write_records
 from scheduler.cli.parse import parse_date
 from scheduler.cli.state import AppState
@@ -91,7 +91,7 @@ def _posts_wide(records: list[dict[str, Any]]) -> Layout:
     """One line per post."""
     cols = [Col("ID", right=True), Col(_zone(records)), Col("Wilayah"), Col("Platform"),
             Col("Tahapan", drop=2), Col("Status"), Col("Teks", text=True, drop=1)]
-    rows: list[list[Cell]] = [[str(r["id"]), _when(r["scheduled_at"]), r["region"], r["platform"],
+    rows: list[list[Cell]] = [[str(r["id"]), compact(r["scheduled_at"]), r["region"], r["platform"],
              r["stage"] or "-", status_label(r["status"]), Free(r["text"])] for r in records]
     return cols, rows
 
@@ -100,21 +100,14 @@ def _posts_narrow(records: list[dict[str, Any]]) -> Layout:
     """Two lines per post: date over time, region over platform, stage over text."""
     cols = [Col("ID", right=True), Col(_zone(records)), Col("Akun"), Col("Status"),
             Col("Tahapan / teks", text=True, drop=1)]
-    rows: list[list[Cell]] = [[str(r["id"]), _when(r["scheduled_at"]).replace(" ", "\n"),
+    rows: list[list[Cell]] = [[str(r["id"]), compact(r["scheduled_at"]).replace(" ", "\n"),
              f"{r['region']}\n{r['platform']}", status_label(r["status"]),
              Free(r["text"], (r["stage"] or "-",))] for r in records]
     return cols, rows
 
 
 def _zone(records: list[dict[str, Any]]) -> str:
-    """The header of a time column: "Waktu (WIB)" when the times are in one known zone."""
-    zones = {localtime.zone_label(datetime.fromisoformat(r["scheduled_at"])) for r in records}
-    return f"Waktu ({zones.pop()})" if len(zones) == 1 else "Waktu (lokal)"
-
-
-def _when(iso: str) -> str:
-    """2024-02-14 09.00: a local ISO time, compact."""
-    return iso[:16].replace("T", " ").replace(":", ".")
+    return time_header("Waktu", [r["scheduled_at"] for r in records])
 
 
 TABLE_LIMIT = 50  # rows a table shows unless --limit or --all says otherwise

@@ -9,11 +9,12 @@ from scheduler.adapters.registry import load_adapters
 from scheduler.cli.app import app
 from scheduler.cli.output import OutputFormat, write_records
 from scheduler.cli.state import AppState
+from scheduler.labels import thousands
 from scheduler.platform_info import FIELDS, platform_infos
 
 
 def _number(value: int | None) -> str:
-    return f"{value:,}".replace(",", ".") if value is not None else "-"
+    return thousands(value) if value is not None else "-"
 
 
 @app.command("platforms")

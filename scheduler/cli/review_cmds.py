@@ -14,7 +14,7 @@ from scheduler.cli.parse import parse_date
 from scheduler.cli.plan_cmds import PlatformOption, RegionOption
 from scheduler.cli.review_format import print_grouped, print_summary
 from scheduler.cli.state import AppState
-from scheduler.cli.tables import one_line, print_quoted
+from scheduler.cli.tables import print_cut, print_quoted
 from scheduler.db import session_scope
 from scheduler.errors import InputError
 from scheduler.labels import status_label
@@ -64,8 +64,9 @@ def review_list(
         state.out.print(
             f"[bold]{escape(b.batch)}[/]  {localtime.format_compact(b.scheduled_at, tz)}\n"
             f"  {b.pending} unggahan · {b.regions} wilayah · {', '.join(b.platforms)} · "
-            f"{problems}\n  [dim]#{b.sample_id}:[/] "
-            f"{escape(one_line(sample, state.out.width - len(f'  #{b.sample_id}: ')))}\n")
+            f"{problems}")
+        print_cut(state.out, f"  #{b.sample_id}: ", sample, style="dim")
+        state.out.print()
     state.out.print(f"{len(batches)} batch, {sum(b.pending for b in batches)} unggahan menunggu.")
 
 

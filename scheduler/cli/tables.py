@@ -164,6 +164,13 @@ def print_layouts(console: Console, layouts: Sequence[Layout], title: str | None
     print_table(console, cols, rows, title, shown_below=shown_below)
 
 
+def print_cut(console: Console, prefix: str, text: str, style: str = "") -> None:
+    """`prefix` (keys, kept whole) then a free text cut to the rest of one line (`siar post
+    show` and `siar account list` have the whole)."""
+    room = max(console.width - cell_len(prefix), 20)
+    console.print(Text(prefix, style=style) + Text(one_line(text, room)), soft_wrap=True)
+
+
 def print_quoted(console: Console, text: str, gutter: str = "  │ ") -> None:
     """A post's text under a gutter, its long lines wrapped under the gutter too."""
     room = max(console.width - cell_len(gutter), MIN_TEXT)

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from scheduler.errors import Problem
+from scheduler.labels import thousands
 from scheduler.textfiles import TextFileError, read_text
 
 M = TypeVar("M", bound=BaseModel)
@@ -217,7 +218,7 @@ def _alias_problems(root: yaml.Node | None, label: str) -> list[Problem]:
         if sizes[id(node)] > limit:  # the first, innermost node that is too big
             return [Problem(
                 label, f"terlalu banyak alias YAML: bila alias diperluas, bagian ini berisi "
-                f"{_thousands(sizes[id(node)])} nilai (batas {_thousands(limit)})",
+                f"{thousands(sizes[id(node)])} nilai (batas {thousands(limit)})",
                 node.start_mark.line + 1)]
     return []
 
@@ -286,10 +287,6 @@ def _duplicate_keys(node: yaml.Node | None, label: str) -> list[Problem]:
         elif isinstance(current, yaml.SequenceNode):
             stack.extend(current.value)
     return found
-
-
-def _thousands(number: int) -> str:
-    return f"{number:,}".replace(",", ".")
 
 
 def _format_loc(loc: Sequence[str | int]) -> str:

@@ -15,6 +15,8 @@ from typing import Any
 
 from jinja2.exceptions import SecurityError
 
+from scheduler.labels import thousands
+
 MAX_TEXT = 256 * 1024  # characters of output, and of any one value a template builds
 MAX_RANGE = 2_000  # items one range() may produce
 MAX_INT_BITS = 4_096  # size of a number (about 1,200 digits)
@@ -31,10 +33,6 @@ class RenderLimitError(SecurityError):
 
 class RenderTimeout(RenderLimitError):
     """A render ran out of time (the costly failure: callers remember it)."""
-
-
-def thousands(number: int) -> str:
-    return f"{number:,}".replace(",", ".")
 
 
 def too_long(what: str, size: int | None = None) -> RenderLimitError:
