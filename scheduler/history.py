@@ -1,8 +1,8 @@
 """What operators read: the publishing history, one post's timeline, the worker's status."""
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
 from sqlalchemy import String, func, type_coerce
@@ -21,23 +21,6 @@ HISTORY_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
-class HistoryFilter:
-    regions: Sequence[str] = ()
-    platforms: Sequence[str] = ()
-    stages: Sequence[str] = ()
-    statuses: Sequence[str] = ()
-    since: date | None = None  # local dates, inclusive, on the scheduled time
-    until: date | None = None
-    limit: int | None = None
-    before_id: int | None = None  # keyset paging: posts older than this one
-
-    def as_post_filter(self) -> PostFilter:
-        """The filters history shares with `siar posts` (same conditions, same checks)."""
-        return PostFilter(regions=self.regions, platforms=self.platforms, stages=self.stages,
-                          statuses=self.statuses, date_from=self.since, date_to=self.until)
-
-
 # What history shows unless asked for other statuses: posts whose minute came and that
 # went to a worker, whatever came of it. Plans still waiting for review or for their
 # minute are not history (`siar posts` lists them).
@@ -47,15 +30,14 @@ HAPPENED_STATUSES = (
 )
 
 
-def history_statement(session: Session, *, actor: Actor, filters: HistoryFilter,
+def history_statement(session: Session, *, actor: Actor, filters: PostFilter,
                       tz: tzinfo) -> Any:
     """Newest first by when the post last changed (published, failed, marked missed...),
     in the actor's scope. Paging is by keyset (that instant, id), which stays fast however
     deep the page is."""
     require_role(actor, Action.VIEW)
-    shared = filters.as_post_filter()
-    shared.validate()
-    statement = select(Post).where(*post_conditions(shared, tz), scope_condition(session, actor))
+    filters.validate()
+    statement = select(Post).where(*post_conditions(filters, tz), scope_condition(session, actor))
     if not filters.statuses:
         statement = statement.where(col(Post.status).in_(HAPPENED_STATUSES))
     if filters.before_id is not None:
@@ -69,7 +51,7 @@ def history_statement(session: Session, *, actor: Actor, filters: HistoryFilter,
     return statement.limit(filters.limit) if filters.limit else statement
 
 
-def history_page(session: Session, *, actor: Actor, filters: HistoryFilter,
+def history_page(session: Session, *, actor: Actor, filters: PostFilter,
                  tz: tzinfo) -> list[Post]:
     return list(session.exec(history_statement(session, actor=actor, filters=filters, tz=tz)))
 
@@ -90,7 +72,7 @@ class HistoryLine(NamedTuple):
     last_error: str | None
 
 
-def history_lines(session: Session, *, actor: Actor, filters: HistoryFilter,
+def history_lines(session: Session, *, actor: Actor, filters: PostFilter,
                   tz: tzinfo) -> list[HistoryLine]:
     """One page of history (as history_page) read as plain columns."""
     statement = history_statement(session, actor=actor, filters=filters, tz=tz).with_only_columns(
@@ -98,7 +80,7 @@ def history_lines(session: Session, *, actor: Actor, filters: HistoryFilter,
     return [HistoryLine(*row) for row in session.execute(statement)]
 
 
-def iter_history(session: Session, *, actor: Actor, filters: HistoryFilter,
+def iter_history(session: Session, *, actor: Actor, filters: PostFilter,
                  tz: tzinfo) -> Iterator[Post]:
     """Every matching post, streamed in batches (an export never holds them all)."""
     statement = history_statement(session, actor=actor, filters=filters, tz=tz)
@@ -108,7 +90,7 @@ def iter_history(session: Session, *, actor: Actor, filters: HistoryFilter,
         session.expunge(post)
 
 
-def iter_history_rows(session: Session, *, actor: Actor, filters: HistoryFilter,
+def iter_history_rows(session: Session, *, actor: Actor, filters: PostFilter,
                       tz: tzinfo) -> Iterator[tuple[Any, ...]]:
     """The export's fast path: plain rows in HISTORY_FIELDS order, no ORM objects.
 

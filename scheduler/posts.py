@@ -32,6 +32,7 @@ class PostFilter:
     date_from: date | None = None  # local dates, inclusive
     date_to: date | None = None
     limit: int | None = None
+    before_id: int | None = None  # history's keyset paging: posts that changed before it
 
     def validate(self) -> None:
         for status in self.statuses:

@@ -11,8 +11,9 @@ from sqlmodel import Session, col, select
 
 from scheduler.config import load_settings
 from scheduler.db import session_scope
-from scheduler.history import HistoryFilter, history_page, status_report
+from scheduler.history import history_page, status_report
 from scheduler.models import Account, Post
+from scheduler.posts import PostFilter
 from scheduler.publishing.claims import claim
 from scheduler.users import MACHINE_ADMIN
 from tests.conftest import BOTH_DATABASES, FIRST_SLOT, WIB, events, posts, worker_for
@@ -24,18 +25,18 @@ pytestmark = pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=Tr
 def test_history_filters_and_pages_newest_first(approved, catalog, settings, clock):
     worker_for(approved, catalog, settings, clock).run_once()
     with Session(approved) as session:
-        def page_of(filters: HistoryFilter) -> list[Post]:
+        def page_of(filters: PostFilter) -> list[Post]:
             return history_page(session, actor=MACHINE_ADMIN, filters=filters, tz=WIB)
 
-        page = page_of(HistoryFilter(platforms=("x",), limit=2))
+        page = page_of(PostFilter(platforms=("x",), limit=2))
         assert [p.platform for p in page] == ["x", "x"]
         assert [p.region_key for p in page] == ["kota-b", "kab-a"]  # same time: newest id first
-        rest = page_of(HistoryFilter(platforms=("x",), before_id=page[-1].id))
+        rest = page_of(PostFilter(platforms=("x",), before_id=page[-1].id))
         assert [p.region_key for p in rest] == ["prov"]
-        assert page_of(HistoryFilter(statuses=("failed",))) == []
+        assert page_of(PostFilter(statuses=("failed",))) == []
         day = FIRST_SLOT.date()
-        assert len(page_of(HistoryFilter(since=day, until=day))) == 15
-        assert page_of(HistoryFilter(since=day + timedelta(days=1))) == []
+        assert len(page_of(PostFilter(date_from=day, date_to=day))) == 15
+        assert page_of(PostFilter(date_from=day + timedelta(days=1))) == []
 
 
 def test_history_is_what_happened_newest_change_first(approved, catalog, settings, clock):
@@ -49,21 +50,21 @@ def test_history_is_what_happened_newest_change_first(approved, catalog, setting
                PlanRequest(date_from=date(2024, 1, 2), date_to=date(2024, 1, 8)), clock.now(),
                actor=PLANNER)
     with Session(approved) as session:
-        def page_of(filters: HistoryFilter) -> list[Post]:
+        def page_of(filters: PostFilter) -> list[Post]:
             return history_page(session, actor=MACHINE_ADMIN, filters=filters, tz=WIB)
 
-        everything = page_of(HistoryFilter())
+        everything = page_of(PostFilter())
         assert len(everything) == 15 and {p.status for p in everything} == {"published"}
-        pending = page_of(HistoryFilter(statuses=("pending",)))
+        pending = page_of(PostFilter(statuses=("pending",)))
         assert pending and all(p.scheduled_at > FIRST_SLOT for p in pending)
         oldest = everything[-1]
     with session_scope(approved, write=True) as writing:
         changed = writing.get(Post, oldest.id)
         changed.updated_at = changed.updated_at + timedelta(minutes=30)  # changed last
     with Session(approved) as session:
-        first, second = page_of(HistoryFilter(limit=2))
+        first, second = page_of(PostFilter(limit=2))
         assert first.id == oldest.id
-        assert [p.id for p in page_of(HistoryFilter(before_id=first.id, limit=1))] == [second.id]
+        assert [p.id for p in page_of(PostFilter(before_id=first.id, limit=1))] == [second.id]
 
 
 def test_history_formats(approved, catalog, settings, clock, siar):

@@ -32,7 +32,6 @@ from scheduler.db import session_scope
 from scheduler.event_details import detail_lines
 from scheduler.history import (
     HISTORY_FIELDS,
-    HistoryFilter,
     history_record,
     iter_history,
     iter_history_rows,
@@ -42,6 +41,7 @@ from scheduler.history import (
 from scheduler.labels import event_label, status_label
 from scheduler.logs import configure_logging
 from scheduler.ops_view import due_unapproved_by_office
+from scheduler.posts import PostFilter
 from scheduler.publishing.attempt import Outcome
 from scheduler.publishing.reconcile import resolve
 from scheduler.token_warnings import token_warnings
@@ -189,10 +189,10 @@ def history_command(
     check_filters(state, regions=region, platforms=platform, stages=stage, statuses=status)
     tz = state.settings.timezone
     table_limit = limit or TABLE_LIMIT
-    filters = HistoryFilter(
+    filters = PostFilter(
         regions=tuple(region or ()), platforms=tuple(platform or ()), stages=tuple(stage or ()),
-        statuses=tuple(status or ()), since=parse_date(since, "--from") if since else None,
-        until=parse_date(until, "--to") if until else None,
+        statuses=tuple(status or ()), date_from=parse_date(since, "--from") if since else None,
+        date_to=parse_date(until, "--to") if until else None,
         limit=limit if output is not OutputFormat.table else table_limit)
     with session_scope(state.engine, write=False) as session:
         if output is not OutputFormat.table:

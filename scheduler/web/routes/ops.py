@@ -14,8 +14,9 @@ from sqlmodel import Session
 from scheduler.accounts import pause_account, resume_account
 from scheduler.content.model import Catalog
 from scheduler.errors import InputError, ReviewError
-from scheduler.history import HISTORY_FIELDS, HistoryFilter, history_lines, iter_history_rows
+from scheduler.history import HISTORY_FIELDS, history_lines, iter_history_rows
 from scheduler.ops_view import ops_overview
+from scheduler.posts import PostFilter
 from scheduler.publishing.reconcile import resolve
 from scheduler.token_warnings import token_warnings
 from scheduler.web.context import CurrentViewer, PostingViewer, Viewer, redirect, render, web_of
@@ -140,14 +141,14 @@ def _drain(out: io.StringIO) -> str:
 
 
 def _history_filter(request: Request, session: Session, catalog: Catalog, *,
-                    before_id: int | None, limit: int | None = None) -> HistoryFilter:
+                    before_id: int | None, limit: int | None = None) -> PostFilter:
     """The history's filters from the query string, checked like the command line's."""
-    filters = HistoryFilter(
+    filters = PostFilter(
         regions=tuple(values(request, "wilayah")), platforms=tuple(values(request, "platform")),
         stages=tuple(values(request, "tahapan")), statuses=tuple(values(request, "status")),
-        since=one_date(request, "dari"), until=one_date(request, "sampai"),
+        date_from=one_date(request, "dari"), date_to=one_date(request, "sampai"),
         before_id=before_id, limit=limit)
     checked(session, catalog, regions=filters.regions, platforms=filters.platforms,
             stages=filters.stages, statuses=filters.statuses)
-    filters.as_post_filter().validate()
+    filters.validate()
     return filters
