@@ -14,9 +14,9 @@ from datetime import date
 
 from scheduler import localtime
 from scheduler.checks.drafts import PostDraft, PostProblem
-from scheduler.checks.terms import fold, terms_pattern
-from scheduler.content.model import Catalog, NeutralTerm, Region
+from scheduler.content.model import Catalog, Region
 from scheduler.content.partner_model import Partner
+from scheduler.content.terms import fold
 
 CODE = "mitra_tanpa_mou"
 
@@ -92,12 +92,3 @@ def _partner_pattern(partners: Mapping[str, Partner]) -> tuple[re.Pattern[str], 
         cached = _CACHE[id(partners)] = (
             partners, re.compile(rf"(?<![\w@])(?:{body})(?![\w@]|\.\w)"), owners)
     return cached[1], cached[2]
-
-
-def neutral_terms_in(text: str, terms: tuple[NeutralTerm, ...]) -> list[str]:
-    """The neutrality terms (parties, candidates, campaign teams) `text` contains."""
-    pattern = terms_pattern(terms)
-    if pattern is None:
-        return []
-    found = {" ".join(m.group(0).split()) for m in pattern.finditer(fold(text))}
-    return sorted(t.term for t in terms if " ".join(fold(t.term).split()) in found)

@@ -23,7 +23,6 @@ from scheduler.checks.drafts import PostProblem as PostProblem
 from scheduler.checks.length import count_hashtags, length_for
 from scheduler.checks.links import unofficial_links
 from scheduler.checks.partners import partner_problems
-from scheduler.checks.terms import fold, terms_pattern
 from scheduler.config import Settings
 from scheduler.content.model import (
     QUIET_PERIOD,
@@ -33,6 +32,7 @@ from scheduler.content.model import (
     Region,
     Stage,
 )
+from scheduler.content.terms import fold, terms_pattern
 from scheduler.platforms import MAX_ALT_TEXT, platform_limit
 
 # (election, stage, region) -> when an authorised user recorded that region's results

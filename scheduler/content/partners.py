@@ -12,11 +12,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from scheduler.checks.partners import neutral_terms_in
-from scheduler.checks.terms import fold
 from scheduler.content.model import NeutralTerm, Region
 from scheduler.content.partner_model import Activity, Agreement, Mou, Partner
 from scheduler.content.schema import Clock, Key, Strict
+from scheduler.content.terms import fold, neutral_terms_in
 from scheduler.content.yamlsource import YamlDocument, read_yaml
 from scheduler.errors import Problem
 

@@ -16,7 +16,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from scheduler.app import Application
+from scheduler.app import Application, create_app
+from scheduler.config import load_settings
 from scheduler.errors import SiarError
 from scheduler.web import routes
 from scheduler.web.context import (
@@ -96,9 +97,6 @@ class SecurityHeaders:
 def app_from_environment() -> FastAPI:
     """The web app of one of several server processes (`siar web --workers N`): settings
     from the environment, which the command line filled before starting them."""
-    from scheduler.app import create_app
-    from scheduler.config import load_settings
-
     return create_web_app(create_app(load_settings(env_file=None)))
 
 

@@ -34,6 +34,15 @@ def terms_pattern(terms: tuple[NeutralTerm, ...]) -> re.Pattern[str] | None:
     return cached[1]
 
 
+def neutral_terms_in(text: str, terms: tuple[NeutralTerm, ...]) -> list[str]:
+    """The neutrality terms (parties, candidates, campaign teams) `text` contains."""
+    pattern = terms_pattern(terms)
+    if pattern is None:
+        return []
+    found = {" ".join(m.group(0).split()) for m in pattern.finditer(fold(text))}
+    return sorted(t.term for t in terms if " ".join(fold(t.term).split()) in found)
+
+
 @lru_cache(maxsize=8)
 def _neutrality_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     """One regular expression for every term, shaped as a trie: at each position the engine
