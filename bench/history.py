@@ -35,15 +35,16 @@ sys.path.insert(0, str(REPO))
 from sqlmodel import Session  # noqa: E402
 
 from scheduler.cli.output import OutputFormat, write_rows  # noqa: E402
+from scheduler.coltypes import utc_text  # noqa: E402
 from scheduler.content.catalog import load_catalog  # noqa: E402
-from scheduler.db import make_engine, utc_text  # noqa: E402
+from scheduler.db import make_engine  # noqa: E402
 from scheduler.history import (  # noqa: E402
     HISTORY_FIELDS,
-    HistoryFilter,
     history_page,
     iter_history_rows,
 )
 from scheduler.migrate import upgrade_database  # noqa: E402
+from scheduler.posts import PostFilter  # noqa: E402
 from scheduler.users import MACHINE_ADMIN  # noqa: E402
 
 STATUSES = ["published"] * 90 + ["failed"] * 4 + ["uncertain"] * 2 + ["retrying"] * 2 + [
@@ -118,19 +119,19 @@ def build(db: Path, posts: int) -> tuple[list[str], list[str], date, date]:
 
 
 def filters(regions: list[str], stages: list[str], first: date,
-            last: date, rng: random.Random) -> HistoryFilter:
+            last: date, rng: random.Random) -> PostFilter:
     day = first + timedelta(days=rng.randrange((last - first).days))
     choices = [
-        HistoryFilter(limit=50),
-        HistoryFilter(regions=(rng.choice(regions),), limit=50),
-        HistoryFilter(regions=(rng.choice(regions),), platforms=("instagram",), limit=50),
-        HistoryFilter(statuses=("failed",), limit=50),
-        HistoryFilter(statuses=("uncertain",), regions=(rng.choice(regions),), limit=50),
-        HistoryFilter(stages=(rng.choice(stages),), limit=50),
-        HistoryFilter(since=day, until=day + timedelta(days=7), limit=50),
-        HistoryFilter(regions=(rng.choice(regions),), since=day, until=day + timedelta(days=30),
+        PostFilter(limit=50),
+        PostFilter(regions=(rng.choice(regions),), limit=50),
+        PostFilter(regions=(rng.choice(regions),), platforms=("instagram",), limit=50),
+        PostFilter(statuses=("failed",), limit=50),
+        PostFilter(statuses=("uncertain",), regions=(rng.choice(regions),), limit=50),
+        PostFilter(stages=(rng.choice(stages),), limit=50),
+        PostFilter(date_from=day, date_to=day + timedelta(days=7), limit=50),
+        PostFilter(regions=(rng.choice(regions),), date_from=day, date_to=day + timedelta(days=30),
                       limit=50),
-        HistoryFilter(platforms=("x",), statuses=("published",), limit=50),
+        PostFilter(platforms=("x",), statuses=("published",), limit=50),
     ]
     return rng.choice(choices)
 
@@ -175,7 +176,7 @@ def _time_export(engine: Any, tz: Any) -> float:
     sink = io.StringIO()
     with Session(engine) as session:
         t0 = time.perf_counter()
-        rows = iter_history_rows(session, actor=MACHINE_ADMIN, filters=HistoryFilter(), tz=tz)
+        rows = iter_history_rows(session, actor=MACHINE_ADMIN, filters=PostFilter(), tz=tz)
         count = write_rows(rows, OutputFormat.csv, HISTORY_FIELDS, _Null(sink))
         elapsed = time.perf_counter() - t0
     return count / elapsed

@@ -33,9 +33,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from scheduler.coltypes import utc_text  # noqa: E402
 from scheduler.content.catalog import load_catalog  # noqa: E402
 from scheduler.content.model import Catalog  # noqa: E402
-from scheduler.db import make_engine, utc_text  # noqa: E402
+from scheduler.db import make_engine  # noqa: E402
 from scheduler.migrate import upgrade_database  # noqa: E402
 from scheduler.planning import PlanRequest, plan_posts  # noqa: E402
 from scheduler.rendering import make_environment, render_text  # noqa: E402

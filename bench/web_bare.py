@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import anyio.to_thread
 
-from scheduler.db import utc_text
+from scheduler.coltypes import utc_text
 
 TZ = ZoneInfo(os.environ.get("SIAR_BENCH_TZ", "Asia/Jakarta"))
 PAGE = 50  # rows on the posts list and the history page, as Siar's pages

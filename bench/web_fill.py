@@ -23,9 +23,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from scheduler.coltypes import utc_text
 from scheduler.content.catalog import load_catalog
 from scheduler.content.model import Catalog
-from scheduler.db import make_engine, session_scope, utc_text
+from scheduler.db import make_engine, session_scope
 from scheduler.planning import PlanRequest, plan_posts
 from scheduler.setup import initialize
 from scheduler.users import PLANNER, add_user

@@ -1,62 +1,20 @@
-"""Engines, sessions and the UTC column type. SQLite (WAL, busy timeout) by default,
+"""Engines and sessions. SQLite (WAL, busy timeout) by default,
 PostgreSQL by URL. The schema is created and upgraded by Alembic migrations only."""
 
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import String, event
-from sqlalchemy.engine import Connection, Dialect, Engine
-from sqlalchemy.types import TIMESTAMP, TypeDecorator, TypeEngine
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
 from scheduler.errors import ConfigError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """An instant, always timezone-aware UTC.
-
-    PostgreSQL stores it as timestamptz. SQLite has no such type, so it is stored as
-    fixed-width ISO 8601 text with an explicit +00:00 offset
-    ("2024-02-14T02:00:00.000000+00:00"), which sorts chronologically as text.
-    A naive datetime is refused: it could be in any zone.
-    """
-
-    impl = String(32)
-    cache_ok = True
-
-    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
-        if dialect.name == "postgresql":
-            return dialect.type_descriptor(TIMESTAMP(timezone=True))
-        return dialect.type_descriptor(String(32))
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime refused: {value!r}")
-        value = value.astimezone(UTC)
-        if dialect.name == "postgresql":
-            return value
-        return value.isoformat(timespec="microseconds")
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, datetime):
-            return value.astimezone(UTC)
-        return datetime.fromisoformat(value).astimezone(UTC)
-
-
-def utc_text(value: datetime) -> str:
-    """The SQLite storage form of an instant, for raw SQL and benchmarks."""
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def make_engine(database_url: str, *, echo: bool = False) -> Engine:

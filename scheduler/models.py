@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from scheduler.db import UTCDateTime
+from scheduler.coltypes import UTCDateTime
 
 
 class PostStatus(StrEnum):

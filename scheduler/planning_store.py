@@ -19,7 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from scheduler.busy import retry_busy
 from scheduler.clock import real_now
-from scheduler.db import UTCDateTime, utc_text, write_connection
+from scheduler.coltypes import UTCDateTime, utc_text
+from scheduler.db import write_connection
 from scheduler.errors import SiarError
 from scheduler.models import PlanRun, Post, PostEvent, PostStatus
 

@@ -12,7 +12,7 @@ from alembic import op
 
 import sqlmodel.sql.sqltypes
 
-import scheduler.db
+import scheduler.coltypes
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

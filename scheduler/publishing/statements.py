@@ -14,7 +14,7 @@ from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.engine import Connection
 
 from scheduler.clock import real_now
-from scheduler.db import utc_text
+from scheduler.coltypes import utc_text
 from scheduler.models import Account, Post, PostEvent, PostStatus
 
 POSTS: Table = Post.__table__  # type: ignore[attr-defined]

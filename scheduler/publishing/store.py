@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from sqlalchemy import bindparam, exists, literal, select, update
 from sqlalchemy.engine import Connection
 
-from scheduler.db import utc_text
+from scheduler.coltypes import utc_text
 from scheduler.publishing.statements import (
     ACCOUNTS,
     CLAIMED_COLUMNS,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import scheduler.db
+import scheduler.coltypes
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -25,8 +25,8 @@ def upgrade() -> None:
         sa.Column("actor", sa.String(), nullable=False),
         sa.Column("date_from", sa.String(length=10), nullable=False),
         sa.Column("date_to", sa.String(length=10), nullable=False),
-        sa.Column("started_at", scheduler.db.UTCDateTime(length=32), nullable=False),
-        sa.Column("finished_at", scheduler.db.UTCDateTime(length=32), nullable=True),
+        sa.Column("started_at", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
+        sa.Column("finished_at", scheduler.coltypes.UTCDateTime(length=32), nullable=True),
         sa.Column("created", sa.Integer(), nullable=False),
         sa.Column("existing", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
@@ -41,7 +41,7 @@ def upgrade() -> None:
         sa.Column("website", sa.String(), nullable=False),
         sa.Column("hashtag", sa.String(), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=False),
-        sa.Column("synced_at", scheduler.db.UTCDateTime(length=32), nullable=False),
+        sa.Column("synced_at", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
         sa.PrimaryKeyConstraint("key"),
     )
     with op.batch_alter_table("region", schema=None) as batch_op:
@@ -57,9 +57,9 @@ def upgrade() -> None:
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("url", sa.String(), nullable=True),
         sa.Column("credential_names", sa.JSON(), nullable=True),
-        sa.Column("paused_at", scheduler.db.UTCDateTime(length=32), nullable=True),
+        sa.Column("paused_at", scheduler.coltypes.UTCDateTime(length=32), nullable=True),
         sa.Column("paused_reason", sa.String(), nullable=True),
-        sa.Column("synced_at", scheduler.db.UTCDateTime(length=32), nullable=False),
+        sa.Column("synced_at", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
         sa.ForeignKeyConstraint(
             ["region_key"],
             ["region.key"],
@@ -80,25 +80,25 @@ def upgrade() -> None:
         sa.Column("batch", sa.String(length=128), nullable=True),
         sa.Column("plan_key", sa.String(length=200), nullable=True),
         sa.Column("plan_run_id", sa.Integer(), nullable=True),
-        sa.Column("scheduled_at", scheduler.db.UTCDateTime(length=32), nullable=False),
-        sa.Column("due_at", scheduler.db.UTCDateTime(length=32), nullable=False),
+        sa.Column("scheduled_at", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
+        sa.Column("due_at", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
         sa.Column("text", sa.String(), nullable=False),
         sa.Column("image", sa.String(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("problems", sa.JSON(), nullable=True),
         sa.Column("created_by", sa.String(length=64), nullable=False),
-        sa.Column("created_at", scheduler.db.UTCDateTime(length=32), nullable=False),
+        sa.Column("created_at", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
         sa.Column("edited_by", sa.String(length=64), nullable=True),
-        sa.Column("updated_at", scheduler.db.UTCDateTime(length=32), nullable=False),
+        sa.Column("updated_at", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
         sa.Column("approved_by", sa.String(length=64), nullable=True),
-        sa.Column("approved_at", scheduler.db.UTCDateTime(length=32), nullable=True),
+        sa.Column("approved_at", scheduler.coltypes.UTCDateTime(length=32), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("claimed_by", sa.String(length=128), nullable=True),
         sa.Column("platform_id", sa.String(), nullable=True),
         sa.Column("platform_url", sa.String(), nullable=True),
         sa.Column("platform_ref", sa.JSON(), nullable=True),
         sa.Column("last_error", sa.String(), nullable=True),
-        sa.Column("published_at", scheduler.db.UTCDateTime(length=32), nullable=True),
+        sa.Column("published_at", scheduler.coltypes.UTCDateTime(length=32), nullable=True),
         sa.ForeignKeyConstraint(
             ["account_id"],
             ["account.id"],
@@ -123,7 +123,7 @@ def upgrade() -> None:
         "postevent",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("post_id", sa.Integer(), nullable=False),
-        sa.Column("at", scheduler.db.UTCDateTime(length=32), nullable=False),
+        sa.Column("at", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
         sa.Column("actor", sa.String(length=64), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("from_status", sa.String(length=16), nullable=True),

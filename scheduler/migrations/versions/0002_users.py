@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import scheduler.db
+import scheduler.coltypes
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -27,8 +27,8 @@ def upgrade() -> None:
         sa.Column("region_key", sa.String(length=64), nullable=False),
         sa.Column("password_hash", sa.String(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", scheduler.db.UTCDateTime(length=32), nullable=False),
-        sa.Column("updated_at", scheduler.db.UTCDateTime(length=32), nullable=False),
+        sa.Column("created_at", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
+        sa.Column("updated_at", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
         sa.ForeignKeyConstraint(
             ["region_key"],
             ["region.key"],

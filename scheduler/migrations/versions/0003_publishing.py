@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import scheduler.db
+import scheduler.coltypes
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -21,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("post", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("claimed_at", scheduler.db.UTCDateTime(length=32), nullable=True)
+            sa.Column("claimed_at", scheduler.coltypes.UTCDateTime(length=32), nullable=True)
         )
         batch_op.add_column(sa.Column("published_via", sa.String(length=32), nullable=True))
         batch_op.create_index(

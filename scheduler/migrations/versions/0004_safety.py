@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-import scheduler.db
+import scheduler.coltypes
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -25,12 +25,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("attempt_via", sa.String(length=32), nullable=True))
     with op.batch_alter_table("postevent", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("recorded_at", scheduler.db.UTCDateTime(length=32), nullable=True)
+            sa.Column("recorded_at", scheduler.coltypes.UTCDateTime(length=32), nullable=True)
         )
     instance = op.create_table(
         "instance",
         sa.Column("id", sa.String(length=32), nullable=False),
-        sa.Column("created_at", scheduler.db.UTCDateTime(length=32), nullable=False),
+        sa.Column("created_at", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.bulk_insert(instance, [{"id": f"siar-{secrets.token_hex(4)}",

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import scheduler.db
+import scheduler.coltypes
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -24,9 +24,9 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("user_name", sa.String(length=64), nullable=False),
         sa.Column("csrf", sa.String(length=64), nullable=False),
-        sa.Column("created_at", scheduler.db.UTCDateTime(length=32), nullable=False),
-        sa.Column("last_seen", scheduler.db.UTCDateTime(length=32), nullable=False),
-        sa.Column("expires_at", scheduler.db.UTCDateTime(length=32), nullable=False),
+        sa.Column("created_at", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
+        sa.Column("last_seen", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
+        sa.Column("expires_at", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(op.f("ix_websession_user_name"), "websession", ["user_name"])
@@ -34,8 +34,8 @@ def upgrade() -> None:
         "loginthrottle",
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
-        sa.Column("last_failure", scheduler.db.UTCDateTime(length=32), nullable=False),
-        sa.Column("locked_until", scheduler.db.UTCDateTime(length=32), nullable=True),
+        sa.Column("last_failure", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
+        sa.Column("locked_until", scheduler.coltypes.UTCDateTime(length=32), nullable=True),
         sa.PrimaryKeyConstraint("name"),
     )
 

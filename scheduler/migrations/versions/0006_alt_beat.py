@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import scheduler.db
+import scheduler.coltypes
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -24,8 +24,8 @@ def upgrade() -> None:
     op.create_table(
         "workerbeat",
         sa.Column("name", sa.String(length=128), nullable=False),
-        sa.Column("started_at", scheduler.db.UTCDateTime(length=32), nullable=False),
-        sa.Column("last_beat", scheduler.db.UTCDateTime(length=32), nullable=False),
+        sa.Column("started_at", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
+        sa.Column("last_beat", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
         sa.PrimaryKeyConstraint("name"),
     )
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import scheduler.db
+import scheduler.coltypes
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -25,10 +25,10 @@ def upgrade() -> None:
         sa.Column("election_key", sa.String(length=64), nullable=False),
         sa.Column("stage_key", sa.String(length=64), nullable=False),
         sa.Column("region_key", sa.String(length=64), nullable=False),
-        sa.Column("announced_at", scheduler.db.UTCDateTime(length=32), nullable=False),
+        sa.Column("announced_at", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
         sa.Column("actor", sa.String(length=64), nullable=False),
         sa.Column("note", sa.String(), nullable=True),
-        sa.Column("recorded_at", scheduler.db.UTCDateTime(length=32), nullable=False),
+        sa.Column("recorded_at", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_resultrelease_key", "resultrelease",

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import scheduler.db
+import scheduler.coltypes
 
 revision: str = "0008"
 down_revision: str | None = "0007"
@@ -23,8 +23,8 @@ def upgrade() -> None:
         "clisession",
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("user_name", sa.String(length=64), nullable=False),
-        sa.Column("created_at", scheduler.db.UTCDateTime(length=32), nullable=False),
-        sa.Column("expires_at", scheduler.db.UTCDateTime(length=32), nullable=False),
+        sa.Column("created_at", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
+        sa.Column("expires_at", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(op.f("ix_clisession_user_name"), "clisession", ["user_name"])

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import scheduler.db
+import scheduler.coltypes
 
 revision: str = "0010"
 down_revision: str | None = "0009"
@@ -24,11 +24,11 @@ def upgrade() -> None:
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("sealed", sa.String(), nullable=False),
         sa.Column("fields", sa.JSON(), nullable=True),
-        sa.Column("expires_at", scheduler.db.UTCDateTime(length=32), nullable=True),
-        sa.Column("refresh_expires_at", scheduler.db.UTCDateTime(length=32), nullable=True),
-        sa.Column("connected_at", scheduler.db.UTCDateTime(length=32), nullable=False),
+        sa.Column("expires_at", scheduler.coltypes.UTCDateTime(length=32), nullable=True),
+        sa.Column("refresh_expires_at", scheduler.coltypes.UTCDateTime(length=32), nullable=True),
+        sa.Column("connected_at", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
         sa.Column("connected_by", sa.String(length=64), nullable=False),
-        sa.Column("refreshed_at", scheduler.db.UTCDateTime(length=32), nullable=True),
+        sa.Column("refreshed_at", scheduler.coltypes.UTCDateTime(length=32), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["account_id"], ["account.id"]),
         sa.PrimaryKeyConstraint("account_id"),

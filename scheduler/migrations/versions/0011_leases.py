@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import scheduler.db
+import scheduler.coltypes
 
 revision: str = "0011"
 down_revision: str | None = "0010"
@@ -21,14 +21,14 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("post", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("lease_until", scheduler.db.UTCDateTime(length=32), nullable=True)
+            sa.Column("lease_until", scheduler.coltypes.UTCDateTime(length=32), nullable=True)
         )
         batch_op.create_index("ix_post_account_status", ["account_id", "status"], unique=False)
     op.create_table(
         "leaderlease",
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("holder", sa.String(length=128), nullable=False),
-        sa.Column("lease_until", scheduler.db.UTCDateTime(length=32), nullable=False),
+        sa.Column("lease_until", scheduler.coltypes.UTCDateTime(length=32), nullable=False),
         sa.PrimaryKeyConstraint("name"),
     )
 
