@@ -1,7 +1,12 @@
-"""What the checks look at (a draft of a post) and what they find (a problem)."""
+"""What the checks look at (a draft of a post, the settings), and what they find (a
+problem)."""
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
+
+from scheduler.config import Settings
 
 
 @dataclass(frozen=True)
@@ -26,3 +31,19 @@ class PostDraft:
     template: str | None = None
     stage_key: str | None = None  # the stage it was planned in (results: which release)
     image_alt: str | None = None  # the image's description for screen readers
+
+
+# (election, stage, region) -> when an authorised user recorded that region's results
+# as announced (`siar results announce`; scheduler.results.releases reads them).
+Releases = Mapping[tuple[str, str, str], datetime]
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    instagram_max_hashtags: int = 5
+    media_dir: Path | None = None  # where images live; None skips the file check
+    releases: Releases = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, settings: Settings) -> "CheckSettings":
+        return cls(settings.instagram_max_hashtags, settings.media_dir)

@@ -2,18 +2,19 @@
 few thousand distinct texts, and the calendar's answer is the same for every post of one
 region, day and template.
 
-The keys are exactly what each half of check_post reads (see content_problems and
-date_problems in scheduler.checks.post_checks; the partners a text names are looked
-up once per text, and their MoU checked only when it names one): the same inputs give
-the same problems, so the memo never changes a result, only how often it is computed. One memo
-serves one planning run (one catalog, one set of settings).
+The keys are exactly what each kind of check declares it reads (scheduler.checks.registry:
+CONTENT checks by text, platform, image and description; CALENDAR checks by region, day,
+template, election and stage; PARTNERS checks only when the text names a partner, looked
+up once per text; POST checks every time): the same inputs give the same problems, so the
+memo never changes a result, only how often it is computed. One memo serves one planning
+run (one catalog, one set of settings).
 """
 
 from typing import TypeVar
 
-from scheduler.checks.drafts import PostDraft, PostProblem
-from scheduler.checks.partners import partner_problems, partners_named
-from scheduler.checks.post_checks import CheckSettings, content_problems, date_problems
+from scheduler.checks.drafts import CheckSettings, PostDraft, PostProblem
+from scheduler.checks.partners import partners_named
+from scheduler.checks.registry import CALENDAR, CONTENT, PARTNERS, PLANNING, POST, run_checks
 from scheduler.content.model import Catalog
 
 ContentKey = tuple[str, str, str | None, str | None]
@@ -35,20 +36,21 @@ class CheckMemo:
         self._named: dict[str, tuple[str, ...]] = {}  # text -> the partners it names
 
     def check(self, draft: PostDraft) -> list[PostProblem]:
-        """The same problems as check_post(draft, catalog, settings)."""
+        """The problems of the checks that run at planning (scheduler.checks.registry),
+        grouped by what they read: content, calendar, partners, then the rest."""
         key = (draft.text, draft.platform, draft.image, draft.image_alt)
         content = self._content.get(key)
         if content is None:
-            content = _remember(self._content, key, content_problems(
-                draft, self.catalog, self.settings))
+            content = _remember(self._content, key, self._run(draft, CONTENT))
         when = self._date_key(draft)
         dates = self._dates.get(when)
         if dates is None:
-            dates = _remember(self._dates, when, date_problems(
-                draft, self.catalog, self.settings.releases))
-        if not self._partners_in(draft.text):
-            return content + dates
-        return content + dates + partner_problems(draft, self.catalog)
+            dates = _remember(self._dates, when, self._run(draft, CALENDAR))
+        partners = self._run(draft, PARTNERS) if self._partners_in(draft.text) else []
+        return content + dates + partners + self._run(draft, POST)
+
+    def _run(self, draft: PostDraft, reads: str) -> list[PostProblem]:
+        return run_checks(draft, self.catalog, self.settings, stage=PLANNING, reads=(reads,))
 
     def _date_key(self, draft: PostDraft) -> DateKey:
         catalog = self.catalog

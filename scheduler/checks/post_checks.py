@@ -1,29 +1,30 @@
-"""The checks every post goes through when it is created, edited and approved.
+"""The checks every post goes through when it is planned, created, edited and approved,
+and the finders of the built-in ones (registered in scheduler.checks.builtin).
 
-A problem blocks approval unless an admin overrides it with a written reason. Checks:
-platform limits (length as the platform counts it, hashtag cap, required image), the
-image's description for screen readers (alt text: present, within the limit), neutrality
-(participants' names, parties, ballot numbers; in the alt text too), the quiet period and
-voting day (only templates marked safe), and results held until their official
-publication.
+A problem blocks approval unless an admin overrides it with a written reason. Built-in
+checks: platform limits (length as the platform counts it, hashtag cap, required image),
+the image's description for screen readers (alt text: present, within the limit),
+neutrality (participants' names, parties, ballot numbers; in the alt text too), links to
+unofficial results, the quiet period and voting day (only templates marked safe), results
+held until their official publication, and partners without an MoU.
 """
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from scheduler import localtime
 
-# Re-exported: most callers import the draft and problem types from here.
+# Re-exported: most callers import the draft, problem and settings types from here.
+from scheduler.checks.drafts import CheckSettings as CheckSettings
 from scheduler.checks.drafts import PostDraft as PostDraft
 from scheduler.checks.drafts import PostProblem as PostProblem
+from scheduler.checks.drafts import Releases as Releases
 from scheduler.checks.length import count_hashtags, length_for
 from scheduler.checks.links import unofficial_links
-from scheduler.checks.partners import partner_problems
-from scheduler.config import Settings
+from scheduler.checks.registry import APPROVAL, PUBLISHING, run_checks
 from scheduler.content.model import (
     QUIET_PERIOD,
     RESULTS,
@@ -35,38 +36,12 @@ from scheduler.content.model import (
 from scheduler.content.terms import fold, terms_pattern
 from scheduler.platforms import MAX_ALT_TEXT, platform_limit
 
-# (election, stage, region) -> when an authorised user recorded that region's results
-# as announced (`siar results announce`; scheduler.results.releases reads them).
-Releases = Mapping[tuple[str, str, str], datetime]
-
-
-@dataclass(frozen=True)
-class CheckSettings:
-    instagram_max_hashtags: int = 5
-    media_dir: Path | None = None  # where images live; None skips the file check
-    releases: Releases = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, settings: Settings) -> "CheckSettings":
-        return cls(settings.instagram_max_hashtags, settings.media_dir)
-
 
 def check_post(draft: PostDraft, catalog: Catalog, settings: CheckSettings) -> list[PostProblem]:
-    """Every check: the text's own (content_problems), then the calendar's. Planning
-    memoises both halves (scheduler.checks.memo): keep their inputs as documented."""
-    return content_problems(draft, catalog, settings) + calendar_problems(
-        draft, catalog, settings.releases)
-
-
-def content_problems(draft: PostDraft, catalog: Catalog,
-                     settings: CheckSettings) -> list[PostProblem]:
-    """The checks that read only the text, platform, image and its description."""
-    problems = length_problems(draft, settings)
-    problems += image_alt_problems(draft.image, draft.image_alt)
-    # The description is published with the image: it stays neutral too.
-    problems += neutrality_problems(draft.text, catalog, draft.image_alt)
-    problems += link_problems(draft.text, catalog)
-    return problems
+    """Every registered check that runs at approval (and planning): the built-ins of
+    scheduler.checks.builtin and any plugin's. Planning memoises them by what they read
+    (scheduler.checks.memo)."""
+    return run_checks(draft, catalog, settings, stage=APPROVAL)
 
 
 def image_alt_problems(image: str | None, alt: str | None) -> list[PostProblem]:
@@ -88,14 +63,10 @@ def image_alt_problems(image: str | None, alt: str | None) -> list[PostProblem]:
 
 
 def text_problems(draft: PostDraft, catalog: Catalog, settings: CheckSettings) -> list[PostProblem]:
-    """The checks that depend on the text, platform and image alone, not on the date: what
-    a template's sample render can tell (`siar check`). An empty text is a problem too."""
-    problems = [] if draft.text.strip() else [
-        PostProblem("empty", f"teks kosong untuk {draft.platform}")]
-    problems += length_problems(draft, settings)
-    problems += neutrality_problems(draft.text, catalog, draft.image_alt)
-    problems += link_problems(draft.text, catalog)
-    return problems
+    """The checks that can judge a template's sample render (`siar check`): those that
+    depend on the text, platform and image alone, not on the date (an empty text is a
+    problem too)."""
+    return run_checks(draft, catalog, settings, sample=True)
 
 
 @dataclass(frozen=True)
@@ -170,9 +141,11 @@ def link_problems(text: str, catalog: Catalog) -> list[PostProblem]:
 
 def calendar_problems(draft: PostDraft, catalog: Catalog,
                       releases: Releases | None = None) -> list[PostProblem]:
-    """The quiet period, voting day and results release, in the region's own calendar;
-    partners named without a valid MoU and PKS that day."""
-    return date_problems(draft, catalog, releases) + partner_problems(draft, catalog)
+    """The checks that run again at the moment of publishing: the quiet period, voting day
+    and results release in the region's own calendar; partners named without a valid MoU
+    and PKS that day (and any plugin's check marked for publishing)."""
+    return run_checks(draft, catalog, CheckSettings(releases=releases or {}),
+                      stage=PUBLISHING)
 
 
 def date_problems(draft: PostDraft, catalog: Catalog,
