@@ -24,7 +24,7 @@ from scheduler.checks.length import count_hashtags, length_for
 from scheduler.checks.links import unofficial_links
 from scheduler.checks.partners import partner_problems
 from scheduler.checks.terms import fold, terms_pattern
-from scheduler.config import Settings
+from scheduler.config import Settings, positive_int_setting
 from scheduler.content.model import (
     QUIET_PERIOD,
     RESULTS,
@@ -33,7 +33,7 @@ from scheduler.content.model import (
     Region,
     Stage,
 )
-from scheduler.platforms import MAX_ALT_TEXT, platform_limit
+from scheduler.platforms import MAX_ALT_TEXT, platform_limit, registered
 
 # (election, stage, region) -> when an authorised user recorded that region's results
 # as announced (`siar results announce`; scheduler.results.releases reads them).
@@ -42,13 +42,18 @@ Releases = Mapping[tuple[str, str, str], datetime]
 
 @dataclass(frozen=True)
 class CheckSettings:
-    instagram_max_hashtags: int = 5
+    # Hashtag caps set by a platform's `hashtag_setting` (e.g. Instagram's), by platform;
+    # a platform not named here keeps the cap its adapter declares.
+    max_hashtags: Mapping[str, int] = field(default_factory=dict)
     media_dir: Path | None = None  # where images live; None skips the file check
     releases: Releases = field(default_factory=dict)
 
     @classmethod
     def of(cls, settings: Settings) -> "CheckSettings":
-        return cls(settings.instagram_max_hashtags, settings.media_dir)
+        caps = {name: positive_int_setting(settings, p.limits.hashtag_setting,
+                                           p.limits.max_hashtags or 1)
+                for name, p in registered().items() if p.limits.hashtag_setting}
+        return cls(caps, settings.media_dir)
 
 
 def check_post(draft: PostDraft, catalog: Catalog, settings: CheckSettings) -> list[PostProblem]:
@@ -135,7 +140,7 @@ def length_problems(draft: PostDraft, settings: CheckSettings) -> list[PostProbl
     limits = platform_limit(draft.platform)
     too_long = length_problem(draft.platform, draft.text, draft.image)
     problems = [too_long] if too_long else []
-    cap = settings.instagram_max_hashtags if draft.platform == "instagram" else limits.max_hashtags
+    cap = settings.max_hashtags.get(draft.platform, limits.max_hashtags)
     if cap is not None:
         hashtags = count_hashtags(draft.text)
         if hashtags > cap:
