@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from scheduler.localtime import local_date
 from scheduler.models import Post, PostStatus
 from scheduler.permissions import Action, province_alone, require_role, scope_condition
-from scheduler.platforms import PLATFORM_LIMITS
+from scheduler.platforms import registered
 from scheduler.posts import PostFilter, post_conditions
 from scheduler.users import Actor
 
@@ -64,7 +64,7 @@ def count_days(session: Session, *, actor: Actor, filters: PostFilter, first: da
             entry.platforms[platform] = entry.platforms.get(platform, 0) + n
     for entry in counts.values():
         entry.statuses = _ordered(entry.statuses, STATUS_ORDER)
-        entry.platforms = _ordered(entry.platforms, list(PLATFORM_LIMITS))
+        entry.platforms = _ordered(entry.platforms, list(registered()))
     return counts
 
 

@@ -13,12 +13,12 @@ from datetime import date, datetime, time, tzinfo
 
 from sqlmodel import Session, col, select
 
-from scheduler.checks.length import length_for
 from scheduler.checks.post_checks import (
     CheckSettings,
     LengthFit,
     PostDraft,
     check_post,
+    length_and_limit,
     length_problem,
 )
 from scheduler.content.model import NATION_KIND, PROVINCE_KIND, REGENCY_KINDS, Catalog
@@ -26,10 +26,9 @@ from scheduler.editing import NewPost, create_posts, submit, validate_new_post
 from scheduler.errors import InputError, SiarError
 from scheduler.models import Post, PostStatus, Region
 from scheduler.permissions import Action, require, require_role, scope_condition
-from scheduler.platforms import platform_limit
+from scheduler.platforms import platform_limit, social_platforms
 from scheduler.users import Actor
 
-PLATFORMS = ("facebook", "instagram", "threads", "x", "telegram")
 MAX_ALT_LENGTH = 1000  # X's limit for image descriptions, the strictest of the five
 
 
@@ -84,13 +83,12 @@ class Checked:
 
 
 def count_for(platform: str, text: str, *, with_image: bool) -> Count:
-    limits = platform_limit(platform)
-    limit = limits.caption_length if with_image and limits.caption_length else limits.max_length
-    return Count(platform, length_for(platform, text.strip()), limit, limits.counted_as)
+    length, limit = length_and_limit(platform, text.strip(), "image" if with_image else None)
+    return Count(platform, length, limit, platform_limit(platform).counted_as)
 
 
 def counts_for(text: str, platforms: Sequence[str], *, with_image: bool) -> list[Count]:
-    return [count_for(p, text, with_image=with_image) for p in PLATFORMS if p in platforms]
+    return [count_for(p, text, with_image=with_image) for p in social_platforms() if p in platforms]
 
 
 def region_choices(session: Session, *, actor: Actor) -> list[RegionChoice]:
@@ -188,15 +186,16 @@ def _form_errors(c: Composition, tz: tzinfo, now: datetime,
                  errors: list[str]) -> datetime | None:
     """What is wrong whatever the region: each said once for the whole composition, not
     once per post. Returns the composition's time if it could be read."""
-    unknown = [p for p in c.platforms if p not in PLATFORMS]
+    choices = social_platforms()
+    unknown = [p for p in c.platforms if p not in choices]
     if unknown:
         errors.append(f"platform tidak dikenal: {', '.join(unknown)} (pilihan: "
-                      f"{', '.join(PLATFORMS)})")
+                      f"{', '.join(choices)})")
     if not c.platforms:
         errors.append("pilih sedikitnya satu platform")
     if not c.text.strip():
         errors.append("teks unggahan kosong")
-    for platform in (p for p in c.platforms if p in PLATFORMS):
+    for platform in (p for p in c.platforms if p in choices):
         too_long = length_problem(platform, c.text.strip(), c.image)
         if too_long:
             errors.append(f"{too_long.message}: perpendek teksnya")

@@ -71,12 +71,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIAR_CLAIM_LEASE", "900",
             "Seconds a claim is held: renewed while its request is in flight; a post whose "
             "lease ran out (its worker died) is recovered as uncertain"),
-    Setting("SIAR_FACEBOOK_API_URL", "", "Graph API address (empty: https://graph.facebook.com)"),
-    Setting("SIAR_INSTAGRAM_API_URL", "",
-            "Instagram Graph API address (empty: https://graph.facebook.com)"),
-    Setting("SIAR_THREADS_API_URL", "", "Threads API address (empty: https://graph.threads.net)"),
-    Setting("SIAR_X_API_URL", "", "X API address (empty: https://api.x.com)"),
-    Setting("SIAR_TELEGRAM_API_URL", "", "Telegram Bot API address (empty: https://api.telegram.org)"),
+    # Each platform's SIAR_<PLATFORM>_API_URL (and a cap like SIAR_INSTAGRAM_MAX_HASHTAGS)
+    # is declared by its adapter: scheduler.platforms.platform_settings().
     Setting("SIAR_X_CLIENT_ID", "",
             "OAuth 2.0 client id of Siar's X app (developer portal); empty: X accounts cannot "
             "be connected from the web app"),
@@ -92,7 +88,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIAR_THREADS_AUTH_URL", "",
             "Threads' authorisation page (empty: https://threads.net/oauth/authorize); its "
             "token endpoints are under SIAR_THREADS_API_URL"),
-    Setting("SIAR_INSTAGRAM_MAX_HASHTAGS", "5", "Hashtags allowed in an Instagram caption"),
     Setting("SIAR_SESSION_FILE", "~/.config/siar/session",
             "File where `siar login` keeps its session token (readable by you alone)"),
     Setting("SIAR_SESSION_HOURS", "8",
@@ -149,7 +144,6 @@ class Settings:
     retry_base: float
     claim_lease: float
     api_urls: Mapping[str, str]  # platform -> base URL override (tests, proxies)
-    instagram_max_hashtags: int
     log_level: str
     session_file: Path
     session_hours: int
@@ -208,8 +202,6 @@ def load_settings(
         retry_base=_positive_float("SIAR_RETRY_BASE", get("SIAR_RETRY_BASE")),
         claim_lease=_positive_float("SIAR_CLAIM_LEASE", get("SIAR_CLAIM_LEASE")),
         api_urls=_api_urls(merged),
-        instagram_max_hashtags=_positive_int(
-            "SIAR_INSTAGRAM_MAX_HASHTAGS", get("SIAR_INSTAGRAM_MAX_HASHTAGS")),
         log_level=get("SIAR_LOG_LEVEL").upper(),
         session_file=Path(get("SIAR_SESSION_FILE")).expanduser(),
         session_hours=_positive_int("SIAR_SESSION_HOURS", get("SIAR_SESSION_HOURS")),
@@ -218,6 +210,13 @@ def load_settings(
                     for platform, (cid, secret, page) in _OAUTH_APPS.items()
                     if get(cid) and get(secret)},
     )
+
+
+def positive_int_setting(settings: Settings, name: str, default: int) -> int:
+    """A whole-number setting a plugin declares (e.g. its hashtag cap), read from the
+    same environment as the others; ConfigError when it is set but not positive."""
+    value = settings.environ.get(name) or str(default)
+    return _positive_int(name, value)
 
 
 def parse_now(value: str, tz: ZoneInfo) -> datetime | None:

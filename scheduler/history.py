@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from scheduler.heartbeat import WorkerState, worker_states
 from scheduler.models import Account, Post, PostEvent, PostStatus
 from scheduler.permissions import Action, require_role, scope_condition
-from scheduler.platforms import PLATFORM_LIMITS
+from scheduler.platforms import registered
 from scheduler.posts import PostFilter, local_iso, post_conditions, visible_post
 from scheduler.users import Actor
 
@@ -191,7 +191,8 @@ def status_report(session: Session, *, actor: Actor, now: datetime,
             if held:
                 report.held.append((f"{account.region_key}/{account.platform}", held))
     window = now - timedelta(hours=24)
-    for platform, limits in PLATFORM_LIMITS.items():
+    for platform, declared in registered().items():
+        limits = declared.limits
         if limits.daily_quota is None:
             continue
         rows = session.exec(

@@ -30,6 +30,7 @@ from scheduler.checks.memo import CheckMemo
 from scheduler.checks.post_checks import CheckSettings, PostDraft, problems_as_json
 from scheduler.content.model import Account, Catalog, Region, Rule
 from scheduler.models import PostStatus
+from scheduler.platforms import links_clickable
 from scheduler.postcontext import election_vars, region_vars, slot_vars, stage_vars
 from scheduler.rendering import PostRenderer
 from scheduler.slots import Slot, rule_slots
@@ -184,7 +185,7 @@ class PostRows:
         it is rendered once per region and slot."""
         reads = self.renderer.reads(file)
         key = (file, region_key, platform if "platform" in reads else "",
-               handle if "account" in reads else "", platform == "instagram")
+               handle if "account" in reads else "", links_clickable(platform))
         text = self._slot_texts.get(key)
         if text is None:
             text = self._slot_texts[key] = self.renderer.render(file, context)

@@ -33,7 +33,7 @@ from jinja2 import StrictUndefined, Template
 
 from scheduler import localtime
 from scheduler.errors import ContentError, Problem
-from scheduler.platforms import MAX_ALT_TEXT
+from scheduler.platforms import MAX_ALT_TEXT, content_platforms, links_clickable
 from scheduler.sandbox import (
     MAX_TEMPLATE_BYTES,
     PostSandbox,
@@ -110,7 +110,7 @@ class PostRenderer:
             if isinstance(exc, RenderTimeout):
                 self._timed_out[file] = problem
             raise ContentError([problem]) from None
-        return bare_links(text) if context.get("platform") == "instagram" else text
+        return text if links_clickable(str(context.get("platform", ""))) else bare_links(text)
 
 
 def make_environment(templates_dir: Path, timezone: ZoneInfo) -> PostSandbox:
@@ -180,12 +180,11 @@ def scan_templates(templates_dir: Path) -> tuple[dict[str, TemplateInfo], list[P
 def _template_info(
     templates_dir: Path, name: str, by_platform: dict[str, str]
 ) -> tuple[TemplateInfo | None, list[Problem]]:
-    from scheduler.content.schema import PLATFORMS
-
+    platforms = content_platforms()
     default = by_platform.pop("", None)
     problems = [
         Problem(f"{templates_dir}/{path}", f"platform tidak dikenal: {platform!r}")
-        for platform, path in by_platform.items() if platform not in PLATFORMS
+        for platform, path in by_platform.items() if platform not in platforms
     ]
     source_file = default or next(iter(by_platform.values()))
     where = f"{templates_dir}/{source_file}"
@@ -212,7 +211,7 @@ def _template_info(
         quiet_period_safe=bool(meta.get("quiet_period_safe", False)),
         voting_day_safe=bool(meta.get("voting_day_safe", meta.get("quiet_period_safe", False))),
         results=bool(meta.get("results", False)),
-        variants={p: f for p, f in by_platform.items() if p in PLATFORMS},
+        variants={p: f for p, f in by_platform.items() if p in platforms},
         default_file=default,
         alt=alt,
     )

@@ -19,7 +19,7 @@ from sqlmodel.sql.expression import Select
 
 from scheduler.models import Post, PostStatus
 from scheduler.permissions import Action, require_role, scope_condition
-from scheduler.platforms import PLATFORM_LIMITS
+from scheduler.platforms import registered
 from scheduler.posts import PostFilter, post_conditions
 from scheduler.users import Actor
 
@@ -155,7 +155,7 @@ def _counts(session: Session, where: list[ColumnElement[bool]],
     """Each batch's pending posts, those with problems, regions, platforms, first id and
     soonest time, in one aggregate over the pending posts of `batches` (None: of every
     batch in the selection)."""
-    platforms = list(PLATFORM_LIMITS)
+    platforms = list(registered())
     statement: Select[*tuple[Any, ...]] = Select(*_count_columns(tuple(platforms)))
     conditions = [is_pending(), *where, col(Post.batch).is_not(None)]
     if batches is not None:

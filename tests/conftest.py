@@ -1,6 +1,8 @@
 """Shared fixtures: every test gets its own copy of the mini content and its own SQLite file."""
 
+import atexit
 import shutil
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -17,9 +19,17 @@ from scheduler.content.catalog import load_catalog
 from scheduler.content.model import Catalog
 from scheduler.db import make_engine
 from scheduler.migrate import upgrade_database
+from tests.dists import source_entry_points
 
 REPO = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).resolve().parent / "data" / "mini"
+
+
+# The tests see the adapters pyproject.toml registers (tests/dists.py): set up on import,
+# before any conftest collects the registered adapters as parameters.
+_ENTRY_POINTS = Path(tempfile.mkdtemp(prefix="siar-entry-points-"))
+atexit.register(shutil.rmtree, _ENTRY_POINTS, ignore_errors=True)
+source_entry_points(REPO, _ENTRY_POINTS)
 
 
 @pytest.fixture

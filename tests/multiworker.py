@@ -30,7 +30,7 @@ from sqlmodel import Session, col, func, select
 from scheduler.content.catalog import load_catalog
 from scheduler.db import make_engine, session_scope
 from scheduler.models import Account, Post, PostEvent
-from scheduler.platforms import PLATFORM_LIMITS
+from scheduler.platforms import platform_limit
 from scheduler.setup import initialize
 from tests.fakes.base import FakePlatform
 from tests.killloop import (
@@ -318,7 +318,7 @@ def _count(engine: Engine, fakes: dict[str, FakePlatform], config: Config, total
             problems.append(f"{where} went public but is recorded {post.status}")
     platform_of = {p.account_id: p.platform for p in posts}
     for account_id, sent in per_account.items():
-        quota = PLATFORM_LIMITS[platform_of[account_id]].daily_quota
+        quota = platform_limit(platform_of[account_id]).daily_quota
         if quota is not None and sent + prior[account_id] > quota:
             problems.append(f"account {account_id}: {sent + prior[account_id]} posts in 24 "
                             f"hours, over its quota of {quota}")

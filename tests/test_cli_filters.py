@@ -104,9 +104,10 @@ def test_nothing_close_lists_valid_values(world) -> None:  # type: ignore[no-unt
     assert region.exit_code == 2
     assert "--region: wilayah tidak dikenal: 'atlantis' (pilihan: prov, kab-a, kota-b)" \
         in region.stderr
-    platform = world("history", "--platform", "tiktok")
+    platform = world("history", "--platform", "myspace")
     assert platform.exit_code == 2
-    assert "(pilihan: facebook, instagram, x, threads, telegram, webhook)" in platform.stderr
+    assert "(pilihan: facebook, instagram, threads, x, telegram, tiktok, webhook)" \
+        in platform.stderr
 
 
 def test_valid_values_still_filter(world) -> None:  # type: ignore[no-untyped-def]

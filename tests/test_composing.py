@@ -100,7 +100,8 @@ def test_every_refusal_is_named_once(synced, catalog, clock) -> None:
         text="a" * 281, platforms=("x", "threads", "webhook"), regions=("kab-a",),
         day="2024-01-20", at="9", image="unggahan/a.png"))
     assert checked.errors == [
-        "platform tidak dikenal: webhook (pilihan: facebook, instagram, threads, x, telegram)",
+        "platform tidak dikenal: webhook (pilihan: facebook, instagram, threads, x, telegram, "
+        "tiktok)",
         "teks 281/280 karakter berbobot (URL = 23, emoji/CJK = 2) untuk x: perpendek teksnya",
         "teks alternatif gambar wajib diisi (deskripsi gambar untuk pembaca layar)",
         "jam tidak valid: '9' (contoh: 09:00)"]

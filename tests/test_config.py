@@ -7,6 +7,7 @@ import pytest
 
 from scheduler.config import SETTINGS, load_settings
 from scheduler.errors import ConfigError
+from scheduler.platforms import platform_settings
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -48,7 +49,7 @@ def test_bad_setting_names_the_setting_and_value(name: str, value: str, fragment
 def test_example_env_documents_every_setting_with_a_comment() -> None:
     text = (REPO / "config.example.env").read_text()
     lines = text.splitlines()
-    for setting in SETTINGS:
+    for setting in (*SETTINGS, *platform_settings()):
         index = next((i for i, line in enumerate(lines)
                       if re.match(rf"#?\s*{setting.name}=", line)), None)
         assert index is not None, f"{setting.name} missing from config.example.env"

@@ -98,11 +98,11 @@ def test_rule_naming_unknown_stage_template_and_cron_reports_all_three(mini: Pat
 
 def test_rule_with_unknown_region_and_platform(mini: Path) -> None:
     path = mini / "content/plan.yaml"
-    edit(path, "    regions: regencies", "    regions: [kab-a, kab-z]\n    platforms: [x, tiktok]")
+    edit(path, "    regions: regencies", "    regions: [kab-a, kab-z]\n    platforms: [x, myspace]")
     found = problems(mini)
     assert any("wilayah tidak dikenal: 'kab-z'" in p.message
                and p.line == line_of(path, "kab-z") for p in found)
-    assert any("platform tidak dikenal: 'tiktok'" in p.message for p in found)
+    assert any("platform tidak dikenal: 'myspace'" in p.message for p in found)
 
 
 def test_template_syntax_error_names_template_file_and_line(mini: Path) -> None:

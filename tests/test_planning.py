@@ -157,8 +157,8 @@ def test_end_before_start_is_refused_before_any_write(engine, catalog, settings,
 def test_unknown_region_or_platform_is_refused(engine, catalog, settings, clock) -> None:
     with pytest.raises(UnknownRegionError, match="kab-z"):
         plan(engine, catalog, settings, clock, regions=("kab-z",))
-    with pytest.raises(UnknownPlatformError, match="tiktok"):
-        plan(engine, catalog, settings, clock, platforms=("tiktok",))
+    with pytest.raises(UnknownPlatformError, match="myspace"):
+        plan(engine, catalog, settings, clock, platforms=("myspace",))
 
 
 def test_a_render_error_midway_leaves_no_partial_write(engine, catalog, settings, clock,

@@ -59,7 +59,7 @@ def test_instagram_needs_an_image_and_at_most_five_hashtags(catalog: Catalog) ->
     assert codes(catalog, f"Info {five}", "instagram") == []
     assert codes(catalog, f"Info {five} #Tag6", "instagram") == ["too_many_hashtags"]
     assert codes(catalog, "Info", "instagram", image=None) == ["image_required"]
-    relaxed = CheckSettings(instagram_max_hashtags=6)
+    relaxed = CheckSettings(max_hashtags={"instagram": 6})
     assert codes(catalog, f"Info {five} #Tag6", "instagram", settings=relaxed) == []
 
 

@@ -36,8 +36,7 @@ from scheduler.clock import Clock
 from scheduler.config import OAuthApp
 from scheduler.errors import SiarError
 
-# Adapters take their `limits` from this one table: limits = PLATFORM_LIMITS["x"].
-from scheduler.platforms import PLATFORM_LIMITS as PLATFORM_LIMITS
+# Each adapter declares its platform's limits in its own file (scheduler.platforms).
 from scheduler.platforms import PlatformLimits as PlatformLimits
 from scheduler.redact import redact
 
@@ -187,7 +186,7 @@ class Adapter(ABC):
 
     name: ClassVar[str]  # registry key, e.g. "instagram"
     label: ClassVar[str]  # display name in messages, e.g. "Instagram"
-    limits: ClassVar[PlatformLimits]
+    limits: ClassVar[PlatformLimits]  # what the platform allows, how it counts length
     default_base_url: ClassVar[str] = ""
     credential_fields: ClassVar[tuple[str, ...]] = ()
     can_reconcile: ClassVar[bool] = False

@@ -16,8 +16,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from scheduler.adapters.base import (
-    PLATFORM_LIMITS,
     AmbiguousPublishError,
+    PlatformLimits,
     PostPayload,
     PublishError,
     Receipt,
@@ -50,7 +50,7 @@ LISTING_PAGE_SIZE = "100"  # Graph's maximum for a Page's posts
 class FacebookAdapter(GraphAdapter):
     name = "facebook"
     label = "Facebook"
-    limits = PLATFORM_LIMITS["facebook"]
+    limits = PlatformLimits(63_206, "karakter", order=10)
     default_base_url = "https://graph.facebook.com"
     credential_fields = ("page_id", "access_token")
     can_reconcile = True

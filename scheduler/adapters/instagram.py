@@ -3,7 +3,7 @@
 The image container carries the image's description as `alt_text` (image posts only).
 """
 
-from scheduler.adapters.base import PLATFORM_LIMITS, PermanentPublishError, PostPayload
+from scheduler.adapters.base import PermanentPublishError, PlatformLimits, PostPayload
 from scheduler.adapters.containers import MetaContainerAdapter
 from scheduler.adapters.http import make_error
 
@@ -11,7 +11,11 @@ from scheduler.adapters.http import make_error
 class InstagramAdapter(MetaContainerAdapter):
     name = "instagram"
     label = "Instagram"
-    limits = PLATFORM_LIMITS["instagram"]
+    limits = PlatformLimits(
+        2_200, "karakter", image_required=True, links_clickable=False, order=20,
+        # 5 hashtags: Instagram's cap since Dec 2025 (setting SIAR_INSTAGRAM_MAX_HASHTAGS).
+        # 50 API posts a day is Meta's current figure; older docs say 25.
+        max_hashtags=5, hashtag_setting="SIAR_INSTAGRAM_MAX_HASHTAGS", daily_quota=50)
     default_base_url = "https://graph.facebook.com"
     credential_fields = ("ig_user_id", "access_token")
     user_field = "ig_user_id"

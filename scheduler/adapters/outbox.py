@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from scheduler.adapters.base import (
-    PLATFORM_LIMITS,
     Adapter,
     AmbiguousPublishError,
     PermanentPublishError,
+    PlatformLimits,
     PostPayload,
     Receipt,
     TransientPublishError,
@@ -29,7 +29,7 @@ _IDENTITY = ("post_id", "region", "platform", "handle", "scheduled_at", "text", 
 class OutboxAdapter(Adapter):
     name = "outbox"
     label = "Outbox"
-    limits = PLATFORM_LIMITS["outbox"]
+    limits = PlatformLimits(1_000_000, "karakter", role="fallback", order=99)
     can_reconcile = True
 
     def publish(self, post: PostPayload) -> Receipt:

@@ -10,10 +10,10 @@ from typing import Any
 import requests
 
 from scheduler.adapters.base import (
-    PLATFORM_LIMITS,
     Adapter,
     AmbiguousPublishError,
     PermanentPublishError,
+    PlatformLimits,
     PostPayload,
     PublishError,
     ReauthorizationRequired,
@@ -33,7 +33,8 @@ from scheduler.adapters.http import (
 class TelegramAdapter(Adapter):
     name = "telegram"
     label = "Telegram"
-    limits = PLATFORM_LIMITS["telegram"]
+    limits = PlatformLimits(4_096, "unit UTF-16", caption_length=1_024, counter="utf16",
+                            order=50)
     default_base_url = "https://api.telegram.org"
     credential_fields = ("bot_token", "chat_id")
 

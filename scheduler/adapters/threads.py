@@ -4,7 +4,7 @@ An image container carries the image's description as `alt_text` (Threads API,
 "Accessibility": for images and videos only, not for text posts).
 """
 
-from scheduler.adapters.base import PLATFORM_LIMITS, PermanentPublishError, PostPayload
+from scheduler.adapters.base import PermanentPublishError, PlatformLimits, PostPayload
 from scheduler.adapters.containers import MetaContainerAdapter
 from scheduler.adapters.http import make_error
 from scheduler.adapters.threads_auth import ThreadsAuth
@@ -13,7 +13,8 @@ from scheduler.adapters.threads_auth import ThreadsAuth
 class ThreadsAdapter(MetaContainerAdapter):
     name = "threads"
     label = "Threads"
-    limits = PLATFORM_LIMITS["threads"]
+    limits = PlatformLimits(500, "karakter (emoji dihitung per bita UTF-8)",
+                            counter="utf8_emoji", daily_quota=250, order=30)
     default_base_url = "https://graph.threads.net"
     api_version = "v1.0"
     credential_fields = ("threads_user_id", "access_token")

@@ -48,7 +48,7 @@ from scheduler.adapters.http import body_excerpt, json_object, make_error, send
 
 # Description limit, image required. The daily per-creator cap exists
 # (spam_risk_too_many_posts) but TikTok does not publish it: daily_quota None = unknown.
-TIKTOK_LIMITS = PlatformLimits(4_000, "karakter", image_required=True)
+TIKTOK_LIMITS = PlatformLimits(4_000, "karakter", image_required=True, order=60)
 PUBLIC = "PUBLIC_TO_EVERYONE"
 COMPLETE, FAILED = "PUBLISH_COMPLETE", "FAILED"
 PROCESSING = frozenset({"PROCESSING_DOWNLOAD", "PROCESSING_UPLOAD"})

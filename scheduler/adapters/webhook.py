@@ -16,9 +16,9 @@ from typing import Any
 import requests
 
 from scheduler.adapters.base import (
-    PLATFORM_LIMITS,
     Adapter,
     PermanentPublishError,
+    PlatformLimits,
     PostPayload,
     PublishError,
     ReauthorizationRequired,
@@ -52,7 +52,7 @@ def event_id(post: PostPayload) -> str:
 class WebhookAdapter(Adapter):
     name = "webhook"
     label = "Webhook"
-    limits = PLATFORM_LIMITS["webhook"]
+    limits = PlatformLimits(1_000_000, "karakter", role="service", order=90)
     credential_fields = ("url", "secret")
 
     def publish(self, post: PostPayload) -> Receipt:

@@ -17,10 +17,10 @@ from typing import Any
 import requests
 
 from scheduler.adapters.base import (
-    PLATFORM_LIMITS,
     Adapter,
     AmbiguousPublishError,
     PermanentPublishError,
+    PlatformLimits,
     PostPayload,
     PublishError,
     ReauthorizationRequired,
@@ -62,7 +62,8 @@ TIMELINE_FIELDS = "created_at,text,entities"  # entities: to read t.co links bac
 class XAdapter(Adapter):
     name = "x"
     label = "X"
-    limits = PLATFORM_LIMITS["x"]
+    limits = PlatformLimits(280, "karakter berbobot (URL = 23, emoji/CJK = 2)",
+                            counter="x_weighted", order=40)
     default_base_url = "https://api.x.com"
     credential_fields = ("access_token",)
     can_reconcile = True

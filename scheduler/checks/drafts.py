@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from scheduler.config import Settings
+from scheduler.config import Settings, positive_int_setting
+from scheduler.platforms import registered
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,15 @@ Releases = Mapping[tuple[str, str, str], datetime]
 
 @dataclass(frozen=True)
 class CheckSettings:
-    instagram_max_hashtags: int = 5
+    # Hashtag caps set by a platform's `hashtag_setting` (e.g. Instagram's), by platform;
+    # a platform not named here keeps the cap its adapter declares.
+    max_hashtags: Mapping[str, int] = field(default_factory=dict)
     media_dir: Path | None = None  # where images live; None skips the file check
     releases: Releases = field(default_factory=dict)
 
     @classmethod
     def of(cls, settings: Settings) -> "CheckSettings":
-        return cls(settings.instagram_max_hashtags, settings.media_dir)
+        caps = {name: positive_int_setting(settings, p.limits.hashtag_setting,
+                                           p.limits.max_hashtags or 1)
+                for name, p in registered().items() if p.limits.hashtag_setting}
+        return cls(caps, settings.media_dir)

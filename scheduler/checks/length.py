@@ -5,6 +5,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from scheduler.platforms import Counter, platform_limit
+
 # --- X (twitter-text "config v3") -------------------------------------------------------------
 # Weights are 100 or 200 on a scale of 100, so we count in whole units of 1 and 2 directly.
 _X_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
@@ -309,14 +311,15 @@ def count_hashtags(text: str) -> int:
     return count
 
 
-_COUNTERS: dict[str, Callable[[str], int]] = {
-    "x": x_weighted_length,
-    "threads": threads_length,
-    "telegram": telegram_length,
+# How a platform counts, by the name its adapter declares (PlatformLimits.counter).
+COUNTERS: dict[Counter, Callable[[str], int]] = {
+    "plain": plain_length,
+    "x_weighted": x_weighted_length,
+    "utf8_emoji": threads_length,
+    "utf16": telegram_length,
 }
 
 
 def length_for(platform: str, text: str) -> int:
-    """`text`'s length as `platform` counts it; platforms without a rule of their own count
-    code points (facebook, instagram, webhook, outbox)."""
-    return _COUNTERS.get(platform, plain_length)(text)
+    """`text`'s length as `platform` counts it (the counter its adapter declares)."""
+    return COUNTERS[platform_limit(platform).counter](text)

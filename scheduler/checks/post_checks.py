@@ -106,7 +106,7 @@ def length_problems(draft: PostDraft, settings: CheckSettings) -> list[PostProbl
     limits = platform_limit(draft.platform)
     too_long = length_problem(draft.platform, draft.text, draft.image)
     problems = [too_long] if too_long else []
-    cap = settings.instagram_max_hashtags if draft.platform == "instagram" else limits.max_hashtags
+    cap = settings.max_hashtags.get(draft.platform, limits.max_hashtags)
     if cap is not None:
         hashtags = count_hashtags(draft.text)
         if hashtags > cap:

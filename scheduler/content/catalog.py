@@ -26,6 +26,7 @@ from scheduler.content.partners import load_partners
 from scheduler.content.regions import load_nation, load_regions, time_zone
 from scheduler.content.yamlsource import YamlDocument, documents, yaml_files
 from scheduler.errors import ContentError, Problem
+from scheduler.platforms import content_platforms
 from scheduler.rendering import TemplateInfo, make_environment, scan_templates, template_problem
 
 M = TypeVar("M", bound=schema.Strict)
@@ -65,7 +66,7 @@ def load_catalog(content_dir: Path, templates_dir: Path) -> Catalog:
         rules=tuple(rules),
         neutral_terms=tuple(terms),
         templates=templates,
-        platforms=schema.PLATFORMS,
+        platforms=content_platforms(),
         links=links,
         partners=partners,
         activities=activities,
@@ -201,9 +202,9 @@ def _resolve_rule(
         except ValueError as exc:
             problem(f"platform_cadence {platform}: {exc}", "platform_cadence", platform)
     for i, platform in enumerate(platforms):
-        if platform not in schema.PLATFORMS:
+        if platform not in content_platforms():
             problem(f"platform tidak dikenal: {platform!r} (pilihan: "
-                    f"{', '.join(schema.PLATFORMS)})", "platforms", i)
+                    f"{', '.join(content_platforms())})", "platforms", i)
     region_keys = _select_regions(rule.regions or defaults.regions, regions)
     if isinstance(rule.regions, tuple) and loaded.regions:
         for i, key in enumerate(rule.regions):

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -13,12 +14,26 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
-PLATFORMS = ("facebook", "instagram", "x", "threads", "telegram", "webhook")
+from scheduler.platforms import content_platforms, social_platforms
+
 Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 Tag = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 EnvName = Annotated[str, Field(pattern=r"^[A-Z_][A-Z0-9_]*$")]
 _OFFSET = re.compile(r"^H(?:([+-])(\d{1,3}))?$")
+
+
+def _registered_platform(value: str) -> str:
+    """An account's platform: any registered one but the outbox (scheduler.platforms)."""
+    allowed = content_platforms()
+    if value not in allowed:
+        raise PydanticCustomError("literal_error", "Input should be {expected}",
+                                  {"expected": ", ".join(repr(p) for p in allowed)})
+    return value
+
+
+PlatformName = Annotated[str, AfterValidator(_registered_platform)]
 
 
 class Strict(BaseModel):
@@ -85,7 +100,7 @@ class ElectionSpec(Strict):
 
 
 class AccountSpec(Strict):
-    platform: Literal["facebook", "instagram", "x", "threads", "telegram", "webhook"]
+    platform: PlatformName
     handle: str = Field(min_length=1)
     placeholder: bool = False
     enabled: bool = True
@@ -267,14 +282,14 @@ class RuleSpec(Strict):
 
 class PlanDefaults(Strict):
     election: Key | None = None
-    platforms: tuple[str, ...] = ("facebook", "instagram", "x", "threads", "telegram")
+    platforms: tuple[str, ...] = Field(default_factory=social_platforms)
     regions: RegionSelector = "all"
     cadence: str = "0 9 * * *"
     spread: int = Field(default=0, ge=0, le=120)
 
 
 class PlanSpec(Strict):
-    defaults: PlanDefaults = PlanDefaults()
+    defaults: PlanDefaults = Field(default_factory=PlanDefaults)
     rules: tuple[RuleSpec, ...] = Field(min_length=1)
 
 

@@ -18,7 +18,7 @@ from sqlmodel import select as model_select
 from scheduler.db import session_scope, write_connection
 from scheduler.events import record
 from scheduler.models import Account, Post, PostStatus
-from scheduler.platforms import PLATFORM_LIMITS
+from scheduler.platforms import platform_limit
 from scheduler.publishing.gate import Gate, Hold
 from scheduler.publishing.statements import POSTS, statements_for
 from scheduler.publishing.store import Acquired, OverQuota, store_for
@@ -112,7 +112,7 @@ def claim_in(connection: Connection, post_id: int, worker: str, now: datetime,
              lease: float = DEFAULT_LEASE) -> ClaimedPost | Hold | None:
     """`claim` inside a writing transaction the caller commits (durably, before any
     request leaves: scheduler.publishing.groupclaim commits many claims at once)."""
-    quota = PLATFORM_LIMITS[account.platform].daily_quota if account is not None else None
+    quota = platform_limit(account.platform).daily_quota if account is not None else None
     got = store_for(connection).acquire(
         connection, post_id, worker=worker, now=now,
         lease_until=now + timedelta(seconds=lease), via=via, quota=quota,

@@ -12,7 +12,7 @@ from scheduler.content.model import Catalog
 from scheduler.errors import InputError, UnknownPlatformError, UnknownRegionError
 from scheduler.filter_values import check_stages, check_statuses
 from scheduler.models import Region
-from scheduler.platforms import PLATFORM_LIMITS
+from scheduler.platforms import registered
 from scheduler.posts import PostFilter
 
 
@@ -42,9 +42,9 @@ def checked(session: Session, catalog: Catalog, *, regions: Sequence[str] = (),
         if region not in known_regions:
             raise UnknownRegionError(f"wilayah tidak dikenal: {region!r}")
     for platform in platforms:
-        if platform not in PLATFORM_LIMITS:
+        if platform not in registered():
             raise UnknownPlatformError(f"platform tidak dikenal: {platform!r} (pilihan: "
-                                       f"{', '.join(PLATFORM_LIMITS)})")
+                                       f"{', '.join(registered())})")
     # Regions come from the database and platforms from the adapters' limits here; stages
     # and statuses are checked as on the command line (scheduler.filter_values).
     check_stages(catalog, stages, option=None)

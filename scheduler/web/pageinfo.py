@@ -10,7 +10,7 @@ from scheduler.content.model import Catalog
 from scheduler.labels import EVENT_LABELS as EVENT_LABELS
 from scheduler.labels import STATUS_LABELS as STATUS_LABELS
 from scheduler.models import PostStatus
-from scheduler.platforms import PLATFORM_LIMITS
+from scheduler.platforms import registered
 from scheduler.users import Actor
 
 
@@ -39,7 +39,7 @@ def filter_choices(session: Session, catalog: Catalog, actor: Actor) -> FilterCh
                            or (actor.province_wide and r.province_key == actor.region_key)))
     stages = tuple((s.key, f"{e.short_name}: {s.name}") for e in catalog.elections.values()
                    for s in e.stages)
-    choices = FilterChoices(regions=regions, platforms=tuple(PLATFORM_LIMITS), stages=stages,
+    choices = FilterChoices(regions=regions, platforms=tuple(registered()), stages=stages,
                             statuses=tuple(s.value for s in PostStatus))
     with _CHOICES_LOCK:
         if len(_CHOICES) > 1000:

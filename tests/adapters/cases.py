@@ -24,6 +24,7 @@ from scheduler.adapters.instagram import InstagramAdapter
 from scheduler.adapters.outbox import OutboxAdapter
 from scheduler.adapters.telegram import TelegramAdapter
 from scheduler.adapters.threads import ThreadsAdapter
+from scheduler.adapters.tiktok import TikTokAdapter
 from scheduler.adapters.webhook import WebhookAdapter
 from scheduler.adapters.x import XAdapter
 from scheduler.clock import FixedClock
@@ -32,6 +33,7 @@ from tests.fakes.facebook import FakeFacebook
 from tests.fakes.instagram import FakeInstagram
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.threads import FakeThreads
+from tests.fakes.tiktok import Creator, FakeTikTok
 from tests.fakes.webhook import FakeWebhookReceiver
 from tests.fakes.x import FakeX
 
@@ -47,6 +49,10 @@ IMAGE_URL = "https://kpu-blitarkota.go.id/media/ajakan-memilih.jpg"
 CHANNEL = {"id": -1001234567890, "title": "KPU Kota Blitar", "username": "kpu_blitar",
            "type": "channel"}
 PRIVATE_CHANNEL = {"id": -1009876543210, "title": "KPU Internal", "type": "channel"}
+
+TIKTOK_TOKEN = "act.PLANTED-SECRET-123-tiktok"
+TIKTOK_TOKEN_EXPIRED = "act.PLANTED-EXPIRED-456-tiktok"
+TIKTOK_DOMAIN = "kpu-blitarkota.go.id"  # where IMAGE_URL lives: verified on TikTok
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))  # enough of an image for upload tests
 
@@ -168,6 +174,18 @@ def webhook_case(env: Env) -> Iterator[AdapterCase]:
 
 
 @contextmanager
+def tiktok_case(env: Env, **fake_options: Any) -> Iterator[AdapterCase]:
+    options: dict[str, Any] = {"creators": {TIKTOK_TOKEN: Creator("kpu_blitar")},
+                               "verified_domains": {TIKTOK_DOMAIN}, **fake_options}
+    with FakeTikTok(clock=env.clock, **options) as fake:
+        yield AdapterCase(
+            TikTokAdapter, env, fake, make_post(image_url=IMAGE_URL),
+            _fixed({"access_token": TIKTOK_TOKEN}), {"access_token": TIKTOK_TOKEN_EXPIRED},
+            (TIKTOK_TOKEN, TIKTOK_TOKEN_EXPIRED), publish_path="/content/init/",
+            publish_server_error=AmbiguousPublishError, retry_after=lambda _: 60.0)
+
+
+@contextmanager
 def outbox_case(env: Env) -> Iterator[AdapterCase]:
     yield AdapterCase(OutboxAdapter, env, None, make_post(), _fixed({}))
 
@@ -179,5 +197,6 @@ CASE_BUILDERS: dict[str, Callable[[Env], AbstractContextManager[AdapterCase]]] =
     "x": x_case,
     "telegram": telegram_case,
     "webhook": webhook_case,
+    "tiktok": tiktok_case,
     "outbox": outbox_case,
 }

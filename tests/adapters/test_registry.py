@@ -5,8 +5,8 @@ from importlib.metadata import EntryPoint
 
 import pytest
 
-from scheduler.adapters import registry
-from scheduler.adapters.base import PLATFORM_LIMITS, Adapter, PostPayload, Receipt
+from scheduler import platforms
+from scheduler.adapters.base import Adapter, PostPayload, Receipt
 from scheduler.adapters.registry import (
     ENTRY_POINT_GROUP,
     clear_adapter_cache,
@@ -16,13 +16,13 @@ from scheduler.adapters.registry import (
 from scheduler.adapters.x import XAdapter
 from scheduler.errors import ConfigError, NotFoundError
 
-BUILT_INS = {"facebook", "instagram", "threads", "x", "telegram", "webhook", "outbox"}
+BUILT_INS = {"facebook", "instagram", "threads", "x", "telegram", "webhook", "tiktok", "outbox"}
 
 
 class MastodonAdapter(Adapter):
     name = "mastodon"
     label = "Mastodon"
-    limits = PLATFORM_LIMITS["x"]
+    limits = XAdapter.limits
 
     def publish(self, post: PostPayload) -> Receipt:
         return Receipt("1")
@@ -35,7 +35,7 @@ class MisnamedAdapter(MastodonAdapter):
 # Each broken plugin below breaks one rule only; all claim the name "mastodon".
 class AbstractAdapter(Adapter):
     name = "mastodon"
-    limits = PLATFORM_LIMITS["x"]
+    limits = XAdapter.limits
 
 
 class NoLimitsAdapter(Adapter):
@@ -48,7 +48,7 @@ class NoLimitsAdapter(Adapter):
 
 class NoLabelAdapter(Adapter):
     name = "mastodon"
-    limits = PLATFORM_LIMITS["x"]
+    limits = XAdapter.limits
 
     def publish(self, post: PostPayload) -> Receipt:
         return Receipt("1")
@@ -68,7 +68,7 @@ def fresh_registry() -> Iterator[None]:
 def install(monkeypatch: pytest.MonkeyPatch, **targets: str) -> None:
     """Pretend only these entry points are installed: name -> "module:attr"."""
     points = [EntryPoint(name, value, ENTRY_POINT_GROUP) for name, value in targets.items()]
-    monkeypatch.setattr(registry, "entry_points", lambda group: points)
+    monkeypatch.setattr(platforms, "entry_points", lambda group: points)
 
 
 def here(attr: str) -> str:
@@ -85,7 +85,7 @@ def test_built_in_adapters_have_display_labels() -> None:
     labels = {name: cls.label for name, cls in load_adapters().items() if name in BUILT_INS}
     assert labels == {"facebook": "Facebook", "instagram": "Instagram", "threads": "Threads",
                       "x": "X", "telegram": "Telegram", "webhook": "Webhook",
-                      "outbox": "Outbox"}
+                      "tiktok": "TikTok", "outbox": "Outbox"}
 
 
 def test_get_adapter_by_name() -> None:
@@ -93,8 +93,8 @@ def test_get_adapter_by_name() -> None:
 
 
 def test_unknown_adapter_is_not_found_and_names_the_known_ones() -> None:
-    with pytest.raises(NotFoundError, match="tiktok") as caught:
-        get_adapter("tiktok")
+    with pytest.raises(NotFoundError, match="myspace") as caught:
+        get_adapter("myspace")
     assert isinstance(caught.value, LookupError)
     assert "outbox" in str(caught.value)
 
@@ -122,7 +122,7 @@ def test_a_plugin_that_breaks_the_contract_is_refused_clearly(
 
 def test_a_name_registered_twice_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     points = [EntryPoint("mastodon", here("MastodonAdapter"), ENTRY_POINT_GROUP)] * 2
-    monkeypatch.setattr(registry, "entry_points", lambda group: points)
+    monkeypatch.setattr(platforms, "entry_points", lambda group: points)
     with pytest.raises(ConfigError, match="lebih dari sekali"):
         load_adapters()
 

@@ -1,15 +1,12 @@
 """TikTok photo posts against FakeTikTok over real HTTP.
 
-TikTok's contract case lives here, not in cases.py: test_contract.py requires the cases
-and the registered adapters to be the same set, and TikTok is not an entry point yet
-(issue 12, item 1 wires it). The contract's tests that take `case` run here against it.
+Its contract case is tiktok_case in cases.py: test_contract.py runs the shared contract
+against it like every registered adapter's; these are TikTok's own behaviours.
 """
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
@@ -26,55 +23,25 @@ from scheduler.adapters.tiktok import INIT_REF, TikTokAdapter, make_title, utf16
 from tests.fakes.tiktok import Creator, FakeTikTok
 
 from . import test_contract as contract
-from .cases import IMAGE_URL, NOW, AdapterCase, Env, make_post
+from .cases import (
+    IMAGE_URL,
+    NOW,
+    TIKTOK_DOMAIN,
+    TIKTOK_TOKEN,
+    TIKTOK_TOKEN_EXPIRED,
+    AdapterCase,
+    Env,
+    make_post,
+    tiktok_case,
+)
 
-TOKEN = "act.PLANTED-SECRET-123-tiktok"
-TOKEN_EXPIRED = "act.PLANTED-EXPIRED-456-tiktok"
-DOMAIN = "kpu-blitarkota.go.id"
-
-
-@contextmanager
-def tiktok_case(env: Env, **fake_options: Any) -> Iterator[AdapterCase]:
-    options: dict[str, Any] = {"creators": {TOKEN: Creator("kpu_blitar")},
-                               "verified_domains": {DOMAIN}, **fake_options}
-    with FakeTikTok(clock=env.clock, **options) as fake:
-        yield AdapterCase(
-            TikTokAdapter, env, fake, make_post(image_url=IMAGE_URL),
-            lambda base: {"access_token": TOKEN}, {"access_token": TOKEN_EXPIRED},
-            (TOKEN, TOKEN_EXPIRED), publish_path="/content/init/",
-            publish_server_error=AmbiguousPublishError, retry_after=lambda _: 60.0)
+TOKEN, TOKEN_EXPIRED, DOMAIN = TIKTOK_TOKEN, TIKTOK_TOKEN_EXPIRED, TIKTOK_DOMAIN
 
 
 @pytest.fixture
 def case(env: Env) -> Iterator[AdapterCase]:
     with tiktok_case(env) as built:
         yield built
-
-
-# The contract suite, run against TikTok's case (all but the registry check).
-test_publish_returns_a_receipt = contract.test_publish_returns_a_receipt
-test_publish_sends_exactly_one_publishing_request = (
-    contract.test_publish_sends_exactly_one_publishing_request)
-test_rate_limit_is_transient_with_the_platform_wait = (
-    contract.test_rate_limit_is_transient_with_the_platform_wait)
-test_server_error_on_the_publishing_request = contract.test_server_error_on_the_publishing_request
-test_a_resend_after_a_server_error_never_posts_twice = (
-    contract.test_a_resend_after_a_server_error_never_posts_twice)
-test_rejected_token_requires_reauthorization = contract.test_rejected_token_requires_reauthorization
-test_expired_token_reply_requires_reauthorization = (
-    contract.test_expired_token_reply_requires_reauthorization)
-test_missing_credentials_require_reauthorization = (
-    contract.test_missing_credentials_require_reauthorization)
-test_no_answer_after_sending_is_ambiguous = contract.test_no_answer_after_sending_is_ambiguous
-test_connection_closed_after_sending_is_ambiguous = (
-    contract.test_connection_closed_after_sending_is_ambiguous)
-test_unreachable_platform_is_transient = contract.test_unreachable_platform_is_transient
-test_errors_never_reveal_credentials = contract.test_errors_never_reveal_credentials
-test_receipt_never_reveals_credentials = contract.test_receipt_never_reveals_credentials
-test_checkpoints_are_plain_string_maps = contract.test_checkpoints_are_plain_string_maps
-test_reconcile_after_publishing_finds_the_post = (
-    contract.test_reconcile_after_publishing_finds_the_post)
-test_adapter_declares_a_display_label = contract.test_adapter_declares_a_display_label
 
 
 def fake(case: AdapterCase) -> FakeTikTok:

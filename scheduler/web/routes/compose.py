@@ -27,6 +27,7 @@ from scheduler.editing import submit
 from scheduler.errors import InputError
 from scheduler.importing import ImportRefused
 from scheduler.permissions import Action, require_role
+from scheduler.platforms import platform, social_platforms
 from scheduler.web.context import CurrentViewer, PostingViewer, Viewer, redirect, render, web_of
 from scheduler.web.routes.media import media_key
 
@@ -187,13 +188,14 @@ def _page(request: Request, who: Viewer, composition: Composition, checked: Chec
         if composition.image else None
     counts = checked.counts if checked else []
     return render(request, "compose.html", who, status=status, c=composition,
-                  checked=checked, regions=regions, platforms=list(_PLATFORM_NAMES.items()),
+                  checked=checked, regions=regions, platforms=_platform_choices(),
                   counts=counts, drafts=drafts, image_src=image_src,
                   image_limit=media.MAX_IMAGE_BYTES // MB)
 
 
-_PLATFORM_NAMES = {"facebook": "Facebook", "instagram": "Instagram", "threads": "Threads",
-                   "x": "X", "telegram": "Telegram"}
+def _platform_choices() -> list[tuple[str, str]]:
+    """The platforms people write for, each with its display name."""
+    return [(name, platform(name).label) for name in social_platforms()]
 
 
 def _composition(form: FormData, media_dir: Path) -> tuple[Composition, str | None]:
