@@ -43,9 +43,9 @@ sys.path.insert(0, str(REPO))
 import requests  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
+from scheduler.catalog import load_catalog  # noqa: E402
 from scheduler.clock import SystemClock  # noqa: E402
 from scheduler.config import Settings, load_settings  # noqa: E402
-from scheduler.content.catalog import load_catalog  # noqa: E402
 from scheduler.content.model import Catalog  # noqa: E402
 from scheduler.db import make_engine, session_scope  # noqa: E402
 from scheduler.migrate import upgrade_database  # noqa: E402

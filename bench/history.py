@@ -34,9 +34,9 @@ sys.path.insert(0, str(REPO))
 
 from sqlmodel import Session  # noqa: E402
 
+from scheduler.catalog import load_catalog  # noqa: E402
 from scheduler.cli.output import OutputFormat, write_rows  # noqa: E402
 from scheduler.coltypes import utc_text  # noqa: E402
-from scheduler.content.catalog import load_catalog  # noqa: E402
 from scheduler.db import make_engine  # noqa: E402
 from scheduler.history import (  # noqa: E402
     HISTORY_FIELDS,

@@ -36,7 +36,7 @@ sys.path.insert(0, str(REPO))
 from sqlmodel import col, func, select  # noqa: E402
 
 from bench.national_content import write_national_content  # noqa: E402
-from scheduler.content.catalog import load_catalog  # noqa: E402
+from scheduler.catalog import load_catalog  # noqa: E402
 from scheduler.db import make_engine, session_scope  # noqa: E402
 from scheduler.models import Post, PostStatus, Region  # noqa: E402
 from scheduler.planning import PlanRequest, plan_posts  # noqa: E402

@@ -33,8 +33,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from scheduler.catalog import load_catalog  # noqa: E402
 from scheduler.coltypes import utc_text  # noqa: E402
-from scheduler.content.catalog import load_catalog  # noqa: E402
 from scheduler.content.model import Catalog  # noqa: E402
 from scheduler.db import make_engine  # noqa: E402
 from scheduler.migrate import upgrade_database  # noqa: E402

@@ -23,8 +23,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from scheduler.catalog import load_catalog
 from scheduler.coltypes import utc_text
-from scheduler.content.catalog import load_catalog
 from scheduler.content.model import Catalog
 from scheduler.db import make_engine, session_scope
 from scheduler.planning import PlanRequest, plan_posts

@@ -7,7 +7,8 @@ below it (tests/test_layers.py reads every import and fails on an arrow pointing
    settings, the stored model, the content model and its loading, the platform registry,
    clocks, local time and labels.
 2. primitives: the tools services use: the database engine, the template sandbox and
-   rendering, the checks, the platform adapters, slots and calendars.
+   rendering, loading the catalog (content parsed, templates compiled), the checks, the
+   platform adapters, slots and calendars.
 3. services: what a user or a worker asks for: planning, review, publishing, accounts,
    users, history, results, partners.
 4. runtime: what runs the services: the worker and its leader, the application object,
@@ -22,13 +23,13 @@ __version__ = "0.1.0"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ground", (
         "busy", "clock", "config", "coltypes", "content", "errors", "event_details",
-        "labels", "localtime", "models", "platforms", "processes", "redact", "secretbox",
-        "session_file", "textfiles",
+        "labels", "localtime", "models", "platforms", "plugins", "processes", "redact",
+        "secretbox", "session_file", "textfiles",
     )),
     ("primitives", (
-        "adapters", "calendar", "checks", "db", "import_format", "import_stash", "media",
-        "postcontext", "preview_slots", "rendering", "rule_schedule", "sandbox", "slots",
-        "template_vars",
+        "adapters", "calendar", "catalog", "catalog_cache", "checks", "db", "import_format",
+        "import_stash", "media", "postcontext", "preview_slots", "rendering", "rule_schedule",
+        "sandbox", "slots", "template_platforms", "template_vars",
     )),
     ("services", (
         "account_tokens", "accounts", "calendar_counts", "calendar_view", "cli_sessions",

@@ -17,10 +17,10 @@ from functools import cached_property
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from scheduler.catalog_cache import cached_catalog
 from scheduler.checks.post_checks import CheckSettings
 from scheduler.clock import Clock, make_clock
 from scheduler.config import Settings
-from scheduler.content.catalog_cache import cached_catalog
 from scheduler.content.model import Catalog
 from scheduler.db import make_engine, session_scope, sqlite_file
 from scheduler.errors import SiarError
@@ -65,7 +65,7 @@ class Application:
     @property
     def catalog(self) -> Catalog:
         """The content, shared with every application of this process on the same folders
-        (content/catalog_cache.py); read again when a file changed."""
+        (scheduler/catalog_cache.py); read again when a file changed."""
         now = time.monotonic()
         if self._catalog is None or now - self._catalog_checked >= CATALOG_RECHECK:
             self._catalog = cached_catalog(self.settings.content_dir,

@@ -9,11 +9,11 @@ Each adapter declares its platform in its own file as class attributes: `name`, 
 
 import functools
 from dataclasses import dataclass
-from importlib.metadata import EntryPoint, entry_points
 from typing import Literal
 
 from scheduler.config import Setting
 from scheduler.errors import ConfigError
+from scheduler.plugins import load_group
 
 ENTRY_POINT_GROUP = "siar.adapters"
 
@@ -121,27 +121,13 @@ def clear_cache() -> None:
 
 @functools.cache
 def _loaded() -> dict[str, object]:
-    loaded: dict[str, object] = {}
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-        if entry_point.name in loaded:
-            raise ConfigError(f"Adapter {entry_point.name!r} terdaftar lebih dari sekali "
-                              f"(grup {ENTRY_POINT_GROUP}); hapus salah satu paketnya")
-        loaded[entry_point.name] = _load_one(entry_point)
-    return loaded
+    return load_group(ENTRY_POINT_GROUP, "Adapter", lambda name, where, obj: obj)
 
 
 @functools.cache
 def _platforms() -> dict[str, Platform]:
     found = [_declared(name, obj) for name, obj in _loaded().items()]
     return {p.name: p for p in sorted(found, key=lambda p: (p.limits.order, p.name))}
-
-
-def _load_one(entry_point: EntryPoint) -> object:
-    where = f"{entry_point.name} = {entry_point.value}"
-    try:
-        return entry_point.load()
-    except Exception as exc:  # a broken plugin must name itself, whatever it raised
-        raise ConfigError(f"Adapter gagal dimuat ({where}): {type(exc).__name__}: {exc}") from exc
 
 
 def _declared(name: str, obj: object) -> Platform:

@@ -7,8 +7,8 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from scheduler.accounts import SyncSummary, sync_accounts
+from scheduler.catalog_cache import cached_catalog
 from scheduler.checks.post_checks import CheckSettings
-from scheduler.content.catalog_cache import cached_catalog
 from scheduler.content.model import Catalog
 from scheduler.content_check import check_rules
 from scheduler.db import session_scope

@@ -5,6 +5,8 @@ is not UTF-8."""
 import codecs
 from pathlib import Path
 
+MAX_TEMPLATE_BYTES = 256 * 1024  # size of a template file
+
 
 class TextFileError(ValueError):
     """A file that is not text we can use; `line` is 1-based where it is known."""

@@ -6,7 +6,7 @@ would; it skips only the interpreter's start-up. The server runs in a new sessio
 a controlling terminal, as under cron or CI: a password prompt reads standard input.
 
 With `share_catalog=True` the server also reads the content once per content and templates
-folder (scheduler.content.catalog.load_catalog, about 1.5 s each time) and its children
+folder (scheduler.catalog.load_catalog, about 1.5 s each time) and its children
 use that catalog, as each would have read the same unchanged files to the same result;
 a child that changes its copy changes nothing for the others (a fork copies memory).
 
@@ -119,7 +119,7 @@ def _share_catalogs() -> Callable[[dict[str, str]], None]:
     """Make `scheduler.app` take its catalog from those the server has read; returns the
     function that reads the catalog a request's environment names, before the fork."""
     import scheduler.app
-    from scheduler.content.catalog import load_catalog
+    from scheduler.catalog import load_catalog
     from scheduler.content.model import Catalog
     from scheduler.errors import ContentError
 

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
+from scheduler.catalog import load_catalog
 from scheduler.clock import FixedClock
 from scheduler.config import Settings, load_settings
-from scheduler.content.catalog import load_catalog
 from scheduler.content.model import Catalog
 from scheduler.db import make_engine
 from scheduler.migrate import upgrade_database

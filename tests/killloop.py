@@ -37,7 +37,7 @@ import yaml
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
-from scheduler.content.catalog import load_catalog
+from scheduler.catalog import load_catalog
 from scheduler.content.model import Catalog
 from scheduler.db import make_engine, session_scope
 from scheduler.models import Account, Post

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from scheduler.app import create_app
+from scheduler.catalog_cache import cached_catalog, forget
 from scheduler.config import Settings
-from scheduler.content.catalog_cache import cached_catalog, forget
 from scheduler.errors import ContentError
 
 

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from scheduler.catalog import load_catalog
 from scheduler.checks.post_checks import CheckSettings, PostDraft
 from scheduler.checks.registry import STAGES, Check, registered_checks, run_checks
 from scheduler.config import Settings
-from scheduler.content.catalog import load_catalog
 from scheduler.content.model import Catalog
 from tests.test_partners import PARTNERS
 

@@ -21,8 +21,8 @@ import typer
 from rich.cells import cell_len
 from typer.testing import CliRunner
 
+from scheduler.catalog import load_catalog
 from scheduler.cli import app
-from scheduler.content.catalog import load_catalog
 from scheduler.labels import STATUS_LABELS
 from tests.conftest import REPO
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.content.catalog import load_catalog
+from scheduler.catalog import load_catalog
 from scheduler.errors import InputError, UnknownPlatformError, UnknownRegionError
 from scheduler.filter_values import check_regions, check_stages, check_statuses, hint
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.content.catalog import load_catalog
+from scheduler.catalog import load_catalog
 from scheduler.errors import ContentError, Problem
 from scheduler.rendering import PostRenderer
 from scheduler.setup import check_content

@@ -16,8 +16,8 @@ import pytest
 from jinja2.sandbox import _mutable_spec
 from sqlalchemy.engine import Engine
 
+from scheduler.catalog import load_catalog
 from scheduler.content.cadence import cron_trigger, fire_times
-from scheduler.content.catalog import load_catalog
 from scheduler.errors import ContentError, Problem
 from scheduler.rendering import PostRenderer
 from scheduler.sandbox import MAX_RANGE, MAX_TEXT
@@ -350,6 +350,24 @@ def test_aliases_that_repeat_a_little_are_fine(mini: Path) -> None:
                     .replace('    cadence: "0 7 * * *"', "    cadence: *pagi"))
     catalog = load_catalog(mini / "content", mini / "templates")
     assert {rule.cadence for rule in catalog.rules} == {"0 9 * * *"}
+
+
+@pytest.mark.parametrize(("front", "message", "line"), [
+    # A bomb used as the title: str() of it would never end.
+    (billion_laughs(9) + "title: *lol8\n", "terlalu banyak alias YAML", 8),
+    ("title: a\ntitle: b\n", "kunci ganda: 'title'", 3),
+    ("title: [1, 2]\nresults: ya\n", "`title` harus berupa teks, `results` harus berupa "
+     "true/false", 1),
+    ("title: [\n", "YAML tidak valid", 2),
+])
+def test_hostile_front_matter_is_refused_with_file_and_line(
+        mini: Path, front: str, message: str, line: int) -> None:
+    path = mini / "templates/posts/daftar.j2"
+    body = path.read_text(encoding="utf-8").split("---#}", 1)[1]
+    path.write_text("{#---\n" + front + "---#}" + body, encoding="utf-8")
+    problem, = load_problems(mini)
+    assert (problem.source, problem.line) == (str(path), line)
+    assert message in problem.message
 
 
 @pytest.mark.parametrize(("text", "message", "line"), [

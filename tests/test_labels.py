@@ -25,7 +25,7 @@ def test_a_worker_reads_as_pekerja_and_a_user_as_itself() -> None:
 def test_every_tag_of_the_shipped_calendars_has_an_indonesian_label() -> None:
     from pathlib import Path
 
-    from scheduler.content.catalog import load_catalog
+    from scheduler.catalog import load_catalog
     from scheduler.labels import tag_label
 
     repo = Path(__file__).resolve().parent.parent

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from scheduler.catalog import load_catalog
 from scheduler.checks.post_checks import CheckSettings
 from scheduler.config import Settings
-from scheduler.content.catalog import load_catalog
 from scheduler.content.model import Catalog
 from scheduler.db import session_scope
 from scheduler.errors import ContentError, PermissionDenied

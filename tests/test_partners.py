@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from scheduler.catalog import load_catalog
 from scheduler.checks.post_checks import CheckSettings, PostDraft, calendar_problems
 from scheduler.clock import FixedClock
 from scheduler.config import Settings
-from scheduler.content.catalog import load_catalog
 from scheduler.content.model import Catalog
 from scheduler.db import session_scope
 from scheduler.errors import ContentError, ReviewError

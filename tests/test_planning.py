@@ -174,7 +174,7 @@ def test_a_render_error_midway_leaves_no_partial_write(engine, catalog, settings
 
 
 def test_disabled_account_gets_no_posts(engine, catalog, settings, clock, mini: Path) -> None:
-    from scheduler.content.catalog import load_catalog
+    from scheduler.catalog import load_catalog
 
     path = mini / "content/regions/uji.yaml"
     text = path.read_text().replace('{platform: x, handle: "@kota-b"',

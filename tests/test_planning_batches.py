@@ -198,7 +198,7 @@ def test_a_template_not_reading_the_platform_gives_each_office_one_text(
     for path in (mini / "templates/posts").glob("daftar*.j2"):
         path.unlink()
     (mini / "templates/posts/daftar.j2").write_text("Cek DPT di {{ region.name }}.\n")
-    from scheduler.content.catalog import load_catalog
+    from scheduler.catalog import load_catalog
 
     fresh = load_catalog(mini / "content", mini / "templates")
     plan(engine, fresh, settings.templates_dir, clock)

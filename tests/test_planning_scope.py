@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from scheduler.catalog import load_catalog
 from scheduler.clock import FixedClock
 from scheduler.config import Settings
-from scheduler.content.catalog import load_catalog
 from scheduler.content.model import Catalog
 from scheduler.db import session_scope
 from scheduler.errors import PermissionDenied

@@ -12,7 +12,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from scheduler.content.catalog import load_catalog
+from scheduler.catalog import load_catalog
 from scheduler.db import make_engine
 from scheduler.migrate import upgrade_database
 from scheduler.planning import PlanRequest, plan_posts

@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from scheduler.catalog import load_catalog
 from scheduler.clock import FixedClock
 from scheduler.config import Settings
-from scheduler.content.catalog import load_catalog
 from scheduler.content.model import Catalog
 from scheduler.models import Post
 from scheduler.planning import PlanRequest, PlanSummary, plan_posts

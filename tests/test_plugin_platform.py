@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from scheduler.adapters.registry import clear_adapter_cache
+from scheduler.catalog import load_catalog
 from scheduler.checks.post_checks import CheckSettings, PostDraft, check_post
 from scheduler.config import Settings, load_settings
-from scheduler.content.catalog import load_catalog
 from scheduler.content.model import Catalog
 from scheduler.errors import ContentError
 from tests.conftest import WIB, posts, worker_for

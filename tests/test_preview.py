@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from scheduler.catalog import load_catalog
 from scheduler.checks.post_checks import CheckSettings
-from scheduler.content.catalog import load_catalog
 from scheduler.content.model import Catalog
 from scheduler.errors import InputError
 from scheduler.planning_rows import spread_offset

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.engine import Engine
 
+from scheduler.catalog import load_catalog
 from scheduler.checks.post_checks import CheckSettings, PostDraft, check_post
 from scheduler.clock import FixedClock
 from scheduler.config import Settings
-from scheduler.content.catalog import load_catalog
 from scheduler.content.model import Catalog
 from scheduler.db import session_scope
 from scheduler.errors import ContentError, ReviewError

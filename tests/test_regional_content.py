@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scheduler.content.catalog import load_catalog
+from scheduler.catalog import load_catalog
 from scheduler.content.model import Catalog
 from scheduler.preview import preview_post
 from scheduler.rendering import PostRenderer

@@ -90,7 +90,7 @@ def test_a_rule_may_set_its_own_lateness_limit(synced, mini, settings, clock) ->
     plan.write_text(plan.read_text(encoding="utf-8").replace(
         "    image: kartu.jpg\n", "    image: kartu.jpg\n    max_lateness: 120\n", 1),
         encoding="utf-8")
-    from scheduler.content.catalog import load_catalog
+    from scheduler.catalog import load_catalog
 
     catalog = load_catalog(settings.content_dir, settings.templates_dir)
     assert catalog.rule("daftar-harian").max_lateness == 120  # type: ignore[union-attr]

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, col, select
 
-from scheduler.content.catalog import load_catalog
+from scheduler.catalog import load_catalog
 from scheduler.db import make_engine
 from scheduler.migrate import upgrade_database
 from scheduler.models import Post

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, func, select
 
+from scheduler.catalog import load_catalog
 from scheduler.checks.post_checks import CheckSettings
-from scheduler.content.catalog import load_catalog
 from scheduler.db import SQLITE_BUSY_TIMEOUT_MS, session_scope, sqlite_file
 from scheduler.errors import SiarError
 from scheduler.models import Post

@@ -9,8 +9,8 @@ import yaml
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from scheduler.catalog import load_catalog
 from scheduler.checks.length import count_hashtags
-from scheduler.content.catalog import load_catalog
 from scheduler.content.model import Catalog
 from scheduler.db import make_engine
 from scheduler.migrate import upgrade_database

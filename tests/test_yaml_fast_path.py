@@ -92,8 +92,8 @@ def test_loading_the_catalog_parses_each_file_once(mini: Path,
     """One parser per file (none built a second time to construct the data)."""
     from collections import Counter
 
+    from scheduler.catalog import load_catalog
     from scheduler.content import yamlsource
-    from scheduler.content.catalog import load_catalog
 
     parsed: Counter[str] = Counter()
     parsers: list[object] = []

@@ -1,5 +1,5 @@
 """Typed content, as the rest of Siar sees it: elections and stages, regions and accounts,
-plan rules and neutrality terms. Built by scheduler.content.catalog from the YAML files."""
+plan rules and neutrality terms. Built by scheduler.catalog from the YAML files."""
 
 import datetime as dt
 from collections.abc import Mapping
@@ -10,7 +10,7 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from scheduler.content.partner_model import Activity, Partner
-from scheduler.rendering import TemplateInfo
+from scheduler.content.templates import TemplateInfo
 
 QUIET_PERIOD = "quiet_period"
 VOTING_DAY = "voting_day"

@@ -124,6 +124,23 @@ def read_yaml(path: Path, label: str | None = None, *,
         return None, [Problem(label, f"tidak dapat dibaca: {exc.strerror}")]
     except TextFileError as exc:
         return None, [Problem(label, exc.message, exc.line)]
+    return parse_text(text, path, label, fast=fast)
+
+
+def parse_text(text: str, path: Path, label: str, *, fast: bool = True,
+               first_line: int = 1) -> tuple[YamlDocument | None, list[Problem]]:
+    """Parse YAML held in memory (a file's text, a template's front matter) with the same
+    guards as a file: alias bombs, duplicate keys and nesting refused, each problem with
+    its line (`first_line`: the line of the file the text starts on)."""
+    document, problems = _parse_guarded(text, path, label, fast)
+    if first_line != 1:
+        problems = [Problem(p.source, p.message, p.line + first_line - 1 if p.line else None)
+                    for p in problems]
+    return document, problems
+
+
+def _parse_guarded(text: str, path: Path, label: str,
+                   fast: bool) -> tuple[YamlDocument | None, list[Problem]]:
     if fast and _FastLoader is not None:
         try:
             return _parse(text, path, label, _FastLoader)

@@ -16,12 +16,12 @@ from typing import Any
 from jinja2.exceptions import SecurityError
 
 from scheduler.labels import thousands
+from scheduler.textfiles import MAX_TEMPLATE_BYTES as MAX_TEMPLATE_BYTES  # the sandbox's too
 
 MAX_TEXT = 256 * 1024  # characters of output, and of any one value a template builds
 MAX_RANGE = 2_000  # items one range() may produce
 MAX_INT_BITS = 4_096  # size of a number (about 1,200 digits)
 TIME_LIMIT = 2.0  # seconds one render may take
-MAX_TEMPLATE_BYTES = 256 * 1024  # size of a template file
 
 _CHECK_EVERY = 64  # ticks between two looks at the clock
 _SCALARS = frozenset({int, float, bool, type(None), date, datetime, timedelta})

@@ -5,7 +5,7 @@ from importlib.metadata import EntryPoint
 
 import pytest
 
-from scheduler import platforms
+from scheduler import plugins
 from scheduler.adapters.base import Adapter, PostPayload, Receipt
 from scheduler.adapters.registry import (
     ENTRY_POINT_GROUP,
@@ -68,7 +68,7 @@ def fresh_registry() -> Iterator[None]:
 def install(monkeypatch: pytest.MonkeyPatch, **targets: str) -> None:
     """Pretend only these entry points are installed: name -> "module:attr"."""
     points = [EntryPoint(name, value, ENTRY_POINT_GROUP) for name, value in targets.items()]
-    monkeypatch.setattr(platforms, "entry_points", lambda group: points)
+    monkeypatch.setattr(plugins, "entry_points", lambda group: points)
 
 
 def here(attr: str) -> str:
@@ -122,7 +122,7 @@ def test_a_plugin_that_breaks_the_contract_is_refused_clearly(
 
 def test_a_name_registered_twice_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     points = [EntryPoint("mastodon", here("MastodonAdapter"), ENTRY_POINT_GROUP)] * 2
-    monkeypatch.setattr(platforms, "entry_points", lambda group: points)
+    monkeypatch.setattr(plugins, "entry_points", lambda group: points)
     with pytest.raises(ConfigError, match="lebih dari sekali"):
         load_adapters()
 

@@ -32,10 +32,10 @@ from sqlmodel import Session, col, select
 
 from scheduler import users
 from scheduler.app import Application, create_app
+from scheduler.catalog import load_catalog
 from scheduler.checks.post_checks import CheckSettings
 from scheduler.clock import FixedClock
 from scheduler.config import Settings, load_settings
-from scheduler.content.catalog import load_catalog
 from scheduler.content.model import Catalog
 from scheduler.db import make_engine, session_scope
 from scheduler.events import record

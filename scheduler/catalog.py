@@ -24,10 +24,11 @@ from scheduler.content.model import (
 )
 from scheduler.content.partners import load_partners
 from scheduler.content.regions import load_nation, load_regions, time_zone
+from scheduler.content.templates import TemplateInfo, scan_templates
 from scheduler.content.yamlsource import YamlDocument, documents, yaml_files
 from scheduler.errors import ContentError, Problem
 from scheduler.platforms import content_platforms
-from scheduler.rendering import TemplateInfo, make_environment, scan_templates, template_problem
+from scheduler.rendering import make_environment, template_problem
 
 M = TypeVar("M", bound=schema.Strict)
 
