@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from scheduler.content import schema
+from scheduler.content import plan_schema, schema
 from scheduler.content.cadence import cron_trigger
 from scheduler.content.media_alt import load_media_alts
 from scheduler.content.model import (
@@ -140,7 +140,7 @@ def _load_rules(
     loaded: _Loaded,
     problems: list[Problem],
 ) -> list[Rule]:
-    plan = next(documents([path], schema.PlanSpec, problems), None)
+    plan = next(documents([path], plan_schema.PlanSpec, problems), None)
     if plan is None:
         return []
     doc, spec = plan
@@ -160,8 +160,8 @@ def _load_rules(
 
 
 def _resolve_rule(
-    rule: schema.RuleSpec,
-    defaults: schema.PlanDefaults,
+    rule: plan_schema.RuleSpec,
+    defaults: plan_schema.PlanDefaults,
     doc: YamlDocument,
     loc: tuple[str | int, ...],
     elections: dict[str, Election],
@@ -224,7 +224,8 @@ def _resolve_rule(
     )
 
 
-def _select_regions(selector: schema.RegionSelector, regions: dict[str, Region]) -> tuple[str, ...]:
+def _select_regions(selector: plan_schema.RegionSelector,
+                    regions: dict[str, Region]) -> tuple[str, ...]:
     if selector == "all":
         return tuple(regions)
     if selector == "province":

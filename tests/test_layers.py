@@ -1,6 +1,7 @@
 """The import graph of `scheduler/` against the layers written down in
 `scheduler/__init__.py` (issue 12, item 6): no arrow from a lower layer to a higher one,
-every module in a layer, and no import inside a function to dodge a cycle."""
+every module in a layer, no import inside a function to dodge a cycle, and no module
+over the size we keep."""
 
 import ast
 from pathlib import Path
@@ -97,3 +98,12 @@ def test_the_check_sees_an_upward_arrow(source: str, expected: bool) -> None:
     known = set(graph())
     edges = {"scheduler.content.model": imported(ast.parse(source), known)}
     assert bool(upward(edges)) is expected
+
+
+MAX_LINES = 300  # the size we keep a module under (issue 12, item 6)
+
+
+def test_no_module_is_over_the_size_we_keep() -> None:
+    long = {module_name(p): n for p in PACKAGE.rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert not long, f"modules over {MAX_LINES} lines: {long}"

@@ -13,16 +13,13 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from scheduler.content.yamlguards import alias_problems, duplicate_keys
 from scheduler.errors import Problem
-from scheduler.labels import thousands
 from scheduler.textfiles import TextFileError, read_text
 
 M = TypeVar("M", bound=BaseModel)
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # the largest content file today is about 100 KB
-# Aliases may repeat parts of a file, not multiply it: expanding them may add at most
-# this many nodes (values, keys and lists) to what the file itself holds.
-MAX_ALIAS_GROWTH = 100_000
 
 # Pydantic's messages are English; staff read Indonesian. Unknown types keep pydantic's text.
 _MESSAGES = {
@@ -178,8 +175,8 @@ def _parse(text: str, path: Path, label: str,
         node = loader.get_single_node()
         # An alias needs an anchor (&name): a file without "&" cannot expand or contain
         # itself, and most files skip the walk.
-        problems = _alias_problems(node, label) if "&" in text else []
-        problems = problems or _duplicate_keys(node, label)
+        problems = alias_problems(node, label) if "&" in text else []
+        problems = problems or duplicate_keys(node, label)
         if problems:
             return None, problems
         try:
@@ -213,66 +210,6 @@ def yaml_files(folder: Path, problems: list[Problem]) -> list[Path]:
     return files
 
 
-def _alias_problems(root: yaml.Node | None, label: str) -> list[Problem]:
-    """Refuse a document whose aliases expand it far beyond its own size, or that
-    contains itself, before anything walks it as a tree (validation would take minutes,
-    or forever).
-
-    A composed document is a graph: an alias is the anchored node itself, shared. Its
-    expanded size (each node counted once per path that reaches it) is computed once
-    per node, children first, so a billion-node expansion costs a few hundred steps.
-    """
-    if root is None:
-        return []
-    sizes: dict[int, int] = {}  # id(node) -> expanded size, once its children are done
-    for node, state in _post_order(root, sizes):
-        if state == "cycle":
-            return [Problem(label, "alias YAML memuat dirinya sendiri",
-                            node.start_mark.line + 1)]
-        sizes[id(node)] = 1 + sum(sizes[id(child)] for child in _children(node))
-    limit = len(sizes) + MAX_ALIAS_GROWTH
-    for node, _ in _post_order(root, {}):
-        if sizes[id(node)] > limit:  # the first, innermost node that is too big
-            return [Problem(
-                label, f"terlalu banyak alias YAML: bila alias diperluas, bagian ini berisi "
-                f"{thousands(sizes[id(node)])} nilai (batas {thousands(limit)})",
-                node.start_mark.line + 1)]
-    return []
-
-
-def _post_order(root: yaml.Node, done: dict[int, int]) -> Iterator[tuple[yaml.Node, str]]:
-    """Each node not in `done`, once, after its children: (node, "done"), or
-    (node, "cycle") for a node reached again from inside itself. Iterative, since
-    documents can nest deeper than Python's recursion limit allows."""
-    seen: set[int] = set(done)
-    open_nodes: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        key = id(node)
-        if children_done:
-            open_nodes.discard(key)
-            yield node, "done"
-            continue
-        if key in open_nodes:
-            yield node, "cycle"
-            return
-        if key in seen:
-            continue
-        seen.add(key)
-        open_nodes.add(key)
-        stack.append((node, True))
-        stack.extend((child, False) for child in _children(node) if id(child) not in done)
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []
-
-
 def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
@@ -281,29 +218,6 @@ def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
         return node.value[part]  # type: ignore[no-any-return]
     return None
-
-
-def _duplicate_keys(node: yaml.Node | None, label: str) -> list[Problem]:
-    found: list[Problem] = []
-    visited: set[int] = set()  # an anchored mapping is checked once, not once per alias
-    stack = [node] if node is not None else []
-    while stack:
-        current = stack.pop()
-        if id(current) in visited:
-            continue
-        visited.add(id(current))
-        if isinstance(current, yaml.MappingNode):
-            seen: set[str] = set()
-            for key, value in current.value:
-                if isinstance(key, yaml.ScalarNode):
-                    if key.value in seen:
-                        found.append(Problem(
-                            label, f"kunci ganda: {key.value!r}", key.start_mark.line + 1))
-                    seen.add(key.value)
-                stack.append(value)
-        elif isinstance(current, yaml.SequenceNode):
-            stack.extend(current.value)
-    return found
 
 
 def _format_loc(loc: Sequence[str | int]) -> str:

@@ -9,13 +9,13 @@ import yaml
 
 from scheduler.checks.length import (
     count_hashtags,
-    extract_urls,
     length_for,
     plain_length,
     telegram_length,
     threads_length,
     x_weighted_length,
 )
+from scheduler.checks.urls import extract_urls
 
 CONFORMANCE = Path(__file__).parent / "data" / "x_conformance.yaml"
 SECTIONS: dict[str, list[dict[str, Any]]] = yaml.safe_load(
