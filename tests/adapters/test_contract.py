@@ -1,7 +1,9 @@
 """The contract every registered adapter must keep, run against its fake platform."""
 
 import contextlib
+import re
 import traceback
+from pathlib import Path
 
 import pytest
 
@@ -30,6 +32,13 @@ def fake_of(case: AdapterCase) -> FakePlatform:
 def test_every_registered_adapter_has_a_contract_case() -> None:
     missing = sorted(set(load_adapters()) - set(CASE_BUILDERS))
     assert not missing, f"registered adapters without a case in tests/adapters/cases.py: {missing}"
+
+
+def test_every_registered_adapter_has_its_line_in_the_readme() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in load_adapters()
+               if not re.search(rf"^- `{re.escape(name)}`: ", readme, re.MULTILINE)]
+    assert not missing, f"README.md's Platforms section lists no adapter named {missing}"
 
 
 def test_every_contract_case_is_a_registered_adapter() -> None:
