@@ -17,8 +17,8 @@ The nation (KPU RI) file is copied too.
     python bench/national_content.py DIR    # write DIR/content and print its counts
 """
 
+import argparse
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -94,9 +94,9 @@ def _office(spec: dict[str, Any], key: str, prefix: str) -> dict[str, Any]:
 
 
 def main() -> None:
-    if len(sys.argv) != 2:
-        sys.exit("usage: national_content.py DIR")
-    content = write_national_content(Path(sys.argv[1]))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path, help="where to write content/ (made if missing)")
+    content = write_national_content(parser.parse_args().folder)
     print(f"{content}: {len(list((content / 'regions').glob('*.yaml')))} region files")
 
 
