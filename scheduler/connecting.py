@@ -21,13 +21,17 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
-from scheduler.account_tokens import TokenInfo, connect, disconnect, stored_credentials
-from scheduler.accounts import find_account
+from scheduler.account_tokens import (
+    TokenInfo,
+    connect,
+    connectable,
+    disconnect,
+    stored_credentials,
+)
 from scheduler.adapters.base import PublishError, pkce_pair
 from scheduler.config import Settings
 from scheduler.db import session_scope
 from scheduler.errors import ConfigError, InputError
-from scheduler.permissions import Action, require
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.secretbox import SealedTokenUnreadable, SecretBox
 from scheduler.users import Actor
@@ -62,8 +66,7 @@ def begin(engine: Engine, *, actor: Actor, account_key: str, factory: AdapterFac
           box: SecretBox, now: datetime, fingerprint: str) -> Started:
     """The consent page to send an admin to, for connecting `account_key`."""
     with session_scope(engine, write=False) as session:
-        account = find_account(session, actor=actor, key=account_key)
-        require(session, actor, Action.CONNECT, [account.region_key])
+        account = connectable(session, actor=actor, key=account_key)
     redirect_uri = callback_url(factory.settings, account.platform)
     auth = factory.auth(account.platform, {})
     verifier, challenge = pkce_pair()
@@ -94,8 +97,7 @@ def finish(engine: Engine, *, actor: Actor, platform: str, note: str, state: str
         raise InputError("platform tidak mengirim kode persetujuan; akun tidak dihubungkan")
     key = pending["account"]
     with session_scope(engine, write=False) as session:  # still an admin of it?
-        account = find_account(session, actor=actor, key=key)
-        require(session, actor, Action.CONNECT, [account.region_key])
+        connectable(session, actor=actor, key=key)
     try:
         grant = factory.auth(platform, {}).exchange(
             code=code, verifier=pending["verifier"],
@@ -124,8 +126,7 @@ def connect_pasted(engine: Engine, *, actor: Actor, account_key: str,
     environment variables already fill is refused: the environment would win, so what
     was checked would not be what is used."""
     with session_scope(engine, write=False) as session:
-        account = find_account(session, actor=actor, key=account_key)
-        require(session, actor, Action.CONNECT, [account.region_key])
+        account = connectable(session, actor=actor, key=account_key)
     given = {name: value.strip() for name, value in values.items() if value.strip()}
     overridden = sorted(set(given) & set(factory.env_credentials(account)))
     if overridden:
@@ -152,8 +153,7 @@ def disconnect_account(engine: Engine, *, actor: Actor, account_key: str,
                        factory: AdapterFactory, box: SecretBox | None) -> Disconnected:
     """Revoke the stored token where the platform allows, then forget it."""
     with session_scope(engine, write=False) as session:
-        account = find_account(session, actor=actor, key=account_key)
-        require(session, actor, Action.CONNECT, [account.region_key])
+        account = connectable(session, actor=actor, key=account_key)
         assert account.id is not None
         cls = factory.adapters.get(account.platform)
         revocable = box is not None and cls is not None and cls.auth is not None
