@@ -92,6 +92,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIAR_THREADS_AUTH_URL", "",
             "Threads' authorisation page (empty: https://threads.net/oauth/authorize); its "
             "token endpoints are under SIAR_THREADS_API_URL"),
+    Setting("SIAR_FACEBOOK_APP_ID", "",
+            "App id of Siar's Meta app with Facebook Login (Meta developer dashboard); it "
+            "connects Facebook Pages and Instagram business accounts; empty: neither can be "
+            "connected from the web app"),
+    Setting("SIAR_FACEBOOK_APP_SECRET", "", "App secret of that Meta app; never shown"),
+    Setting("SIAR_FACEBOOK_AUTH_URL", "",
+            "Facebook's login dialog (empty: https://www.facebook.com/v21.0/dialog/oauth); "
+            "its token endpoints are under SIAR_FACEBOOK_API_URL (Facebook) and "
+            "SIAR_INSTAGRAM_API_URL (Instagram)"),
     Setting("SIAR_INSTAGRAM_MAX_HASHTAGS", "5", "Hashtags allowed in an Instagram caption"),
     Setting("SIAR_SESSION_FILE", "~/.config/siar/session",
             "File where `siar login` keeps its session token (readable by you alone)"),
@@ -111,9 +120,12 @@ def _api_urls(merged: Mapping[str, str]) -> dict[str, str]:
 
 
 # platform -> (client id, client secret, authorisation page) settings of its OAuth app
+_FACEBOOK_APP = ("SIAR_FACEBOOK_APP_ID", "SIAR_FACEBOOK_APP_SECRET", "SIAR_FACEBOOK_AUTH_URL")
 _OAUTH_APPS = {"x": ("SIAR_X_CLIENT_ID", "SIAR_X_CLIENT_SECRET", "SIAR_X_AUTH_URL"),
                "threads": ("SIAR_THREADS_APP_ID", "SIAR_THREADS_APP_SECRET",
-                           "SIAR_THREADS_AUTH_URL")}
+                           "SIAR_THREADS_AUTH_URL"),
+               # One Meta app (Facebook Login) connects Pages and Instagram accounts.
+               "facebook": _FACEBOOK_APP, "instagram": _FACEBOOK_APP}
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 
 from scheduler.account_tokens import (
     TokenInfo,
@@ -32,6 +33,7 @@ from scheduler.adapters.base import PublishError, pkce_pair
 from scheduler.config import Settings
 from scheduler.db import session_scope
 from scheduler.errors import ConfigError, InputError
+from scheduler.models import Account, AccountToken
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.secretbox import SealedTokenUnreadable, SecretBox
 from scheduler.users import Actor
@@ -78,36 +80,62 @@ def begin(engine: Engine, *, actor: Actor, account_key: str, factory: AdapterFac
     return Started(url, note)
 
 
+@dataclass(frozen=True)
+class Finished:
+    """The end of a consent: the account connected (`info`), or, where the admin still
+    chooses what it publishes to (a Facebook Page), a sealed note for that step."""
+
+    info: TokenInfo | None = None
+    choose_note: str = ""
+
+
 def finish(engine: Engine, *, actor: Actor, platform: str, note: str, state: str,
            code: str, factory: AdapterFactory, box: SecretBox, now: datetime,
-           fingerprint: str) -> TokenInfo:
-    """Exchange the code the consent page sent back and store the account's tokens."""
+           fingerprint: str) -> Finished:
+    """Exchange the code the consent page sent back and store the account's tokens (or
+    keep them sealed for the choosing step, scheduler.page_choice)."""
+    pending = pending_note(note, box, platform=platform, now=now, fingerprint=fingerprint,
+                           state=state)
+    if not code:
+        raise InputError("platform tidak mengirim kode persetujuan; akun tidak dihubungkan")
+    key = pending["account"]
+    with session_scope(engine, write=False) as session:  # still an admin of it?
+        connectable(session, actor=actor, key=key)
+    auth = factory.auth(platform, {})
+    try:
+        grant = auth.exchange(code=code, verifier=pending["verifier"],
+                              redirect_uri=callback_url(factory.settings, platform))
+    except PublishError as exc:
+        raise InputError(f"akun {key} tidak dihubungkan: {exc}") from None
+    if auth.chooses_target:
+        return Finished(choose_note=box.seal({
+            **grant.values, "account": key, "platform": platform, "session": fingerprint,
+            "started": now.isoformat(), "expires": grant.expires_at.isoformat()
+            if grant.expires_at else ""}))
+    with session_scope(engine, write=True) as session:
+        return Finished(connect(session, actor=actor, account_key=key, values=grant.values,
+                                box=box, now=now, expires_at=grant.expires_at,
+                                refresh_expires_at=grant.refresh_expires_at))
+
+
+def pending_note(note: str, box: SecretBox, *, platform: str, now: datetime,
+                 fingerprint: str, state: str | None = None) -> dict[str, str]:
+    """A connection's sealed note, when it belongs to this web session and platform (and
+    to `state`, when given) and is at most ten minutes old; InputError otherwise."""
     pending = _pending(note, box)
-    if not (pending.get("platform") == platform and state
-            and hmac.compare_digest(state.encode(), str(pending.get("state", "")).encode())
-            and hmac.compare_digest(fingerprint.encode(),
-                                    str(pending.get("session", "")).encode())):
+    matches = pending.get("platform") == platform and hmac.compare_digest(
+        fingerprint.encode(), str(pending.get("session", "")).encode())
+    if state is not None:
+        matches = matches and bool(state) and hmac.compare_digest(
+            state.encode(), str(pending.get("state", "")).encode())
+    if not matches:
         raise InputError("jawaban halaman persetujuan tidak cocok dengan permintaan dari "
                          "sesi ini (state berbeda); akun tidak dihubungkan. Mulai lagi dari "
                          "halaman Akun")
     if now - datetime.fromisoformat(pending["started"]) > PENDING_FOR:
         raise InputError("persetujuan terlalu lama (lebih dari 10 menit); mulai lagi dari "
                          "halaman Akun")
-    if not code:
-        raise InputError("platform tidak mengirim kode persetujuan; akun tidak dihubungkan")
-    key = pending["account"]
-    with session_scope(engine, write=False) as session:  # still an admin of it?
-        connectable(session, actor=actor, key=key)
-    try:
-        grant = factory.auth(platform, {}).exchange(
-            code=code, verifier=pending["verifier"],
-            redirect_uri=callback_url(factory.settings, platform))
-    except PublishError as exc:
-        raise InputError(f"akun {key} tidak dihubungkan: {exc}") from None
-    with session_scope(engine, write=True) as session:
-        return connect(session, actor=actor, account_key=key, values=grant.values, box=box,
-                       now=now, expires_at=grant.expires_at,
-                       refresh_expires_at=grant.refresh_expires_at)
+    return pending
 
 
 def _pending(note: str, box: SecretBox) -> dict[str, str]:
@@ -165,6 +193,12 @@ def disconnect_account(engine: Engine, *, actor: Actor, account_key: str,
                       if revocable and box is not None else {})
         except SealedTokenUnreadable as exc:
             stored, problem = {}, str(exc)
+        grant = cls.auth.grant_field if cls is not None and cls.auth is not None else ""
+        sharing = (_sharing_consent(session, box, account.id, grant, stored[grant])
+                   if box is not None and grant and stored.get(grant) else None)
+        if sharing:
+            stored, problem = {}, (f"akun {sharing} tersambung lewat login yang sama; "
+                                   "mencabut izin aplikasi akan memutusnya juga")
     if stored:
         try:
             factory.auth(account.platform, stored).revoke()
@@ -174,3 +208,22 @@ def disconnect_account(engine: Engine, *, actor: Actor, account_key: str,
     with session_scope(engine, write=True) as session:
         removed = disconnect(session, actor=actor, account_key=account_key)
     return Disconnected(removed, problem)
+
+
+def _sharing_consent(session: Session, box: SecretBox, account_id: int, field: str,
+                     value: str) -> str | None:
+    """Another connected account whose token rests on the same consent (`field` equal
+    to `value`), as region/platform; None when there is none."""
+    rows = session.exec(select(Account, AccountToken).join(
+        AccountToken, col(AccountToken.account_id) == col(Account.id))
+        .where(col(Account.id) != account_id).order_by(col(Account.id)))
+    for account, row in rows:
+        if field not in (row.fields or ()):
+            continue
+        try:
+            theirs = box.open(row.sealed).get(field, "")
+        except SealedTokenUnreadable:
+            continue
+        if hmac.compare_digest(theirs.encode(), value.encode()):
+            return f"{account.region_key}/{account.platform}"
+    return None

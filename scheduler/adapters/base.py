@@ -177,6 +177,10 @@ class PlatformAuth:
     # After consent, the admin chooses what the account publishes to (a Facebook Page)
     # before anything is stored (scheduler.page_choice).
     chooses_target: ClassVar[bool] = False
+    # A stored field naming the platform user whose consent the token rests on, where
+    # revoking withdraws that whole consent (Facebook Login): accounts sharing it are
+    # not revoked one by one (scheduler.connecting).
+    grant_field: ClassVar[str] = ""
 
     def __init__(self, adapter: "Adapter", app: OAuthApp | None) -> None:
         self.adapter = adapter

@@ -6,6 +6,7 @@ The image container carries the image's description as `alt_text` (image posts o
 from scheduler.adapters.base import PLATFORM_LIMITS, PermanentPublishError, PostPayload
 from scheduler.adapters.containers import MetaContainerAdapter
 from scheduler.adapters.http import make_error
+from scheduler.adapters.meta_auth import MetaAuth
 
 
 class InstagramAdapter(MetaContainerAdapter):
@@ -14,6 +15,7 @@ class InstagramAdapter(MetaContainerAdapter):
     limits = PLATFORM_LIMITS["instagram"]
     default_base_url = "https://graph.facebook.com"
     credential_fields = ("ig_user_id", "access_token")
+    auth = MetaAuth
     user_field = "ig_user_id"
     create_edge = "media"
     publish_edge = "media_publish"
