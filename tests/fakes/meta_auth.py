@@ -201,3 +201,9 @@ class FakeMetaAuth(FakeFacebook):
             return self._invalid_token()
         self.revoked_users.append(user.user)
         return Reply(200, {"success": True})
+
+    def reply_echo_token(self, request: RecordedRequest) -> Reply:
+        """A careless server quoting the token it was sent, bare (no `access_token=`
+        before it for a pattern to catch)."""
+        return graph_error(400, f"(#100) Invalid parameter for token "
+                           f"{request.param('access_token')}", 100)
