@@ -1,7 +1,9 @@
 """Connecting an account from the web app: through the platform's own consent page (X,
-Threads: OAuth 2.0, see `Adapter.auth`), or by pasting credentials the platform checks
-(a Telegram bot token and channel, verified with getChat); and disconnecting, which
-revokes the token where the platform allows it.
+Threads, Facebook and Instagram: OAuth 2.0, see `Adapter.auth`; for the last two the
+admin then chooses a Page, scheduler.page_choice), or by pasting credentials the
+platform checks (a Telegram bot token and channel, verified with getChat); and
+disconnecting, which revokes the token where the platform allows it (not a consent
+another connected account still rests on: `PlatformAuth.grant_field`).
 
 The consent flow spans two requests. `begin` returns the consent page's address and a
 sealed note (SIAR_SECRET_KEY) for the browser to keep in a short-lived cookie: which

@@ -172,6 +172,8 @@ class PlatformAuth:
     # The connect pages: whether an admin connects through the platform's own consent
     # page (OAuth), and the address of that page when no setting overrides it.
     authorize_page: ClassVar[str] = ""
+    # Whose consent page that is, when not the platform's own (Instagram: Facebook).
+    consent_site: ClassVar[str] = ""
     # The settings that hold Siar's app on the platform (named when they are missing).
     app_settings: ClassVar[str] = ""
     # After consent, the admin chooses what the account publishes to (a Facebook Page)

@@ -75,7 +75,8 @@ def start(request: Request, who: PostingViewer, platform: str,
             raise InputError(f"akun {akun!r} bukan akun {platform}")
         started = begin(web.app.engine, actor=who.actor, account_key=akun, factory=factory,
                         box=_box(request), now=web.now(), fingerprint=fingerprint(who.csrf))
-        label = factory.adapters[platform].label
+        cls = factory.adapters[platform]
+        label = (cls.auth.consent_site if cls.auth else "") or cls.label
     except SiarError as error:
         return _page(request, who, status=error.http_status, error=str(error))
     finally:
