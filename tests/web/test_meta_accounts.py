@@ -7,7 +7,7 @@ token ever reaches a page or a log line."""
 
 import dataclasses
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -15,7 +15,10 @@ import requests
 from fastapi.testclient import TestClient
 
 from scheduler.config import OAuthApp, Settings
+from scheduler.publishing.factory import AdapterFactory
+from scheduler.publishing.stored import StoredCredentials
 from scheduler.secretbox import SecretBox
+from scheduler.token_refresh import TokenRefresher
 from tests.fakes.meta_auth import FakeMetaAuth, FakePage
 from tests.web.conftest import page_csrf
 from tests.web.test_account_pages import (
@@ -163,9 +166,12 @@ def test_a_user_who_manages_no_page_is_told_so(
     assert stored(synced) == []
 
 
-def test_a_page_token_with_an_end_is_recorded_and_a_changed_choice_is_checked(
-        admin, synced, fake_meta) -> None:  # type: ignore[no-untyped-def]
-    ends = datetime(2027, 1, 28, 8, 0, tzinfo=UTC)
+def test_a_page_token_with_an_end_is_recorded_warned_of_and_never_renewed(
+        admin, signed_in, synced, fake_meta, settings, clock) -> None:  # type: ignore[no-untyped-def]
+    """Should debug_token report an end, it is kept and warned about seven days ahead;
+    Siar does not try to renew it (Meta has none, platform-apis.md §1). A Page id the
+    user does not manage (a changed form) connects nothing."""
+    ends = (clock.now() + timedelta(days=5)).replace(microsecond=0)
     fake_meta.page_token_expires_at = int(ends.timestamp())
     admin.get(login_dialog(admin, "kab-a/facebook"))
     forged = admin.post("/akun/sambung/facebook/pilih",
@@ -178,6 +184,14 @@ def test_a_page_token_with_an_end_is_recorded_and_a_changed_choice_is_checked(
     (row,) = stored(synced)
     assert row.expires_at is not None and row.expires_at.replace(tzinfo=UTC) == ends
     assert "token berakhir" in admin.get("/akun").text
+    operasi = signed_in("ops").get("/operasi").text
+    assert 'data-token="kab-a/facebook"' in operasi
+    assert "tidak diperbarui otomatis; hubungkan ulang akun sebelum itu" in operasi
+    factory = AdapterFactory(settings, clock, stored=StoredCredentials(synced, settings))
+    try:
+        assert TokenRefresher(synced, factory, clock).due() == []
+    finally:
+        factory.close()
 
 
 def test_the_choice_belongs_to_the_session_that_consented(
