@@ -85,13 +85,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIAR_X_AUTH_URL", "",
             "X's authorisation page (empty: https://x.com/i/oauth2/authorize); its token and "
             "revoke endpoints are under SIAR_X_API_URL"),
-    Setting("SIAR_THREADS_APP_ID", "",
-            "App id of Siar's Threads app (Meta developer dashboard); empty: Threads accounts "
-            "cannot be connected from the web app"),
-    Setting("SIAR_THREADS_APP_SECRET", "", "App secret of that Threads app; never shown"),
-    Setting("SIAR_THREADS_AUTH_URL", "",
-            "Threads' authorisation page (empty: https://threads.net/oauth/authorize); its "
-            "token endpoints are under SIAR_THREADS_API_URL"),
     Setting("SIAR_FACEBOOK_APP_ID", "",
             "App id of Siar's Meta app with Facebook Login (Meta developer dashboard); it "
             "connects Facebook Pages and Instagram business accounts; empty: neither can be "
@@ -101,6 +94,13 @@ SETTINGS: tuple[Setting, ...] = (
             "Facebook's login dialog (empty: https://www.facebook.com/v21.0/dialog/oauth); "
             "its token endpoints are under SIAR_FACEBOOK_API_URL (Facebook) and "
             "SIAR_INSTAGRAM_API_URL (Instagram)"),
+    Setting("SIAR_THREADS_APP_ID", "",
+            "App id of Siar's Threads app (Meta developer dashboard); empty: Threads accounts "
+            "cannot be connected from the web app"),
+    Setting("SIAR_THREADS_APP_SECRET", "", "App secret of that Threads app; never shown"),
+    Setting("SIAR_THREADS_AUTH_URL", "",
+            "Threads' authorisation page (empty: https://threads.net/oauth/authorize); its "
+            "token endpoints are under SIAR_THREADS_API_URL"),
     Setting("SIAR_INSTAGRAM_MAX_HASHTAGS", "5", "Hashtags allowed in an Instagram caption"),
     Setting("SIAR_SESSION_FILE", "~/.config/siar/session",
             "File where `siar login` keeps its session token (readable by you alone)"),
