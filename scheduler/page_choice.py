@@ -42,6 +42,7 @@ class Choosing:
     account: str  # region/platform
     platform: str
     options: list[PageOption]
+    through_instagram: bool  # the account is the chosen Page's Instagram account
 
 
 def _auth(factory: AdapterFactory, platform: str) -> MetaAuth:
@@ -72,9 +73,11 @@ def page_options(engine: Engine, *, actor: Actor, platform: str, note: str,
     key = pending["account"]
     with session_scope(engine, write=False) as session:
         connectable(session, actor=actor, key=key)
-    pages = _pages(_auth(factory, platform), key, pending["user_token"])
+    auth = _auth(factory, platform)
+    pages = _pages(auth, key, pending["user_token"])
     return Choosing(key, platform, [PageOption(p.id, p.name, p.ig_username,
-                                               p.ig_user_id is not None) for p in pages])
+                                               p.ig_user_id is not None) for p in pages],
+                    auth.through_instagram)
 
 
 def choose_page(engine: Engine, *, actor: Actor, platform: str, note: str, page_id: str,
@@ -95,7 +98,7 @@ def choose_page(engine: Engine, *, actor: Actor, platform: str, note: str, page_
     values = {"page_id": chosen.id, "access_token": chosen.token,
               "user_token": pending["user_token"], "fb_user_id": pending["fb_user_id"]}
     reached = chosen.name
-    if platform == "instagram":
+    if auth.through_instagram:
         if chosen.ig_user_id is None:
             raise InputError(
                 f"akun {key} tidak dihubungkan: Halaman Facebook “{chosen.name}” tidak "

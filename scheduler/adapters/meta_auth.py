@@ -94,6 +94,12 @@ class MetaAuth(PlatformAuth):
                      expires_at=expiry_after(self.adapter.context.clock,
                                              long.get("expires_in")))
 
+    @property
+    def through_instagram(self) -> bool:
+        """Whether the account publishes to the chosen Page's Instagram business account
+        (its adapter needs an `ig_user_id`) rather than to the Page."""
+        return "ig_user_id" in self.adapter.credential_fields
+
     def pages(self, user_token: str) -> list[ManagedPage]:
         """The Pages the user manages (`/me/accounts`), with their Page tokens."""
         found: list[ManagedPage] = []
