@@ -93,8 +93,8 @@ def account_connect(
 def account_disconnect(ctx: typer.Context,
                        key: Annotated[str, typer.Argument(help="wilayah/platform")],
                        as_user: AsOption, password_stdin: PasswordStdinOption = False) -> None:
-    """Cabut token di platform bila bisa (X), lalu lupakan kredensial tersimpan sebuah
-    akun; unggahannya menunggu sampai terhubung lagi."""
+    """Cabut token di platform bila bisa (X, Facebook, Instagram), lalu lupakan kredensial
+    tersimpan sebuah akun; unggahannya menunggu sampai terhubung lagi."""
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
     factory = state.app.adapters()
