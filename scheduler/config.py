@@ -119,13 +119,14 @@ def _api_urls(merged: Mapping[str, str]) -> dict[str, str]:
             if value and (match := _API_URL.fullmatch(name))}
 
 
-# platform -> (client id, client secret, authorisation page) settings of its OAuth app
-_FACEBOOK_APP = ("SIAR_FACEBOOK_APP_ID", "SIAR_FACEBOOK_APP_SECRET", "SIAR_FACEBOOK_AUTH_URL")
+# app key (a platform, or what its PlatformAuth.app_key names) -> (client id, client
+# secret, authorisation page) settings of that OAuth app
 _OAUTH_APPS = {"x": ("SIAR_X_CLIENT_ID", "SIAR_X_CLIENT_SECRET", "SIAR_X_AUTH_URL"),
                "threads": ("SIAR_THREADS_APP_ID", "SIAR_THREADS_APP_SECRET",
                            "SIAR_THREADS_AUTH_URL"),
                # One Meta app (Facebook Login) connects Pages and Instagram accounts.
-               "facebook": _FACEBOOK_APP, "instagram": _FACEBOOK_APP}
+               "meta": ("SIAR_FACEBOOK_APP_ID", "SIAR_FACEBOOK_APP_SECRET",
+                        "SIAR_FACEBOOK_AUTH_URL")}
 
 
 @dataclass(frozen=True)
@@ -226,8 +227,8 @@ def load_settings(
         session_file=Path(get("SIAR_SESSION_FILE")).expanduser(),
         session_hours=_positive_int("SIAR_SESSION_HOURS", get("SIAR_SESSION_HOURS")),
         environ=merged,
-        oauth_apps={platform: OAuthApp(get(cid), get(secret), get(page).rstrip("/"))
-                    for platform, (cid, secret, page) in _OAUTH_APPS.items()
+        oauth_apps={key: OAuthApp(get(cid), get(secret), get(page).rstrip("/"))
+                    for key, (cid, secret, page) in _OAUTH_APPS.items()
                     if get(cid) and get(secret)},
     )
 

@@ -102,7 +102,7 @@ def test_a_facebook_page_token_appears_in_no_page_log_error_or_export(
         app = OAuthApp(APP_ID, APP_SECRET, f"{meta.url}/v21.0/dialog/oauth")
         application.settings = dataclasses.replace(
             application.settings, secret_key=KEY, public_url=WEB,
-            api_urls={"facebook": meta.url}, oauth_apps={"facebook": app})
+            api_urls={"facebook": meta.url}, oauth_apps={"meta": app})
         admin = signed_in("admin")
         pages = [admin.get("/akun").text]
         admin.get(login_dialog(admin, "kab-a/facebook"))

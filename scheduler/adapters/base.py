@@ -33,7 +33,7 @@ from typing import ClassVar, TypeVar
 import requests
 
 from scheduler.clock import Clock
-from scheduler.config import OAuthApp
+from scheduler.config import OAuthApp, Settings
 from scheduler.errors import ConfigError, SiarError
 
 # Adapters take their `limits` from this one table: limits = PLATFORM_LIMITS["x"].
@@ -174,8 +174,11 @@ class PlatformAuth:
     authorize_page: ClassVar[str] = ""
     # Whose consent page that is, when not the platform's own (Instagram: Facebook).
     consent_site: ClassVar[str] = ""
-    # The settings that hold Siar's app on the platform (named when they are missing).
+    # The settings that hold Siar's app on the platform (named when they are missing),
+    # and its key in Settings.oauth_apps when not the platform's name (one Meta app
+    # connects Facebook and Instagram accounts).
     app_settings: ClassVar[str] = ""
+    app_key: ClassVar[str] = ""
     # After consent, the admin chooses what the account publishes to (a Facebook Page)
     # before anything is stored (scheduler.page_choice).
     chooses_target: ClassVar[bool] = False
@@ -187,6 +190,11 @@ class PlatformAuth:
     def __init__(self, adapter: "Adapter", app: OAuthApp | None) -> None:
         self.adapter = adapter
         self.app = app
+
+    @classmethod
+    def app_of(cls, settings: Settings, platform: str) -> OAuthApp | None:
+        """Siar's app through which `platform`'s accounts connect, if it is set."""
+        return settings.oauth_apps.get(cls.app_key or platform)
 
     @classmethod
     def renews(cls, fields: Iterable[str]) -> bool:

@@ -63,6 +63,7 @@ class ManagedPage:
 class MetaAuth(PlatformAuth):
     authorize_page = AUTHORIZE_PAGE
     consent_site = "Facebook"
+    app_key = "meta"
     app_settings = "SIAR_FACEBOOK_APP_ID dan SIAR_FACEBOOK_APP_SECRET"
     chooses_target = True
     grant_field = "fb_user_id"

@@ -35,7 +35,7 @@ def fake_meta(clock: FixedClock, server: LiveServer,
         application.settings = dataclasses.replace(
             application.settings, secret_key=KEY, public_url=server.url,
             api_urls={"facebook": fake.url, "instagram": fake.url},
-            oauth_apps={"facebook": app, "instagram": app})
+            oauth_apps={"meta": app})
         yield fake
 
 

@@ -48,7 +48,7 @@ def settings(settings: Settings, fake_meta: FakeMetaAuth) -> Settings:
     return dataclasses.replace(
         settings, secret_key=KEY, public_url=PUBLIC,
         api_urls={"facebook": fake_meta.url, "instagram": fake_meta.url},
-        oauth_apps={"facebook": app, "instagram": app})
+        oauth_apps={"meta": app})
 
 
 @pytest.fixture

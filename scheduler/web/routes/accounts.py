@@ -47,12 +47,12 @@ def _page(request: Request, who: Viewer, *, status: int = 200,
     finally:
         factory.close()
     settings = web.app.settings
-    can_consent = {name for name, cls in factory.adapters.items()
+    can_consent = {name: cls.auth for name, cls in factory.adapters.items()
                    if cls.auth is not None and cls.auth.authorize_page}
-    consent = {name for name in can_consent if name in settings.oauth_apps}
+    consent = {name for name, auth in can_consent.items() if auth.app_of(settings, name)}
     return render(request, "accounts.html", who, status=status, lines=lines,
                   connected=connected, consent=consent, pasted=PASTED, error=error,
-                  no_app=can_consent - consent,
+                  no_app=set(can_consent) - consent,
                   ready=bool(settings.public_url), done=request.query_params.get("ok"),
                   done_what=request.query_params.get("apa"),
                   reached=request.query_params.get("ke"))
