@@ -112,8 +112,7 @@ def finish(engine: Engine, *, actor: Actor, platform: str, note: str, state: str
     if auth.chooses_target:
         return Finished(choose_note=box.seal({
             **grant.values, "account": key, "platform": platform, "session": fingerprint,
-            "started": now.isoformat(), "expires": grant.expires_at.isoformat()
-            if grant.expires_at else ""}))
+            "started": now.isoformat()}))
     with session_scope(engine, write=True) as session:
         return Finished(connect(session, actor=actor, account_key=key, values=grant.values,
                                 box=box, now=now, expires_at=grant.expires_at,

@@ -11,7 +11,7 @@ The choice is checked again when it arrives: the Page must still be among the us
 Instagram it must have an Instagram business account.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -45,16 +45,28 @@ class Choosing:
     through_instagram: bool  # the account is the chosen Page's Instagram account
 
 
-def _auth(factory: AdapterFactory, platform: str) -> MetaAuth:
+@dataclass(frozen=True)
+class _Consented:
+    key: str  # the account being connected, region/platform
+    pending: dict[str, str] = field(repr=False)  # the sealed note, opened
+    auth: MetaAuth
+    pages: list[ManagedPage]
+
+
+def _consented(engine: Engine, actor: Actor, platform: str, note: str,
+               factory: AdapterFactory, box: SecretBox, now: datetime,
+               fingerprint: str) -> _Consented:
+    """This session's consent (scheduler.connecting.pending_note), the actor still an
+    admin of its account, and the Pages its user manages, read from Graph now."""
+    pending = pending_note(note, box, platform=platform, now=now, fingerprint=fingerprint)
+    key = pending["account"]
+    with session_scope(engine, write=False) as session:
+        connectable(session, actor=actor, key=key)
     auth = factory.auth(platform, {})
     if not isinstance(auth, MetaAuth):
         raise InputError(f"akun {platform} tidak memilih Halaman Facebook")
-    return auth
-
-
-def _pages(auth: MetaAuth, key: str, user_token: str) -> list[ManagedPage]:
     try:
-        pages = auth.pages(user_token)
+        pages = auth.pages(pending["user_token"])
     except PublishError as exc:
         raise InputError(f"akun {key} tidak dihubungkan: {exc}") from None
     if not pages:
@@ -62,22 +74,18 @@ def _pages(auth: MetaAuth, key: str, user_token: str) -> list[ManagedPage]:
                          "mengelola Halaman apa pun (atau izin daftar Halaman tidak "
                          "diberikan). Login dengan akun Facebook admin Halaman kantor, lalu "
                          "setujui semua izin")
-    return pages
+    return _Consented(key, pending, auth, pages)
 
 
 def page_options(engine: Engine, *, actor: Actor, platform: str, note: str,
                  factory: AdapterFactory, box: SecretBox, now: datetime,
                  fingerprint: str) -> Choosing:
     """The Pages the consenting user manages, for the admin to choose from."""
-    pending = pending_note(note, box, platform=platform, now=now, fingerprint=fingerprint)
-    key = pending["account"]
-    with session_scope(engine, write=False) as session:
-        connectable(session, actor=actor, key=key)
-    auth = _auth(factory, platform)
-    pages = _pages(auth, key, pending["user_token"])
-    return Choosing(key, platform, [PageOption(p.id, p.name, p.ig_username,
-                                               p.ig_user_id is not None) for p in pages],
-                    auth.through_instagram)
+    found = _consented(engine, actor, platform, note, factory, box, now, fingerprint)
+    return Choosing(found.key, platform, [PageOption(p.id, p.name, p.ig_username,
+                                                     p.ig_user_id is not None)
+                                          for p in found.pages],
+                    found.auth.through_instagram)
 
 
 def choose_page(engine: Engine, *, actor: Actor, platform: str, note: str, page_id: str,
@@ -85,13 +93,9 @@ def choose_page(engine: Engine, *, actor: Actor, platform: str, note: str, page_
                 now: datetime, fingerprint: str) -> tuple[TokenInfo, str]:
     """Connect the account to the chosen Page (Instagram: the Page's Instagram business
     account); returns what it now reaches, by name."""
-    pending = pending_note(note, box, platform=platform, now=now, fingerprint=fingerprint)
-    key = pending["account"]
-    with session_scope(engine, write=False) as session:
-        connectable(session, actor=actor, key=key)
-    auth = _auth(factory, platform)
-    chosen = next((p for p in _pages(auth, key, pending["user_token"]) if p.id == page_id),
-                  None)
+    found = _consented(engine, actor, platform, note, factory, box, now, fingerprint)
+    key, pending, auth = found.key, found.pending, found.auth
+    chosen = next((p for p in found.pages if p.id == page_id), None)
     if chosen is None:
         raise InputError(f"akun {key} tidak dihubungkan: Halaman yang dipilih tidak ada di "
                          "antara Halaman yang dikelola akun Facebook yang login")

@@ -87,6 +87,12 @@ def start(request: Request, who: PostingViewer, platform: str,
     return response
 
 
+def _ended(response: Response) -> Response:
+    """`response`, forgetting the connection's note (done, or refused: start again)."""
+    response.delete_cookie(NOTE_COOKIE, path=NOTE_PATH)
+    return response
+
+
 def _keep_note(request: Request, response: Response, note: str) -> None:
     secure = web_of(request).secure_cookies or request.url.scheme == "https"
     response.set_cookie(NOTE_COOKIE, note, max_age=600, path=NOTE_PATH, httponly=True,
@@ -108,9 +114,7 @@ def back(request: Request, who: CurrentViewer, platform: str, code: str = "",
                       factory=factory, box=_box(request), now=web.now(),
                       fingerprint=fingerprint(who.csrf))
     except SiarError as failure:
-        response = _page(request, who, status=failure.http_status, error=str(failure))
-        response.delete_cookie(NOTE_COOKIE, path=NOTE_PATH)
-        return response
+        return _ended(_page(request, who, status=failure.http_status, error=str(failure)))
     finally:
         factory.close()
     if done.choose_note:  # a Facebook Page to choose first
@@ -118,9 +122,7 @@ def back(request: Request, who: CurrentViewer, platform: str, code: str = "",
         _keep_note(request, response, done.choose_note)
         return response
     assert done.info is not None
-    response = redirect(request, f"/akun?ok=sambung&apa={done.info.account}")
-    response.delete_cookie(NOTE_COOKIE, path=NOTE_PATH)
-    return response
+    return _ended(redirect(request, f"/akun?ok=sambung&apa={done.info.account}"))
 
 
 @router.get("/akun/sambung/{platform}/pilih")
@@ -134,9 +136,7 @@ def choose_form(request: Request, who: CurrentViewer, platform: str) -> Response
                                 box=_box(request), now=web.now(),
                                 fingerprint=fingerprint(who.csrf))
     except SiarError as failure:
-        response = _page(request, who, status=failure.http_status, error=str(failure))
-        response.delete_cookie(NOTE_COOKIE, path=NOTE_PATH)
-        return response
+        return _ended(_page(request, who, status=failure.http_status, error=str(failure)))
     finally:
         factory.close()
     return render(request, "accounts_choose.html", who, choosing=choosing)
@@ -153,15 +153,11 @@ def choose(request: Request, who: PostingViewer, platform: str,
             note=request.cookies.get(NOTE_COOKIE, ""), page_id=halaman, factory=factory,
             box=_box(request), now=web.now(), fingerprint=fingerprint(who.csrf))
     except SiarError as failure:
-        response = _page(request, who, status=failure.http_status, error=str(failure))
-        response.delete_cookie(NOTE_COOKIE, path=NOTE_PATH)
-        return response
+        return _ended(_page(request, who, status=failure.http_status, error=str(failure)))
     finally:
         factory.close()
-    response = redirect(request, f"/akun?ok=sambung&apa={info.account}"
-                                 f"&ke={quote(reached, safe='')}")
-    response.delete_cookie(NOTE_COOKIE, path=NOTE_PATH)
-    return response
+    return _ended(redirect(request, f"/akun?ok=sambung&apa={info.account}"
+                                    f"&ke={quote(reached, safe='')}"))
 
 
 @router.post("/akun/{region}/{platform}/tempel")
