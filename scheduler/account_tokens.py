@@ -39,11 +39,13 @@ class TokenInfo:
     refreshed_at: datetime | None
     version: int
 
-    def expires_within(self, now: datetime, window: timedelta = EXPIRY_WARNING) -> bool:
-        """True when the account will stop publishing within `window` unless refreshed:
-        its token expires and no refresh token outlives it."""
-        ends = [t for t in (self.expires_at, self.refresh_expires_at) if t is not None]
-        return bool(ends) and max(ends) - now <= window
+
+def connectable(session: Session, *, actor: Actor, key: str) -> Account:
+    """The account `key` (region/platform), when the actor may connect it: an admin
+    covering its region."""
+    account = find_account(session, actor=actor, key=key)
+    require(session, actor, Action.CONNECT, [account.region_key])
+    return account
 
 
 def _info(account: Account, row: AccountToken) -> TokenInfo:
@@ -67,8 +69,7 @@ def connect(session: Session, *, actor: Actor, account_key: str, values: Mapping
             box: SecretBox, now: datetime, expires_at: datetime | None = None,
             refresh_expires_at: datetime | None = None) -> TokenInfo:
     """Store (or replace) an account's credentials, sealed. Admins only, in their scope."""
-    account = find_account(session, actor=actor, key=account_key)
-    require(session, actor, Action.CONNECT, [account.region_key])
+    account = connectable(session, actor=actor, key=account_key)
     fields = _checked(values)
     assert account.id is not None
     row = session.get(AccountToken, account.id)
@@ -87,8 +88,7 @@ def connect(session: Session, *, actor: Actor, account_key: str, values: Mapping
 def disconnect(session: Session, *, actor: Actor, account_key: str) -> bool:
     """Forget an account's stored credentials (its posts wait until it is connected again
     or has them in the environment). False when nothing was stored."""
-    account = find_account(session, actor=actor, key=account_key)
-    require(session, actor, Action.CONNECT, [account.region_key])
+    account = connectable(session, actor=actor, key=account_key)
     row = session.get(AccountToken, account.id)
     if row is None:
         return False
@@ -135,13 +135,6 @@ def connections(session: Session, *, actor: Actor) -> list[TokenInfo]:
         .where(scope_condition(session, actor, col(Account.region_key)))
         .order_by(col(Account.region_key), col(Account.platform)))
     return [_info(account, row) for account, row in rows]
-
-
-def expiring(session: Session, *, actor: Actor, now: datetime,
-             window: timedelta = EXPIRY_WARNING) -> list[TokenInfo]:
-    """Connections that stop working within `window` unless someone (or a refresh) acts."""
-    return [info for info in connections(session, actor=actor)
-            if info.expires_within(now, window)]
 
 
 def rotate(session: Session, *, actor: Actor, box: SecretBox) -> int:

@@ -81,6 +81,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIAR_X_AUTH_URL", "",
             "X's authorisation page (empty: https://x.com/i/oauth2/authorize); its token and "
             "revoke endpoints are under SIAR_X_API_URL"),
+    Setting("SIAR_FACEBOOK_APP_ID", "",
+            "App id of Siar's Meta app with Facebook Login (Meta developer dashboard); it "
+            "connects Facebook Pages and Instagram business accounts; empty: neither can be "
+            "connected from the web app"),
+    Setting("SIAR_FACEBOOK_APP_SECRET", "", "App secret of that Meta app; never shown"),
+    Setting("SIAR_FACEBOOK_AUTH_URL", "",
+            "Facebook's login dialog (empty: https://www.facebook.com/v21.0/dialog/oauth); "
+            "its token endpoints are under SIAR_FACEBOOK_API_URL (Facebook) and "
+            "SIAR_INSTAGRAM_API_URL (Instagram)"),
     Setting("SIAR_THREADS_APP_ID", "",
             "App id of Siar's Threads app (Meta developer dashboard); empty: Threads accounts "
             "cannot be connected from the web app"),
@@ -105,10 +114,14 @@ def _api_urls(merged: Mapping[str, str]) -> dict[str, str]:
             if value and (match := _API_URL.fullmatch(name))}
 
 
-# platform -> (client id, client secret, authorisation page) settings of its OAuth app
+# app key (a platform, or what its PlatformAuth.app_key names) -> (client id, client
+# secret, authorisation page) settings of that OAuth app
 _OAUTH_APPS = {"x": ("SIAR_X_CLIENT_ID", "SIAR_X_CLIENT_SECRET", "SIAR_X_AUTH_URL"),
                "threads": ("SIAR_THREADS_APP_ID", "SIAR_THREADS_APP_SECRET",
-                           "SIAR_THREADS_AUTH_URL")}
+                           "SIAR_THREADS_AUTH_URL"),
+               # One Meta app (Facebook Login) connects Pages and Instagram accounts.
+               "meta": ("SIAR_FACEBOOK_APP_ID", "SIAR_FACEBOOK_APP_SECRET",
+                        "SIAR_FACEBOOK_AUTH_URL")}
 
 
 @dataclass(frozen=True)
@@ -206,8 +219,8 @@ def load_settings(
         session_file=Path(get("SIAR_SESSION_FILE")).expanduser(),
         session_hours=_positive_int("SIAR_SESSION_HOURS", get("SIAR_SESSION_HOURS")),
         environ=merged,
-        oauth_apps={platform: OAuthApp(get(cid), get(secret), get(page).rstrip("/"))
-                    for platform, (cid, secret, page) in _OAUTH_APPS.items()
+        oauth_apps={key: OAuthApp(get(cid), get(secret), get(page).rstrip("/"))
+                    for key, (cid, secret, page) in _OAUTH_APPS.items()
                     if get(cid) and get(secret)},
     )
 

@@ -1,7 +1,9 @@
 """Connecting an account from the web app: through the platform's own consent page (X,
-Threads: OAuth 2.0, see `Adapter.auth`), or by pasting credentials the platform checks
-(a Telegram bot token and channel, verified with getChat); and disconnecting, which
-revokes the token where the platform allows it.
+Threads, Facebook and Instagram: OAuth 2.0, see `Adapter.auth`; for the last two the
+admin then chooses a Page, scheduler.page_choice), or by pasting credentials the
+platform checks (a Telegram bot token and channel, verified with getChat); and
+disconnecting, which revokes the token where the platform allows it (not a consent
+another connected account still rests on: `PlatformAuth.grant_field`).
 
 The consent flow spans two requests. `begin` returns the consent page's address and a
 sealed note (SIAR_SECRET_KEY) for the browser to keep in a short-lived cookie: which
@@ -20,14 +22,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 
-from scheduler.account_tokens import TokenInfo, connect, disconnect, stored_credentials
-from scheduler.accounts import find_account
+from scheduler.account_tokens import (
+    TokenInfo,
+    connect,
+    connectable,
+    disconnect,
+    stored_credentials,
+)
 from scheduler.adapters.base import PublishError, pkce_pair
 from scheduler.config import Settings
 from scheduler.db import session_scope
 from scheduler.errors import ConfigError, InputError
-from scheduler.permissions import Action, require
+from scheduler.models import Account, AccountToken
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.secretbox import SealedTokenUnreadable, SecretBox
 from scheduler.users import Actor
@@ -62,8 +70,7 @@ def begin(engine: Engine, *, actor: Actor, account_key: str, factory: AdapterFac
           box: SecretBox, now: datetime, fingerprint: str) -> Started:
     """The consent page to send an admin to, for connecting `account_key`."""
     with session_scope(engine, write=False) as session:
-        account = find_account(session, actor=actor, key=account_key)
-        require(session, actor, Action.CONNECT, [account.region_key])
+        account = connectable(session, actor=actor, key=account_key)
     redirect_uri = callback_url(factory.settings, account.platform)
     auth = factory.auth(account.platform, {})
     verifier, challenge = pkce_pair()
@@ -75,37 +82,61 @@ def begin(engine: Engine, *, actor: Actor, account_key: str, factory: AdapterFac
     return Started(url, note)
 
 
+@dataclass(frozen=True)
+class Finished:
+    """The end of a consent: the account connected (`info`), or, where the admin still
+    chooses what it publishes to (a Facebook Page), a sealed note for that step."""
+
+    info: TokenInfo | None = None
+    choose_note: str = ""
+
+
 def finish(engine: Engine, *, actor: Actor, platform: str, note: str, state: str,
            code: str, factory: AdapterFactory, box: SecretBox, now: datetime,
-           fingerprint: str) -> TokenInfo:
-    """Exchange the code the consent page sent back and store the account's tokens."""
+           fingerprint: str) -> Finished:
+    """Exchange the code the consent page sent back and store the account's tokens (or
+    keep them sealed for the choosing step, scheduler.page_choice)."""
+    pending = pending_note(note, box, platform=platform, now=now, fingerprint=fingerprint,
+                           state=state)
+    if not code:
+        raise InputError("platform tidak mengirim kode persetujuan; akun tidak dihubungkan")
+    key = pending["account"]
+    with session_scope(engine, write=False) as session:  # still an admin of it?
+        connectable(session, actor=actor, key=key)
+    auth = factory.auth(platform, {})
+    try:
+        grant = auth.exchange(code=code, verifier=pending["verifier"],
+                              redirect_uri=callback_url(factory.settings, platform))
+    except PublishError as exc:
+        raise InputError(f"akun {key} tidak dihubungkan: {exc}") from None
+    if auth.chooses_target:
+        return Finished(choose_note=box.seal({
+            **grant.values, "account": key, "platform": platform, "session": fingerprint,
+            "started": now.isoformat()}))
+    with session_scope(engine, write=True) as session:
+        return Finished(connect(session, actor=actor, account_key=key, values=grant.values,
+                                box=box, now=now, expires_at=grant.expires_at,
+                                refresh_expires_at=grant.refresh_expires_at))
+
+
+def pending_note(note: str, box: SecretBox, *, platform: str, now: datetime,
+                 fingerprint: str, state: str | None = None) -> dict[str, str]:
+    """A connection's sealed note, when it belongs to this web session and platform (and
+    to `state`, when given) and is at most ten minutes old; InputError otherwise."""
     pending = _pending(note, box)
-    if not (pending.get("platform") == platform and state
-            and hmac.compare_digest(state.encode(), str(pending.get("state", "")).encode())
-            and hmac.compare_digest(fingerprint.encode(),
-                                    str(pending.get("session", "")).encode())):
+    matches = pending.get("platform") == platform and hmac.compare_digest(
+        fingerprint.encode(), str(pending.get("session", "")).encode())
+    if state is not None:
+        matches = matches and bool(state) and hmac.compare_digest(
+            state.encode(), str(pending.get("state", "")).encode())
+    if not matches:
         raise InputError("jawaban halaman persetujuan tidak cocok dengan permintaan dari "
                          "sesi ini (state berbeda); akun tidak dihubungkan. Mulai lagi dari "
                          "halaman Akun")
     if now - datetime.fromisoformat(pending["started"]) > PENDING_FOR:
         raise InputError("persetujuan terlalu lama (lebih dari 10 menit); mulai lagi dari "
                          "halaman Akun")
-    if not code:
-        raise InputError("platform tidak mengirim kode persetujuan; akun tidak dihubungkan")
-    key = pending["account"]
-    with session_scope(engine, write=False) as session:  # still an admin of it?
-        account = find_account(session, actor=actor, key=key)
-        require(session, actor, Action.CONNECT, [account.region_key])
-    try:
-        grant = factory.auth(platform, {}).exchange(
-            code=code, verifier=pending["verifier"],
-            redirect_uri=callback_url(factory.settings, platform))
-    except PublishError as exc:
-        raise InputError(f"akun {key} tidak dihubungkan: {exc}") from None
-    with session_scope(engine, write=True) as session:
-        return connect(session, actor=actor, account_key=key, values=grant.values, box=box,
-                       now=now, expires_at=grant.expires_at,
-                       refresh_expires_at=grant.refresh_expires_at)
+    return pending
 
 
 def _pending(note: str, box: SecretBox) -> dict[str, str]:
@@ -124,8 +155,7 @@ def connect_pasted(engine: Engine, *, actor: Actor, account_key: str,
     environment variables already fill is refused: the environment would win, so what
     was checked would not be what is used."""
     with session_scope(engine, write=False) as session:
-        account = find_account(session, actor=actor, key=account_key)
-        require(session, actor, Action.CONNECT, [account.region_key])
+        account = connectable(session, actor=actor, key=account_key)
     given = {name: value.strip() for name, value in values.items() if value.strip()}
     overridden = sorted(set(given) & set(factory.env_credentials(account)))
     if overridden:
@@ -152,8 +182,7 @@ def disconnect_account(engine: Engine, *, actor: Actor, account_key: str,
                        factory: AdapterFactory, box: SecretBox | None) -> Disconnected:
     """Revoke the stored token where the platform allows, then forget it."""
     with session_scope(engine, write=False) as session:
-        account = find_account(session, actor=actor, key=account_key)
-        require(session, actor, Action.CONNECT, [account.region_key])
+        account = connectable(session, actor=actor, key=account_key)
         assert account.id is not None
         cls = factory.adapters.get(account.platform)
         revocable = box is not None and cls is not None and cls.auth is not None
@@ -165,6 +194,12 @@ def disconnect_account(engine: Engine, *, actor: Actor, account_key: str,
                       if revocable and box is not None else {})
         except SealedTokenUnreadable as exc:
             stored, problem = {}, str(exc)
+        grant = cls.auth.grant_field if cls is not None and cls.auth is not None else ""
+        sharing = (_sharing_consent(session, box, account.id, grant, stored[grant])
+                   if box is not None and grant and stored.get(grant) else None)
+        if sharing:
+            stored, problem = {}, (f"akun {sharing} tersambung lewat login yang sama; "
+                                   "mencabut izin aplikasi akan memutusnya juga")
     if stored:
         try:
             factory.auth(account.platform, stored).revoke()
@@ -174,3 +209,22 @@ def disconnect_account(engine: Engine, *, actor: Actor, account_key: str,
     with session_scope(engine, write=True) as session:
         removed = disconnect(session, actor=actor, account_key=account_key)
     return Disconnected(removed, problem)
+
+
+def _sharing_consent(session: Session, box: SecretBox, account_id: int, field: str,
+                     value: str) -> str | None:
+    """Another connected account whose token rests on the same consent (`field` equal
+    to `value`), as region/platform; None when there is none."""
+    rows = session.exec(select(Account, AccountToken).join(
+        AccountToken, col(AccountToken.account_id) == col(Account.id))
+        .where(col(Account.id) != account_id).order_by(col(Account.id)))
+    for account, row in rows:
+        if field not in (row.fields or ()):
+            continue
+        try:
+            theirs = box.open(row.sealed).get(field, "")
+        except SealedTokenUnreadable:
+            continue
+        if hmac.compare_digest(theirs.encode(), value.encode()):
+            return f"{account.region_key}/{account.platform}"
+    return None

@@ -2,6 +2,9 @@
 
 import re
 from collections.abc import Iterable
+from typing import TypeVar
+
+E = TypeVar("E", bound=Exception)
 
 MASK = "***"
 # Query or form parameters that carry credentials (Graph API tokens travel in URLs).
@@ -21,3 +24,15 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     text = _SECRET_PARAMS.sub(lambda m: f"{m.group(1)}={MASK}", text)
     text = _BOT_PATH.sub(f"/bot{MASK}", text)
     return _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
+
+
+def redact_error(error: E, secrets: Iterable[str] = ()) -> E:
+    """`error` itself, its message and its `platform_message` (where it has one) masked
+    like `redact`: for errors built before every secret of a request was known (an OAuth
+    code, an app secret a platform echoes back)."""
+    hidden = tuple(secrets)
+    error.args = tuple(redact(a, hidden) if isinstance(a, str) else a for a in error.args)
+    platform = getattr(error, "platform_message", None)
+    if isinstance(platform, str):
+        error.platform_message = redact(platform, hidden)  # type: ignore[attr-defined]
+    return error

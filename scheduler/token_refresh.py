@@ -123,7 +123,7 @@ class TokenRefresher:
             for account, row in rows:
                 auth = self._auth_class(account.platform)
                 if (auth is None or row.expires_at is None
-                        or not set(auth.refresh_needs) <= set(row.fields or ())):
+                        or not auth.renews(row.fields or ())):
                     continue
                 since = row.refreshed_at or row.connected_at
                 if renewal_due(row.expires_at, since, now, auth.refresh_min_age):

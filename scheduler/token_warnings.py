@@ -50,7 +50,7 @@ def token_warnings(session: Session, *, actor: Actor, now: datetime,
         platform = info.account.rpartition("/")[2]
         cls = adapters.get(platform)
         auth = cls.auth if cls is not None else None
-        renewable = auth is not None and set(auth.refresh_needs) <= set(info.fields)
+        renewable = auth is not None and auth.renews(info.fields)
         if info.refresh_expires_at is not None and info.refresh_expires_at - now <= window:
             found.append(TokenWarning(info.account, info.refresh_expires_at, False))
         elif info.expires_at is not None:

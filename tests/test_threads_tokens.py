@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from scheduler.account_tokens import connect
+from scheduler.adapters.base import RefreshRefused
 from scheduler.clock import FixedClock
 from scheduler.config import OAuthApp, Settings
 from scheduler.db import session_scope
@@ -85,3 +86,28 @@ def test_an_expired_token_is_refused_and_the_account_paused(
     reason = account(connected, "kab-a/threads").paused_reason or ""
     assert "Threads menolak memperbarui token" in reason and "hubungkan ulang" in reason
     assert "THQ-" not in reason and APP_SECRET not in reason
+
+
+def test_a_refused_exchange_names_neither_the_code_nor_the_secret(
+        synced, threads_settings, clock, fake) -> None:  # type: ignore[no-untyped-def]
+    """A token endpoint that echoes the whole request back into its error (the code and
+    the app secret) yields an error without either."""
+    step = "/oauth/access_token"
+    code = "kode-rahasia-sekali-pakai-77"
+    fake.add_code(code, "2784")
+    fake.fail_next("echo", path=step)
+    factory = factory_for(synced, threads_settings, clock)
+    try:
+        with pytest.raises(RefreshRefused) as refused:
+            factory.auth("threads", {}).exchange(code=code, verifier="",
+                                                 redirect_uri=CALLBACK)
+    finally:
+        factory.close()
+    (echoed,) = [r for r in fake.calls(step) if r.path == step]
+    sent = echoed.body.decode() + echoed.target
+    assert code in sent and APP_SECRET in sent  # the request really carried them
+    texts = (str(refused.value), refused.value.platform_message or "")
+    assert "Invalid parameter" in texts[1]  # the platform's text is kept, masked
+    for text in texts:
+        for secret in (code, APP_SECRET):
+            assert secret not in text, secret

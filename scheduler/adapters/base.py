@@ -24,21 +24,21 @@ import base64
 import hashlib
 import secrets
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 import requests
 
 from scheduler.clock import Clock
-from scheduler.config import OAuthApp
-from scheduler.errors import SiarError
+from scheduler.config import OAuthApp, Settings
+from scheduler.errors import ConfigError, SiarError
 
 # Each adapter declares its platform's limits in its own file (scheduler.platforms).
 from scheduler.platforms import PlatformLimits as PlatformLimits
-from scheduler.redact import redact
+from scheduler.redact import redact, redact_error
 
 
 class PublishError(SiarError):
@@ -53,6 +53,9 @@ class PublishError(SiarError):
         self.platform_message = platform_message
         self.status = status
         self.code = code
+
+
+E = TypeVar("E", bound=PublishError)
 
 
 class TransientPublishError(PublishError):
@@ -134,7 +137,14 @@ class Grant:
     values: Mapping[str, str] = field(repr=False)
     expires_at: datetime | None = None
     refresh_expires_at: datetime | None = None
-    reached: str | None = None  # what the token reaches (a user name), for the person
+
+
+def expiry_after(clock: Clock, expires_in: object) -> datetime | None:
+    """When a token given now ends, from the platform's `expires_in` (seconds); None when
+    the answer names no positive lifetime."""
+    seconds = int(expires_in) if isinstance(expires_in, (int, str)) and \
+        str(expires_in).isdigit() else 0
+    return clock.now() + timedelta(seconds=seconds) if seconds > 0 else None
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -153,17 +163,57 @@ class PlatformAuth:
     Siar's app on the platform (None where none is configured). Failures are typed like
     publishing's: TransientPublishError (try again later), RefreshRefused (reconnect)."""
 
-    # Stored fields a refresh needs (a refresh token, or the long-lived token itself).
+    # Stored fields a refresh needs (a refresh token, or the long-lived token itself);
+    # none: the platform does not renew tokens (see `renews`).
     refresh_needs: ClassVar[tuple[str, ...]] = ()
     # How old a token must be before the platform renews it (Threads: 24 hours).
     refresh_min_age: ClassVar[timedelta] = timedelta(0)
     # The connect pages: whether an admin connects through the platform's own consent
     # page (OAuth), and the address of that page when no setting overrides it.
     authorize_page: ClassVar[str] = ""
+    # Whose consent page that is, when not the platform's own (Instagram: Facebook).
+    consent_site: ClassVar[str] = ""
+    # The settings that hold Siar's app on the platform (named when they are missing),
+    # and its key in Settings.oauth_apps when not the platform's name (one Meta app
+    # connects Facebook and Instagram accounts).
+    app_settings: ClassVar[str] = ""
+    app_key: ClassVar[str] = ""
+    # After consent, the admin chooses what the account publishes to (a Facebook Page)
+    # before anything is stored (scheduler.page_choice).
+    chooses_target: ClassVar[bool] = False
+    # A stored field naming the platform user whose consent the token rests on, where
+    # revoking withdraws that whole consent (Facebook Login): accounts sharing it are
+    # not revoked one by one (scheduler.connecting).
+    grant_field: ClassVar[str] = ""
 
     def __init__(self, adapter: "Adapter", app: OAuthApp | None) -> None:
         self.adapter = adapter
         self.app = app
+
+    @classmethod
+    def app_of(cls, settings: Settings, platform: str) -> OAuthApp | None:
+        """Siar's app through which `platform`'s accounts connect, if it is set."""
+        return settings.oauth_apps.get(cls.app_key or platform)
+
+    @classmethod
+    def renews(cls, fields: Iterable[str]) -> bool:
+        """Whether Siar renews a token stored with these fields itself."""
+        return bool(cls.refresh_needs) and set(cls.refresh_needs) <= set(fields)
+
+    def required_app(self) -> OAuthApp:
+        """Siar's app on the platform; a settings error naming what to fill without it."""
+        if self.app is None:
+            raise ConfigError(f"aplikasi {self.adapter.label} Siar belum disetel: isi "
+                              f"{self.app_settings or 'ID dan rahasia klien aplikasinya'}")
+        return self.app
+
+    def scrub(self, error: "E", *hide: str) -> "E":
+        """`error` without the app's secret, the stored tokens or `hide` (a code, a token
+        just issued) in its texts, should a platform echo a request back."""
+        app = self.app
+        basic = (app.client_secret, base64.b64encode(
+            f"{app.client_id}:{app.client_secret}".encode()).decode()) if app else ()
+        return redact_error(error, (*hide, *basic, *self.adapter.context.credentials.values()))
 
     def refresh(self) -> Grant:
         """New credentials for the stored ones (merged over them when stored)."""

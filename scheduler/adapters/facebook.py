@@ -40,6 +40,7 @@ from scheduler.adapters.lookup import (
     window_start,
 )
 from scheduler.adapters.meta import GraphAdapter
+from scheduler.adapters.meta_auth import MetaAuth
 
 # The Page's own posts, newest first (/feed would add visitors' posts to read through).
 LISTING_EDGE = "posts"
@@ -54,6 +55,7 @@ class FacebookAdapter(GraphAdapter):
     default_base_url = "https://graph.facebook.com"
     credential_fields = ("page_id", "access_token")
     can_reconcile = True
+    auth = MetaAuth
 
     def publish(self, post: PostPayload) -> Receipt:
         found = recheck_before_resend(post, self.find_post)

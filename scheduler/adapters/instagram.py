@@ -6,6 +6,7 @@ The image container carries the image's description as `alt_text` (image posts o
 from scheduler.adapters.base import PermanentPublishError, PlatformLimits, PostPayload
 from scheduler.adapters.containers import MetaContainerAdapter
 from scheduler.adapters.http import make_error
+from scheduler.adapters.meta_auth import MetaAuth
 
 
 class InstagramAdapter(MetaContainerAdapter):
@@ -18,6 +19,7 @@ class InstagramAdapter(MetaContainerAdapter):
         max_hashtags=5, hashtag_setting="SIAR_INSTAGRAM_MAX_HASHTAGS", daily_quota=50)
     default_base_url = "https://graph.facebook.com"
     credential_fields = ("ig_user_id", "access_token")
+    auth = MetaAuth
     user_field = "ig_user_id"
     create_edge = "media"
     publish_edge = "media_publish"

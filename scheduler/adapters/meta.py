@@ -15,8 +15,10 @@ from scheduler.adapters.base import (
     Adapter,
     AmbiguousPublishError,
     PermanentPublishError,
+    PlatformAuth,
     PublishError,
     ReauthorizationRequired,
+    RefreshRefused,
     TransientPublishError,
 )
 from scheduler.adapters.http import (
@@ -134,6 +136,30 @@ def _needs_reauthorization(error: GraphError) -> bool:
     # Meta: an OAuthException without a subcode means the token is invalid. Code 100
     # (bad parameter) is also typed OAuthException, and is a problem with the post.
     return error.type == "OAuthException" and error.subcode is None and error.code != 100
+
+
+def meta_token_call(auth: PlatformAuth, method: str, url: str, params: Mapping[str, str],
+                    hide: tuple[str, ...] = (), doing: str = "memperbarui token"
+                    ) -> dict[str, Any]:
+    """One call of a Meta token flow (Threads, Facebook Login). A refusal of the token or
+    the code is RefreshRefused (a person must reconnect); every error is scrubbed of the
+    app secret, the stored tokens and `hide` (the code or the token sent)."""
+    where = "data" if method == "POST" else "params"
+    try:
+        response = send(auth.adapter, method, url, **{where: dict(params)})
+    except AmbiguousPublishError as exc:
+        raise auth.scrub(TransientPublishError(str(exc)), *hide) from None
+    except PublishError as exc:
+        raise auth.scrub(exc, *hide) from None
+    if response.ok:
+        return json_object(response)
+    failure = graph_failure(auth.adapter, response)
+    if isinstance(failure, (ReauthorizationRequired, PermanentPublishError)):
+        failure = RefreshRefused(f"{auth.adapter.label} menolak {doing}: "
+                                 f"{failure.platform_message or failure}",
+                                 platform_message=failure.platform_message,
+                                 status=failure.status, code=failure.code)
+    raise auth.scrub(failure, *hide)
 
 
 def _int(value: object) -> int | None:

@@ -8,8 +8,6 @@ and secret as HTTP Basic authentication. An access token lasts two hours (`expir
 7200); `offline.access` is what makes X issue a refresh token at all.
 """
 
-import base64
-from datetime import timedelta
 from urllib.parse import urlencode
 
 import requests
@@ -20,11 +18,9 @@ from scheduler.adapters.base import (
     PlatformAuth,
     RefreshRefused,
     TransientPublishError,
+    expiry_after,
 )
 from scheduler.adapters.http import body_excerpt, json_object, retry_after_seconds, send
-from scheduler.config import OAuthApp
-from scheduler.errors import ConfigError
-from scheduler.redact import redact
 
 SCOPES = "tweet.read tweet.write users.read offline.access media.write"
 AUTHORIZE_PAGE = "https://x.com/i/oauth2/authorize"
@@ -33,9 +29,10 @@ AUTHORIZE_PAGE = "https://x.com/i/oauth2/authorize"
 class XAuth(PlatformAuth):
     refresh_needs = ("refresh_token",)
     authorize_page = AUTHORIZE_PAGE
+    app_settings = "SIAR_X_CLIENT_ID dan SIAR_X_CLIENT_SECRET"
 
     def authorize_url(self, *, redirect_uri: str, state: str, challenge: str) -> str:
-        app = self._app()
+        app = self.required_app()
         query = urlencode({"response_type": "code", "client_id": app.client_id,
                            "redirect_uri": redirect_uri, "scope": SCOPES, "state": state,
                            "code_challenge": challenge, "code_challenge_method": "S256"})
@@ -76,14 +73,12 @@ class XAuth(PlatformAuth):
         values = {"access_token": access}
         if isinstance(refresh, str) and refresh:
             values["refresh_token"] = refresh
-        expires_in = body.get("expires_in")
-        ends = (self.adapter.context.clock.now() + timedelta(seconds=int(expires_in))
-                if isinstance(expires_in, int) and expires_in > 0 else None)
-        return Grant(values, expires_at=ends)
+        return Grant(values, expires_at=expiry_after(self.adapter.context.clock,
+                                                     body.get("expires_in")))
 
     def _post(self, path: str, form: dict[str, str],
               hide: tuple[str, ...]) -> requests.Response:
-        app = self._app()
+        app = self.required_app()
         try:
             return send(self.adapter, "POST", f"{self.adapter.base_url}{path}",
                         data={**form, "client_id": app.client_id},
@@ -91,32 +86,19 @@ class XAuth(PlatformAuth):
         except AmbiguousPublishError as exc:
             # The answer was lost: X may have rotated the token meanwhile; if so, the next
             # try is refused and the account must be reconnected. Nothing else to do.
-            raise TransientPublishError(self._safe(str(exc), hide)) from None
+            raise self.scrub(TransientPublishError(str(exc)), *hide) from None
 
     def _refusal(self, response: requests.Response, hide: tuple[str, ...],
                  doing: str) -> TransientPublishError | RefreshRefused:
         status, body = response.status_code, json_object(response)
         error = str(body.get("error") or "")
-        detail = self._safe(str(body.get("error_description") or body_excerpt(response)), hide)
+        detail = str(body.get("error_description") or body_excerpt(response))
         if status == 429 or status >= 500:
             wait = retry_after_seconds(response.headers.get("Retry-After"),
                                        self.adapter.context.clock)
             return TransientPublishError(f"X sedang tidak dapat {doing} (HTTP {status})",
                                          retry_after=wait, status=status)
         where = " (periksa SIAR_X_CLIENT_ID dan SIAR_X_CLIENT_SECRET)" if status == 401 else ""
-        return RefreshRefused(f"X menolak {doing}: {error or status}: {detail}{where}",
-                              platform_message=detail, status=status, code=error or None)
-
-    def _safe(self, text: str, hide: tuple[str, ...]) -> str:
-        """`text` without the tokens, the client secret or the Basic credentials that
-        carry it (should a server ever echo a request back)."""
-        app = self.app
-        secret = (app.client_secret, base64.b64encode(
-            f"{app.client_id}:{app.client_secret}".encode()).decode()) if app else ()
-        return redact(self.adapter.redact(text), (*hide, *secret))
-
-    def _app(self) -> OAuthApp:
-        if self.app is None:
-            raise ConfigError("aplikasi X Siar belum disetel: isi SIAR_X_CLIENT_ID dan "
-                              "SIAR_X_CLIENT_SECRET")
-        return self.app
+        return self.scrub(RefreshRefused(f"X menolak {doing}: {error or status}: {detail}{where}",
+                                         platform_message=detail, status=status,
+                                         code=error or None), *hide)

@@ -7,8 +7,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from scheduler.account_tokens import rotate
-from scheduler.accounts import find_account
+from scheduler.account_tokens import connectable, rotate
 from scheduler.cli.app import app
 from scheduler.cli.auth import AsOption, PasswordStdinOption, login
 from scheduler.cli.ops_cmds import account_app
@@ -19,7 +18,6 @@ from scheduler.db import session_scope
 from scheduler.errors import InputError
 from scheduler.localtime import format_compact
 from scheduler.models import Account
-from scheduler.permissions import Action, require
 from scheduler.publishing.stored import required_box, secret_box
 from scheduler.secretbox import new_secret
 
@@ -69,8 +67,7 @@ def account_connect(
     ends = parse_instant(expires, "--expires", state.settings.timezone) if expires else None
     factory = state.app.adapters()
     with session_scope(state.engine, write=False) as session:
-        account: Account = find_account(session, actor=actor, key=key)
-        require(session, actor, Action.CONNECT, [account.region_key])
+        account: Account = connectable(session, actor=actor, key=key)
     cls = factory.adapters.get(account.platform)
     fields = cls.credential_fields if cls is not None else ()
     if not fields:
@@ -96,8 +93,8 @@ def account_connect(
 def account_disconnect(ctx: typer.Context,
                        key: Annotated[str, typer.Argument(help="wilayah/platform")],
                        as_user: AsOption, password_stdin: PasswordStdinOption = False) -> None:
-    """Cabut token di platform bila bisa (X), lalu lupakan kredensial tersimpan sebuah
-    akun; unggahannya menunggu sampai terhubung lagi."""
+    """Cabut token di platform bila bisa (X, Facebook, Instagram), lalu lupakan kredensial
+    tersimpan sebuah akun; unggahannya menunggu sampai terhubung lagi."""
     state: AppState = ctx.obj
     actor = login(state, as_user, password_stdin)
     factory = state.app.adapters()

@@ -148,7 +148,7 @@ class AdapterFactory:
             session=self.session(), credentials=dict(credentials), clock=self.clock,
             base_url=self.settings.api_urls.get(platform), timeout=self.settings.http_timeout,
             outbox_dir=self.settings.outbox_dir, instance_id=self.instance_id))
-        return cls.auth(adapter, self.settings.oauth_apps.get(platform))
+        return cls.auth(adapter, cls.auth.app_of(self.settings, platform))
 
     def reconcilable(self) -> set[str]:
         """The adapters that can look a post up on their platform."""

@@ -4,7 +4,9 @@ and channel are pasted and checked with getChat; "Putuskan" revokes at X. A toke
 appears in a page or a log line."""
 
 import dataclasses
+import html
 import logging
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -61,12 +63,22 @@ def admin(signed_in) -> TestClient:  # type: ignore[no-untyped-def]
     return client
 
 
+def start_connecting(client: TestClient, account: str) -> str:
+    """Press "Hubungkan" (a POST with the session's CSRF token): returns the address of
+    the consent page the answer links to."""
+    platform = account.rpartition("/")[2]
+    start = client.post(f"/akun/sambung/{platform}",
+                        data={"csrf": page_csrf(client, "/akun"), "akun": account})
+    assert start.status_code == 200, start.text
+    found = re.search(r'id="to-consent" href="([^"]+)"', start.text)
+    assert found, start.text
+    return html.unescape(found.group(1))
+
+
 def consent(client: TestClient, account: str = "kab-a/x") -> str:
     """Start connecting; the browser goes to the fake X consent page (real HTTP), which
     sends it back: returns the address it is sent back to, as a path with its query."""
-    start = client.get(f"/akun/sambung/x?akun={account}")
-    assert start.status_code == 303, start.text
-    page = requests.get(start.headers["location"], allow_redirects=False, timeout=5)
+    page = requests.get(start_connecting(client, account), allow_redirects=False, timeout=5)
     assert page.status_code == 302
     back = urlsplit(page.headers["location"])
     assert f"{back.scheme}://{back.netloc}{back.path}" == CALLBACK
@@ -95,12 +107,13 @@ def test_an_admin_connects_x_through_the_consent_page(admin, synced, fake_x, cap
     capture_logs(caplog)
     listing = admin.get("/akun")
     assert listing.status_code == 200
-    assert 'href="/akun/sambung/x?akun=kab-a/x"' in listing.text.replace("%2F", "/")
-    start = admin.get("/akun/sambung/x?akun=kab-a/x")
-    query = parse_qs(urlsplit(start.headers["location"]).query)
+    assert 'action="/akun/sambung/x"' in listing.text
+    assert 'name="akun" value="kab-a/x"' in listing.text
+    address = start_connecting(admin, "kab-a/x")
+    query = parse_qs(urlsplit(address).query)
     assert query["code_challenge_method"] == ["S256"] and query["redirect_uri"] == [CALLBACK]
     assert "offline.access" in query["scope"][0].split()
-    page = requests.get(start.headers["location"], allow_redirects=False, timeout=5)
+    page = requests.get(address, allow_redirects=False, timeout=5)
     back = urlsplit(page.headers["location"])
     done = admin.get(f"{back.path}?{back.query}")
     assert done.status_code == 303, done.text
@@ -116,7 +129,7 @@ def test_an_admin_connects_x_through_the_consent_page(admin, synced, fake_x, cap
     assert cut.status_code == 303 and cut.headers["location"] == "/akun?ok=putus&apa=kab-a/x"
     assert len(fake_x.calls("/2/oauth2/revoke")) == 2 and fake_x.live_refresh_tokens() == 0
     assert stored(synced) == []
-    assert_no_token(listing.text, start.headers["location"], shown, caplog.text,
+    assert_no_token(listing.text, address, shown, caplog.text,
                     admin.get("/akun").text)
 
 
@@ -136,8 +149,9 @@ def test_an_answer_that_does_not_match_this_session_connects_nothing(
 
 
 def test_x_cannot_be_connected_without_a_public_address(admin, application) -> None:
+    csrf = page_csrf(admin, "/akun")
     application.settings = dataclasses.replace(application.settings, public_url="")
-    refused = admin.get("/akun/sambung/x?akun=kab-a/x")
+    refused = admin.post("/akun/sambung/x", data={"csrf": csrf, "akun": "kab-a/x"})
     assert refused.status_code == 500
     assert "SIAR_PUBLIC_URL belum disetel" in refused.text
 
@@ -162,7 +176,21 @@ def test_a_telegram_bot_is_pasted_checked_and_stored_sealed(
 
 def test_only_admins_see_the_page(signed_in) -> None:  # type: ignore[no-untyped-def]
     assert signed_in("ops").get("/akun").status_code == 403
-    assert signed_in("ops").get("/akun/sambung/x?akun=kab-a/x").status_code == 403
+    ops = signed_in("ops")
+    csrf = page_csrf(ops, "/operasi")
+    assert ops.post("/akun/sambung/x", data={"csrf": csrf, "akun": "kab-a/x"}).status_code == 403
+
+
+def test_another_site_cannot_start_a_connection(admin, synced) -> None:
+    """A link or a form on another site carries no CSRF token: nothing starts, no note
+    is set, and the consent page is never named."""
+    assert admin.get("/akun/sambung/x?akun=kab-a/x").status_code == 405
+    forged = admin.post("/akun/sambung/x", data={"akun": "kab-a/x"})
+    assert forged.status_code == 403 and "siar_sambung" not in forged.headers.get(
+        "set-cookie", "")
+    assert "oauth2/authorize" not in forged.text
+    wrong = admin.post("/akun/sambung/x", data={"akun": "kab-a/x", "csrf": "bukan-token"})
+    assert wrong.status_code == 403
 
 
 def test_the_operasi_page_warns_of_a_token_ending_within_seven_days(
@@ -195,9 +223,8 @@ def test_an_admin_connects_threads_through_its_consent_page(
             application.settings, api_urls={"threads": fake.url},
             oauth_apps={"threads": OAuthApp("threads-app", "PLANTED-THREADS-SECRET-x",
                                             f"{fake.url}/oauth/authorize")})
-        start = admin.get("/akun/sambung/threads?akun=kab-a/threads")
-        assert start.status_code == 303, start.text
-        page = requests.get(start.headers["location"], allow_redirects=False, timeout=5)
+        page = requests.get(start_connecting(admin, "kab-a/threads"), allow_redirects=False,
+                            timeout=5)
         back = urlsplit(page.headers["location"])
         assert f"{back.scheme}://{back.netloc}{back.path}" == back_to
         done = admin.get(f"{back.path}?{back.query}")

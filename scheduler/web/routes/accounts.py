@@ -1,6 +1,8 @@
-"""Akun: an admin connects the accounts of their offices. X (and Threads) through the
-platform's own consent page (scheduler.connecting: the state is bound to this web
-session, the PKCE verifier travels sealed in a short-lived cookie), Telegram by pasting a
+"""Akun: an admin connects the accounts of their offices. X, Threads, Facebook and
+Instagram through the platform's own consent page (scheduler.connecting: the state is
+bound to this web session, the PKCE verifier travels sealed in a short-lived cookie;
+for Facebook and Instagram the admin then chooses a Page, scheduler.page_choice),
+Telegram by pasting a
 bot token and a channel that getChat confirms; "Putuskan" revokes where the platform
 allows and forgets the stored token. No page ever shows a token: only field names and
 times (scheduler.account_tokens.TokenInfo)."""
@@ -9,13 +11,14 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from scheduler.account_tokens import connections
 from scheduler.connecting import begin, connect_pasted, disconnect_account, finish
 from scheduler.connecting import session_fingerprint as fingerprint
 from scheduler.errors import InputError, SiarError
 from scheduler.ops_view import account_lines
+from scheduler.page_choice import choose_page, page_options
 from scheduler.permissions import Action, require_role
 from scheduler.publishing.stored import required_box, secret_box
 from scheduler.secretbox import SecretBox
@@ -44,12 +47,12 @@ def _page(request: Request, who: Viewer, *, status: int = 200,
     finally:
         factory.close()
     settings = web.app.settings
-    can_consent = {name for name, cls in factory.adapters.items()
+    can_consent = {name: cls.auth for name, cls in factory.adapters.items()
                    if cls.auth is not None and cls.auth.authorize_page}
-    consent = {name for name in can_consent if name in settings.oauth_apps}
+    consent = {name for name, auth in can_consent.items() if auth.app_of(settings, name)}
     return render(request, "accounts.html", who, status=status, lines=lines,
                   connected=connected, consent=consent, pasted=PASTED, error=error,
-                  no_app=can_consent - consent,
+                  no_app=set(can_consent) - consent,
                   ready=bool(settings.public_url), done=request.query_params.get("ok"),
                   done_what=request.query_params.get("apa"),
                   reached=request.query_params.get("ke"))
@@ -59,9 +62,12 @@ def _box(request: Request) -> SecretBox:
     return required_box(web_of(request).app.settings)
 
 
-@router.get("/akun/sambung/{platform}")
-def start(request: Request, who: CurrentViewer, platform: str, akun: str = "") -> Response:
-    """To the platform's consent page, with a sealed note of what was asked."""
+@router.post("/akun/sambung/{platform}")
+def start(request: Request, who: PostingViewer, platform: str,
+          akun: Annotated[str, Form()] = "") -> Response:
+    """Start connecting: a POST (so another site cannot start it in the admin's name)
+    answering a page that links to the platform's consent page (the CSP's form-action
+    keeps a form from redirecting off-site), with a sealed note of what was asked."""
     web = web_of(request)
     factory = web.app.adapters()
     try:
@@ -69,15 +75,28 @@ def start(request: Request, who: CurrentViewer, platform: str, akun: str = "") -
             raise InputError(f"akun {akun!r} bukan akun {platform}")
         started = begin(web.app.engine, actor=who.actor, account_key=akun, factory=factory,
                         box=_box(request), now=web.now(), fingerprint=fingerprint(who.csrf))
+        cls = factory.adapters[platform]
+        label = (cls.auth.consent_site if cls.auth else "") or cls.label
     except SiarError as error:
         return _page(request, who, status=error.http_status, error=str(error))
     finally:
         factory.close()
-    response = RedirectResponse(started.authorize_url, status_code=303)
-    secure = web.secure_cookies or request.url.scheme == "https"
-    response.set_cookie(NOTE_COOKIE, started.note, max_age=600, path=NOTE_PATH,
-                        httponly=True, samesite="lax", secure=secure)
+    response = render(request, "accounts_go.html", who, account=akun, label=label,
+                      authorize_url=started.authorize_url)
+    _keep_note(request, response, started.note)
     return response
+
+
+def _ended(response: Response) -> Response:
+    """`response`, forgetting the connection's note (done, or refused: start again)."""
+    response.delete_cookie(NOTE_COOKIE, path=NOTE_PATH)
+    return response
+
+
+def _keep_note(request: Request, response: Response, note: str) -> None:
+    secure = web_of(request).secure_cookies or request.url.scheme == "https"
+    response.set_cookie(NOTE_COOKIE, note, max_age=600, path=NOTE_PATH, httponly=True,
+                        samesite="lax", secure=secure)
 
 
 @router.get("/akun/sambung/{platform}/kembali")
@@ -90,17 +109,55 @@ def back(request: Request, who: CurrentViewer, platform: str, code: str = "",
         if error:
             raise InputError(f"persetujuan di {platform} tidak diberikan ({error}); akun "
                             "tidak dihubungkan")
-        info = finish(web.app.engine, actor=who.actor, platform=platform,
+        done = finish(web.app.engine, actor=who.actor, platform=platform,
                       note=request.cookies.get(NOTE_COOKIE, ""), state=state, code=code,
                       factory=factory, box=_box(request), now=web.now(),
                       fingerprint=fingerprint(who.csrf))
-        response = redirect(request, f"/akun?ok=sambung&apa={info.account}")
     except SiarError as failure:
-        response = _page(request, who, status=failure.http_status, error=str(failure))
+        return _ended(_page(request, who, status=failure.http_status, error=str(failure)))
     finally:
         factory.close()
-    response.delete_cookie(NOTE_COOKIE, path=NOTE_PATH)
-    return response
+    if done.choose_note:  # a Facebook Page to choose first
+        response = redirect(request, f"/akun/sambung/{quote(platform, safe='')}/pilih")
+        _keep_note(request, response, done.choose_note)
+        return response
+    assert done.info is not None
+    return _ended(redirect(request, f"/akun?ok=sambung&apa={done.info.account}"))
+
+
+@router.get("/akun/sambung/{platform}/pilih")
+def choose_form(request: Request, who: CurrentViewer, platform: str) -> Response:
+    """The Pages the consenting Facebook user manages, to choose one for the account."""
+    web = web_of(request)
+    factory = web.app.adapters()
+    try:
+        choosing = page_options(web.app.engine, actor=who.actor, platform=platform,
+                                note=request.cookies.get(NOTE_COOKIE, ""), factory=factory,
+                                box=_box(request), now=web.now(),
+                                fingerprint=fingerprint(who.csrf))
+    except SiarError as failure:
+        return _ended(_page(request, who, status=failure.http_status, error=str(failure)))
+    finally:
+        factory.close()
+    return render(request, "accounts_choose.html", who, choosing=choosing)
+
+
+@router.post("/akun/sambung/{platform}/pilih")
+def choose(request: Request, who: PostingViewer, platform: str,
+           halaman: Annotated[str, Form()] = "") -> Response:
+    web = web_of(request)
+    factory = web.app.adapters()
+    try:
+        info, reached = choose_page(
+            web.app.engine, actor=who.actor, platform=platform,
+            note=request.cookies.get(NOTE_COOKIE, ""), page_id=halaman, factory=factory,
+            box=_box(request), now=web.now(), fingerprint=fingerprint(who.csrf))
+    except SiarError as failure:
+        return _ended(_page(request, who, status=failure.http_status, error=str(failure)))
+    finally:
+        factory.close()
+    return _ended(redirect(request, f"/akun?ok=sambung&apa={info.account}"
+                                    f"&ke={quote(reached, safe='')}"))
 
 
 @router.post("/akun/{region}/{platform}/tempel")
