@@ -27,7 +27,7 @@ from scheduler.errors import SiarError
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.publishing.stored import StoredCredentials
 from scheduler.rendering import PostRenderer
-from scheduler.setup import ensure_schema
+from scheduler.migrate import ensure_schema
 
 # A long-lived application (the web app, the worker) looks at the content files at most
 # this often (seconds) to see whether the catalog must be read again.
