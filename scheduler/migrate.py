@@ -51,7 +51,7 @@ def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         if not inspect(connection).has_table(VERSION_TABLE):
             return None
-        versions = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")) \
+        versions = connection.execute(text("SELECT version_num FROM alembic_version")) \
             .scalars().all()
     if len(versions) > 1:  # Alembic refuses this too (several heads)
         raise SiarError(f"tabel {VERSION_TABLE} memuat beberapa versi skema "

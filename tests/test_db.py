@@ -43,7 +43,7 @@ def test_upgrade_is_repeatable(engine: Engine) -> None:
 def test_the_head_kept_in_code_is_alembics_head() -> None:
     """Commands compare the database with HEAD instead of asking Alembic: a new revision
     without raising HEAD fails here."""
-    assert HEAD == head_revision()
+    assert head_revision() == HEAD
 
 
 @both_databases
