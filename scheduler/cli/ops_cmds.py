@@ -66,7 +66,7 @@ def run_command(
     state: AppState = ctx.obj
     configure_logging(state.settings)
     worker = Worker(state.engine, state.catalog, state.settings, state.clock,
-                    state.app.adapters())
+                    state.app.adapters(), reload_content=True)
     if once:
         outcomes = _run_once(state, worker)
         counts: dict[str, int] = {}
