@@ -184,7 +184,8 @@ def main() -> None:
         listed = median_of(args.repeat, lambda: world.siar("review", "list", "--as", f"r-{who}",
                                                            "--password-stdin"))
         print(f"siar review list as r-{who} (process, login included): median {listed}")
-        command = median_of(args.repeat, lambda: world.siar_in_process(
+        world.siar_in_process("review", "list", "--as", f"r-{who}", "--password-stdin")
+        command = median_of(args.repeat, lambda: world.siar_in_process(  # imports done above
             "review", "list", "--as", f"r-{who}", "--password-stdin"))
         print(f"siar review list as r-{who} in this process (the command's own time: settings, "
               f"login, schema check, query, output; no interpreter start or imports): median "
