@@ -16,11 +16,11 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
+from scheduler.catalog_cache import refreshed
 from scheduler.checks.post_checks import CheckSettings
 from scheduler.clock import Clock
 from scheduler.config import Settings
 from scheduler.content.cadence import cron_trigger
-from scheduler.content.catalog_cache import refreshed
 from scheduler.content.model import Catalog
 from scheduler.db import session_scope
 from scheduler.heartbeat import beat

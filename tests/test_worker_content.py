@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
+from scheduler.catalog_cache import cached_catalog
 from scheduler.clock import FixedClock
 from scheduler.config import Settings
-from scheduler.content.catalog_cache import cached_catalog
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.worker import Worker
 from tests.conftest import posts
