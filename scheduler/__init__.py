@@ -41,5 +41,5 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "targets", "token_refresh", "token_warnings", "user_admin", "users", "websessions",
     )),
     ("runtime", ("app", "leader", "logs", "migrate", "migrations", "setup", "worker")),
-    ("faces", ("__main__", "cli", "web")),
+    ("faces", ("__main__", "cli", "cli_loading", "web")),
 )

@@ -13,21 +13,24 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from scheduler.catalog_cache import cached_catalog
-from scheduler.checks.post_checks import CheckSettings
 from scheduler.clock import Clock, make_clock
 from scheduler.config import Settings
-from scheduler.content.model import Catalog
 from scheduler.db import make_engine, session_scope, sqlite_file
 from scheduler.errors import SiarError
-from scheduler.publishing.factory import AdapterFactory
-from scheduler.publishing.stored import StoredCredentials
-from scheduler.rendering import PostRenderer
-from scheduler.setup import ensure_schema
+from scheduler.migrate import ensure_schema
+
+# The parts below are imported where first used: a short command that needs no catalog,
+# checks, templates or platforms does not pay for importing them.
+if TYPE_CHECKING:
+    from scheduler.checks.post_checks import CheckSettings
+    from scheduler.content.model import Catalog
+    from scheduler.publishing.factory import AdapterFactory
+    from scheduler.rendering import PostRenderer
 
 # A long-lived application (the web app, the worker) looks at the content files at most
 # this often (seconds) to see whether the catalog must be read again.
@@ -63,9 +66,11 @@ class Application:
         return self.raw_engine
 
     @property
-    def catalog(self) -> Catalog:
+    def catalog(self) -> "Catalog":
         """The content, shared with every application of this process on the same folders
         (scheduler/catalog_cache.py); read again when a file changed."""
+        from scheduler.catalog_cache import cached_catalog
+
         now = time.monotonic()
         if self._catalog is None or now - self._catalog_checked >= CATALOG_RECHECK:
             self._catalog = cached_catalog(self.settings.content_dir,
@@ -74,16 +79,23 @@ class Application:
         return self._catalog
 
     @cached_property
-    def checks(self) -> CheckSettings:
+    def checks(self) -> "CheckSettings":
+        from scheduler.checks.post_checks import CheckSettings
+
         return CheckSettings.of(self.settings)
 
     @cached_property
-    def renderer(self) -> PostRenderer:
+    def renderer(self) -> "PostRenderer":
+        from scheduler.rendering import PostRenderer
+
         return PostRenderer(self.settings.templates_dir, self.settings.timezone)
 
-    def adapters(self) -> AdapterFactory:
+    def adapters(self) -> "AdapterFactory":
         """A new adapter factory (it owns HTTP sessions: close it when done), reading
         connected accounts' stored credentials from the database."""
+        from scheduler.publishing.factory import AdapterFactory
+        from scheduler.publishing.stored import StoredCredentials
+
         return AdapterFactory(self.settings, self.clock, stored=StoredCredentials(
             self.engine, self.settings))
 

@@ -7,6 +7,7 @@ time): a file added, removed or changed is seen at the next request, which reads
 content again. A catalog with problems is never kept (the ContentError is raised again).
 """
 
+import logging
 import os
 import threading
 import time
@@ -15,6 +16,9 @@ from pathlib import Path
 
 from scheduler.catalog import load_catalog
 from scheduler.content.model import Catalog
+from scheduler.errors import ContentError
+
+log = logging.getLogger(__name__)
 
 # Folders kept at once (a test run makes many; a deployment has one).
 KEPT = 4
@@ -47,6 +51,33 @@ def cached_catalog(content_dir: Path, templates_dir: Path) -> Catalog:
         else:
             _kept.pop(key, None)
         return catalog
+
+
+def refreshed(current: Catalog, content_dir: Path, templates_dir: Path) -> Catalog:
+    """For a process that runs for weeks (the worker): the catalog of these folders as
+    they are today. `current` when no file changed; the content read again (and logged)
+    when one did; `current` still, with the problems logged, when the changed content
+    has problems or cannot be read. Never raises."""
+    try:
+        fresh = cached_catalog(content_dir, templates_dir)
+    except ContentError as exc:
+        shown = "; ".join(str(p) for p in exc.problems[:_LOGGED_PROBLEMS])
+        more = len(exc.problems) - _LOGGED_PROBLEMS
+        log.error("konten berubah tetapi bermasalah (%d masalah), tetap memakai konten "
+                  "sebelumnya sampai diperbaiki: %s%s", len(exc.problems), shown,
+                  f"; dan {more} lainnya" if more > 0 else "")
+        return current
+    except Exception as exc:  # an unreadable folder, or a fault in the loader
+        log.error("konten tidak dapat dibaca ulang, tetap memakai konten sebelumnya",
+                  exc_info=exc)
+        return current
+    if fresh is not current:
+        log.info("berkas konten berubah: konten dimuat ulang (%d wilayah, %d aturan)",
+                 len(fresh.regions), len(fresh.rules))
+    return fresh
+
+
+_LOGGED_PROBLEMS = 5
 
 
 def forget() -> None:

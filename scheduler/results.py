@@ -10,7 +10,8 @@ planned, approved, and at the moment of publishing.
 A results stage nobody could date in advance (a regency's winner declaration, which
 waits for the Constitutional Court) is dated by its announcement: planning sees the
 announcement's local day and time as that stage's dates for the region (and, for a
-province, for its regencies without dates of their own), so the rule that posts during
+province, for its regencies without dates of their own; for the nation, for every
+province and regency without them), so the rule that posts during
 it plans that day's post, released from the announced minute.
 """
 
@@ -59,20 +60,29 @@ def with_releases(session: Session | Connection, *, checks: CheckSettings) -> Ch
 
 def announced_calendar(session: Session | Connection, *, catalog: Catalog) -> Catalog:
     """`catalog` with every undated results stage that has a recorded announcement dated
-    by it, region by region (a province's announcement reaches its regencies)."""
+    by it, region by region (the nation's announcement reaches every province and regency,
+    a province's its regencies)."""
     releases = read_releases(session)
     regions = dict(catalog.regions)
     for (election, stage, key), at in sorted(releases.items(), key=lambda item: item[1]):
         announced = regions.get(key)
         if announced is None or election not in catalog.elections:
             continue
-        reached = [announced] if not announced.is_province else [
-            r for r in regions.values() if r.province_key == announced.key]
-        for region in reached:
+        for region in _reached(announced, list(regions.values())):
             regions[region.key] = _dated(region, catalog, election, stage, at)
     if all(regions[key] is catalog.regions[key] for key in regions):
         return catalog
     return replace(catalog, regions=regions)
+
+
+def _reached(announced: Region, regions: list[Region]) -> list[Region]:
+    """The regions an announcement for `announced` reaches: the nation's every region, a
+    province's itself and its regencies, a regency's itself."""
+    if announced.is_nation:
+        return regions
+    if announced.is_province:
+        return [r for r in regions if r.province_key == announced.key]
+    return [announced]
 
 
 def _dated(region: Region, catalog: Catalog, election: str, stage: str,

@@ -22,7 +22,7 @@ from scheduler.checks.post_checks import (
 )
 from scheduler.content.model import Catalog
 from scheduler.errors import InputError, ReviewError
-from scheduler.events import record
+from scheduler.events import Move, record_moves
 from scheduler.labels import status_label
 from scheduler.models import Post, PostEvent, PostStatus
 from scheduler.permissions import Action, require_role
@@ -113,17 +113,18 @@ def approve_posts(
         raise ReviewError(
             f"{len(blocked)} unggahan bermasalah, tidak ada yang disetujui ({remedy}):\n  "
             + "\n  ".join(lines))
+    moves = []
     for post in posts:
-        problems = found[post.id]
-        post.problems = problems_as_json(problems)
-        post.approved_by, post.approved_at = actor.name, now
+        problems = problems_as_json(found[post.id])
         details = None
         if problems:
-            details = {"override": override_reason, "problems": problems_as_json(problems)}
-            decision.overridden[post.id or 0] = [p.message for p in problems]
-        record(session, post, kind="approved", actor=actor.name, now=now,
-               to_status=PostStatus.APPROVED, note=note, details=details)
+            details = {"override": override_reason, "problems": problems}
+            decision.overridden[post.id or 0] = [p.message for p in found[post.id]]
+        moves.append(Move(post, values={"problems": problems}, details=details))
         decision.changed.append(post.id or 0)
+    record_moves(session, moves, kind="approved", actor=actor.name, now=now,
+                 from_status=PostStatus.PENDING, to_status=PostStatus.APPROVED, note=note,
+                 values={"approved_by": actor.name, "approved_at": now})
     return decision
 
 
@@ -141,10 +142,10 @@ def reject(session: Session, *, actor: Actor, target: str, note: str, now: datet
     if not note or not note.strip():
         raise InputError("menolak perlu catatan (--note) agar penulis tahu apa yang diperbaiki")
     posts, decision = _pending_targets(session, actor, target, excepts, "ditolak")
-    for post in posts:
-        record(session, post, kind="rejected", actor=actor.name, now=now,
-               to_status=PostStatus.REJECTED, note=note.strip())
-        decision.changed.append(post.id or 0)
+    record_moves(session, [Move(post) for post in posts], kind="rejected", actor=actor.name,
+                 now=now, from_status=PostStatus.PENDING, to_status=PostStatus.REJECTED,
+                 note=note.strip())
+    decision.changed.extend(post.id or 0 for post in posts)
     return decision
 
 

@@ -16,7 +16,6 @@ from scheduler.errors import InputError, NotFoundError, PermissionDenied
 from scheduler.models import Post, PostStatus, Region
 from scheduler.permissions import Action, require_role, scope_condition
 from scheduler.platforms import platform_limit
-from scheduler.rendering import bare_links
 from scheduler.review import authors_of
 from scheduler.users import Actor
 
@@ -128,6 +127,8 @@ def office_shape(text: str, region: Region | None) -> str:
     "KPU Kota Blitar" goes before "Kota Blitar")."""
     if region is None:
         return text
+    from scheduler.rendering import bare_links  # Jinja and YAML only for a batch's view
+
     words = [(region.name, "«kantor»"), (region.area, "«wilayah»"),
              (region.hashtag, "«tagar»"), (region.website, "«situs»"),
              (bare_links(region.website), "«situs»")]  # as Instagram captions write it

@@ -12,8 +12,8 @@ from scheduler.checks.post_checks import CheckSettings
 from scheduler.content.model import Catalog
 from scheduler.content_check import check_rules
 from scheduler.db import session_scope
-from scheduler.errors import ContentError, Problem, SiarError
-from scheduler.migrate import current_revision, head_revision, upgrade_database
+from scheduler.errors import ContentError, Problem
+from scheduler.migrate import upgrade_database
 from scheduler.planning_activities import activity_problems
 from scheduler.rendering import PostRenderer
 
@@ -31,17 +31,6 @@ def initialize(engine: Engine, catalog: Catalog, now: datetime) -> InitResult:
     with session_scope(engine, write=True) as session:
         summary = sync_accounts(session, catalog=catalog, now=now)
     return InitResult(before, after, summary)
-
-
-def ensure_schema(engine: Engine) -> None:
-    """Refuse to work on a database that `siar init` has not prepared or upgraded."""
-    current = current_revision(engine)
-    if current is None:
-        raise SiarError("basis data belum disiapkan: jalankan `siar init` terlebih dahulu")
-    if current != head_revision():
-        raise SiarError(
-            f"skema basis data versi {current} sudah usang: jalankan `siar init` untuk "
-            "memperbarui")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
+from scheduler.catalog_cache import refreshed
 from scheduler.checks.post_checks import CheckSettings
 from scheduler.clock import Clock
 from scheduler.config import Settings
@@ -56,6 +57,9 @@ class Worker:
     clock: Clock
     factory: AdapterFactory
     name: str = field(default_factory=worker_id)
+    # Read the content again at each planning when a file changed (`siar run`): a worker
+    # running for weeks plans with today's content. Off for a worker given a catalog.
+    reload_content: bool = False
 
     def __post_init__(self) -> None:
         if not self.factory.instance_id:
@@ -70,7 +74,11 @@ class Worker:
         self.leading = False
 
     def plan_ahead(self) -> PlanSummary:
-        """The daily job: plan today and the next SIAR_PLAN_DAYS_AHEAD days."""
+        """The daily job: plan today and the next SIAR_PLAN_DAYS_AHEAD days (with the
+        content as it is now, when `reload_content`)."""
+        if self.reload_content:
+            self.catalog = refreshed(self.catalog, self.settings.content_dir,
+                                     self.settings.templates_dir)
         today = local_date(self.clock.now(), self.settings.timezone)
         request = PlanRequest(date_from=today,
                               date_to=today + timedelta(days=self.settings.plan_days_ahead))

@@ -1,5 +1,7 @@
 """The database layer: SQLite pragmas, migrations as the only schema owner."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,8 +14,7 @@ from sqlmodel import Session, SQLModel, select
 import scheduler.models  # noqa: F401
 from scheduler.db import make_engine, writer
 from scheduler.errors import ConfigError, SiarError
-from scheduler.migrate import head_revision, upgrade_database
-from scheduler.setup import ensure_schema
+from scheduler.migrate import HEAD, current_revision, ensure_schema, head_revision, upgrade_database
 from tests.conftest import BOTH_DATABASES
 
 both_databases = pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)
@@ -37,6 +38,47 @@ def test_migrations_create_exactly_the_models(engine: Engine) -> None:
 def test_upgrade_is_repeatable(engine: Engine) -> None:
     assert upgrade_database(engine) == (head_revision(), head_revision())
     assert "post" in inspect(engine).get_table_names()
+
+
+def test_the_head_kept_in_code_is_alembics_head() -> None:
+    """Commands compare the database with HEAD instead of asking Alembic: a new revision
+    without raising HEAD fails here."""
+    assert head_revision() == HEAD
+
+
+@both_databases
+def test_the_cheap_revision_reading_agrees_with_alembic(engine: Engine) -> None:
+    with engine.connect() as connection:
+        assert current_revision(engine) == \
+            MigrationContext.configure(connection).get_current_revision() == HEAD
+    ensure_schema(engine)
+
+
+def test_an_older_schema_is_refused_until_init(engine: Engine) -> None:
+    with writer(engine).begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0010'"))
+    with pytest.raises(SiarError, match="0010 sudah usang"):
+        ensure_schema(engine)
+    with writer(engine).begin() as connection:
+        connection.execute(text("DELETE FROM alembic_version"))
+    with pytest.raises(SiarError, match="belum disiapkan"):
+        ensure_schema(engine)
+
+
+def test_a_short_command_does_not_import_alembic(tmp_path: Path) -> None:
+    """Checking the schema before a command needs no Alembic (Alembic and its templates
+    are a third of a short command's start)."""
+    url = f"sqlite:///{tmp_path / 'siar.db'}"
+    prepared = make_engine(url)
+    upgrade_database(prepared)
+    prepared.dispose()
+    code = ("import sys\nfrom scheduler.db import make_engine\n"
+            "from scheduler.migrate import ensure_schema\n"
+            f"ensure_schema(make_engine({url!r}))\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in {'alembic', 'mako'}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=Path(__file__).parent.parent)
+    assert done.stdout.strip() == "[]"
 
 
 def test_a_fresh_database_is_refused_until_init(tmp_path: Path) -> None:

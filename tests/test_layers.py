@@ -13,8 +13,20 @@ import scheduler
 PACKAGE = Path(scheduler.__file__).resolve().parent
 RANK = {name: rank for rank, (name, _) in enumerate(scheduler.LAYERS)}
 # Imports inside a function that are there for speed, not for a cycle: the web server
-# (FastAPI, uvicorn) is loaded only by the command that serves it.
-LAZY = {("scheduler.cli.web_cmds", "scheduler.web.server")}
+# (FastAPI, uvicorn) is loaded only by the command that serves it; the application's
+# parts (catalog, checks, templates, platforms) only by the commands that use them, the
+# command modules only for the command word run, and Jinja not by `siar review list`
+# (issue 11: a short command's start).
+LAZY = {
+    ("scheduler.cli.web_cmds", "scheduler.web.server"),
+    ("scheduler.app", "scheduler.catalog_cache"),
+    ("scheduler.app", "scheduler.checks.post_checks"),
+    ("scheduler.app", "scheduler.rendering"),
+    ("scheduler.app", "scheduler.publishing.factory"),
+    ("scheduler.app", "scheduler.publishing.stored"),
+    ("scheduler.cli_loading", "scheduler.cli.app"),
+    ("scheduler.review_view", "scheduler.rendering"),
+}
 
 
 def module_name(path: Path) -> str:

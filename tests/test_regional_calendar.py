@@ -23,6 +23,7 @@ from scheduler.results import read_releases
 from scheduler.review import approve
 from scheduler.users import PLANNER
 from tests.conftest import actor, posts, worker_for
+from tests.second_province import NATION, WIB_REGIONS, WITA_REGIONS, add_nation, add_second_province
 
 WIB = ZoneInfo("Asia/Jakarta")
 
@@ -425,3 +426,52 @@ def test_an_offices_link_may_not_replace_an_official_one(mini: Path) -> None:
     assert "tautan 'cekdpt' sudah ada di content/links.yaml" in problem.message
     lines = (mini / "content/regions/uji.yaml").read_text().splitlines()
     assert problem.line is not None and "cekdpt" in lines[problem.line - 1]
+
+
+# -- the nation's announcement -------------------------------------------------------------
+
+
+def test_the_nations_announcement_releases_every_province_and_regency(mini: Path) -> None:
+    add_second_province(mini)
+    add_nation(mini)
+    catalog = load_catalog(mini / "content", mini / "templates")
+    before = datetime(2024, 2, 20, 9, 0, tzinfo=WIB)
+    announced = {("uji-2024", "hasil", NATION): datetime(2024, 2, 19, 15, 0, tzinfo=UTC)}
+    everywhere = (*WIB_REGIONS, *WITA_REGIONS)
+    assert {k: held(catalog, k, before) for k in everywhere} == \
+        {key: ["results_held"] for key in everywhere}
+    assert {k: held(catalog, k, before, releases=announced) for k in everywhere} == \
+        {key: [] for key in everywhere}
+    # A province's announcement still reaches only its own regencies.
+    province = {("uji-2024", "hasil", "prov2"): datetime(2024, 2, 19, 15, 0, tzinfo=UTC)}
+    assert held(catalog, "kab-c", before, releases=province) == []
+    assert held(catalog, "kab-a", before, releases=province) == ["results_held"]
+
+
+@pytest.fixture
+def undated_nation(undated: Path) -> Path:
+    add_second_province(undated)
+    add_nation(undated)
+    return undated
+
+
+def test_the_nations_announcement_dates_an_undated_stage_for_every_regency(
+        undated_nation: Path, settings: Settings, synced: Engine, clock: FixedClock) -> None:
+    from scheduler.results import announce
+
+    catalog = load_catalog(undated_nation / "content", undated_nation / "templates")
+    request = PlanRequest(date_from=date(2024, 3, 1), date_to=date(2024, 3, 10))
+    clock.set(datetime(2024, 3, 5, 8, 0, tzinfo=UTC))
+    with session_scope(synced, write=True) as session:
+        announce(session, actor=actor("nadia", "reviewer", NATION), catalog=catalog,
+                 election="uji-2024", stage="hasil_daerah", region=NATION,
+                 at=datetime(2024, 3, 5, 14, 30, tzinfo=WIB), now=clock.now())
+    plan_posts(synced, catalog, settings.templates_dir, request, clock.now(), actor=PLANNER)
+    new = [p for p in posts(synced) if p.rule_key == "hasil-daerah"]
+    assert Counter(p.region_key for p in new) == dict.fromkeys(
+        ("kab-a", "kota-b", "kab-c", "kota-d"), 5)
+    # 19.00 local on the announced day: WIB at 12.00 UTC, WITA at 11.00 UTC.
+    assert {(p.region_key, p.scheduled_at) for p in new} == {
+        *((k, datetime(2024, 3, 5, 12, 0, tzinfo=UTC)) for k in ("kab-a", "kota-b")),
+        *((k, datetime(2024, 3, 5, 11, 0, tzinfo=UTC)) for k in ("kab-c", "kota-d"))}
+    assert all(p.problems == [] for p in new)

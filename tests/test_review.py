@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -14,6 +15,7 @@ from scheduler.content.model import Catalog
 from scheduler.db import session_scope
 from scheduler.editing import NewPost, cancel, create_posts, edit_post, reschedule, submit
 from scheduler.errors import InputError, PermissionDenied, ReviewError
+from scheduler.events import Move, record_moves
 from scheduler.labels import status_label
 from scheduler.models import Post, PostEvent, PostStatus
 from scheduler.planning import PlanRequest, plan_posts
@@ -62,6 +64,40 @@ def test_province_reviewer_approves_a_whole_batch_in_one_decision(planned, catal
     approved = events(planned, decision.changed[0])[-1]
     assert (approved.kind, approved.actor, approved.from_status, approved.to_status,
             approved.note) == ("approved", "rudi", "pending", "approved", "Sesuai jadwal")
+
+
+def test_a_batch_is_approved_with_its_values_stored_and_seen_by_the_session(
+        planned, catalog, clock):
+    """Approval writes in bulk; what it stores is what the posts read afterwards, in the
+    same session and in a new one."""
+    with session_scope(planned, write=True) as session:
+        decision = approve(session, actor=PROVINCE_REVIEWER, target=BATCH, catalog=catalog,
+                           checks=CHECKS, now=clock.now())
+        seen = session.get(Post, decision.changed[0])
+        assert seen is not None and (seen.status, seen.approved_by) == ("approved", "rudi")
+        assert not session.dirty
+    with Session(planned) as session:
+        stored = session.exec(select(Post).where(col(Post.id).in_(decision.changed))).all()
+    assert {(p.status, p.approved_by, p.approved_at, p.updated_at, str(p.problems))
+            for p in stored} == {("approved", "rudi", clock.now(), clock.now(), "[]")}
+    assert [e.kind for e in events(planned, decision.changed[-1])][-1] == "approved"
+
+
+def test_a_post_that_moved_under_a_decision_refuses_all_of_it(planned, clock):
+    """The bulk update is guarded on the status each post was found in: one post moved
+    meanwhile (here by hand) and the whole decision is refused, nothing written."""
+    with session_scope(planned, write=True) as session:
+        posts = list(session.exec(select(Post).where(col(Post.batch) == BATCH)))
+        ids = [p.id or 0 for p in posts]
+        session.execute(update(Post).where(col(Post.id) == posts[0].id)
+                        .values(status=PostStatus.CANCELLED))
+        with pytest.raises(ReviewError, match="1 unggahan berubah status"):
+            record_moves(session, [Move(p) for p in posts], kind="rejected", actor="rudi",
+                         now=clock.now(), from_status=PostStatus.PENDING,
+                         to_status=PostStatus.REJECTED, note="x")
+        session.rollback()
+    assert set(statuses(planned, BATCH).values()) == {"pending"}
+    assert not [e for i in ids for e in events(planned, i) if e.kind == "rejected"]
 
 
 def test_regency_reviewer_approves_only_their_own_part_of_a_batch(planned, catalog, clock):

@@ -184,7 +184,7 @@ def results_problem(draft: PostDraft, catalog: Catalog,
     """A results post waits for its region's results: the results stage it was planned in
     (any results stage of its election, for a post planned outside one) must have begun in
     the region's own calendar, at its recorded time, or have been recorded as announced
-    for the region or its province."""
+    for the region, its province or the nation."""
     election_key = draft.election_key
     if election_key is None or election_key not in catalog.elections:
         return PostProblem("results_held", "konten hasil ditahan: pemilihannya tidak diketahui")
@@ -195,7 +195,8 @@ def results_problem(draft: PostDraft, catalog: Catalog,
     stages = [s for s in calendar.stages if RESULTS in s.tags]
     if draft.stage_key in {s.key for s in stages}:
         stages = [s for s in stages if s.key == draft.stage_key]
-    opens = [t for t in (_release(s, region, zone, releases) for s in stages) if t is not None]
+    opens = [t for t in (_release(s, region, zone, releases, catalog.nation_key)
+                         for s in stages) if t is not None]
     if not opens:
         names = ", ".join(s.name for s in stages) or "tahapan hasil"
         return PostProblem("results_held", (
@@ -209,13 +210,14 @@ def results_problem(draft: PostDraft, catalog: Catalog,
     return None
 
 
-def _release(stage: Stage, region: Region | None, zone: ZoneInfo,
-             releases: Releases) -> datetime | None:
+def _release(stage: Stage, region: Region | None, zone: ZoneInfo, releases: Releases,
+             nation_key: str | None) -> datetime | None:
     """When `stage`'s results are out in `region`: its calendar start, or a recorded
-    announcement for the region or its province, whichever is first."""
+    announcement for the region, its province or the nation, whichever is first."""
     found = [stage.begins_at(zone)]
     if region is not None:
-        for key in {region.key, region.province_key}:
+        keys = {region.key, region.province_key, *([nation_key] if nation_key else [])}
+        for key in keys:
             found.append(releases.get((stage.election_key, stage.key, key)))
     dated = [t for t in found if t is not None]
     return min(dated) if dated else None

@@ -3,6 +3,7 @@ known top-level domain): X counts each one as 23 characters, and a hashtag insid
 not a hashtag."""
 
 import re
+from functools import cache
 
 _MAX_URL_LENGTH = 4096  # twitter-text refuses to treat anything longer as a link
 _MAX_LABEL_LENGTH = 63  # a DNS label, measured after punycode encoding
@@ -91,21 +92,34 @@ _QUERY = r"\?[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]*[a-z0-9\-_&=#/]"
 
 # The character before a link is consumed, as in twitter-text: it must not be a letter, digit,
 # "@", "$" or "#", and it cannot be the last character of the previous match.
-_URL_RE = re.compile(
-    rf"(?:[^a-z0-9@$#\uff20\uff03{_INVALID_CHARS}]|\A)"
-    r"(?P<url>(?P<protocol>https?://)?"
-    rf"(?P<domain>{_SUBDOMAIN}*{_DOMAIN_NAME}{_TLD})"
-    r"(?::[0-9]+)?"
-    rf"(?P<path>/{_PATH_SEGMENT}*)?"
-    rf"(?:{_QUERY})?)",
-    re.IGNORECASE,
-)
+# The three link patterns below are compiled at their first use (compiling them took
+# most of the length checks' import, paid otherwise by every command that never measures
+# a text).
+@cache
+def _url_re() -> re.Pattern[str]:
+    return re.compile(
+        rf"(?:[^a-z0-9@$#\uff20\uff03{_INVALID_CHARS}]|\A)"
+        r"(?P<url>(?P<protocol>https?://)?"
+        rf"(?P<domain>{_SUBDOMAIN}*{_DOMAIN_NAME}{_TLD})"
+        r"(?::[0-9]+)?"
+        rf"(?P<path>/{_PATH_SEGMENT}*)?"
+        rf"(?:{_QUERY})?)",
+        re.IGNORECASE,
+    )
+
+
 # Without a scheme only the ASCII part of a host is linked, and a lone "name.cc" is not (too
 # many false positives) unless it is one of the well-known short hosts like "t.co".
-_ASCII_DOMAIN_RE = re.compile(rf"(?:[a-z0-9\-{_LATIN_ACCENTS}]+\.)+{_TLD}", re.IGNORECASE)
-_SHORT_CC_DOMAIN_RE = re.compile(
-    rf"{_DOMAIN_NAME}(?:{_alternation(_CCTLDS)}){_TLD_END}", re.IGNORECASE
-)
+@cache
+def _ascii_domain_re() -> re.Pattern[str]:
+    return re.compile(rf"(?:[a-z0-9\-{_LATIN_ACCENTS}]+\.)+{_TLD}", re.IGNORECASE)
+
+
+@cache
+def _short_cc_domain_re() -> re.Pattern[str]:
+    return re.compile(rf"{_DOMAIN_NAME}(?:{_alternation(_CCTLDS)}){_TLD_END}", re.IGNORECASE)
+
+
 _SPECIAL_SHORT_DOMAIN_RE = re.compile(rf"{_DOMAIN_NAME}(?:co|tv){_TLD_END}", re.IGNORECASE)
 # t.co links end at the slug; whatever is glued on after it is plain text.
 _TCO_RE = re.compile(r"https?://t\.co/([a-z0-9]+)", re.IGNORECASE)
@@ -117,7 +131,7 @@ def url_spans(text: str) -> list[tuple[int, int]]:
     if "." not in text:  # every link has a dot; skip the (quadratic on long words) scan
         return []
     spans: list[tuple[int, int]] = []
-    for match in _URL_RE.finditer(text):
+    for match in _url_re().finditer(text):
         url, protocol, domain = match.group("url", "protocol", "domain")
         start = match.start("url")
         if not _is_valid_host(domain, len(protocol or "https://") + len(url)):
@@ -131,10 +145,10 @@ def url_spans(text: str) -> list[tuple[int, int]]:
         if text[match.start():start] in ("-", "_", ".", "/"):  # part of a path or longer name
             continue
         has_path = bool(match.group("path"))
-        hosts = list(_ASCII_DOMAIN_RE.finditer(domain))
+        hosts = list(_ascii_domain_re().finditer(domain))
         for index, host in enumerate(hosts):
             if not has_path and not _SPECIAL_SHORT_DOMAIN_RE.fullmatch(host.group()) \
-                    and _SHORT_CC_DOMAIN_RE.fullmatch(host.group()):
+                    and _short_cc_domain_re().fullmatch(host.group()):
                 continue
             end = match.end() if has_path and index == len(hosts) - 1 else start + host.end()
             spans.append((start + host.start(), end))
@@ -145,7 +159,7 @@ def _is_valid_host(domain: str, url_length: int) -> bool:
     # twitter-text adds the scheme length even when the match already has one; so do we.
     if url_length > _MAX_URL_LENGTH:
         return False
-    if domain.startswith("xn--") and not _ASCII_DOMAIN_RE.search(domain):
+    if domain.startswith("xn--") and not _ascii_domain_re().search(domain):
         return False  # punycode is ASCII by definition
     for label in domain.split("."):
         encoded = label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")

@@ -1,21 +1,14 @@
-"""The `siar` command line: a thin shell over the service modules."""
+"""The `siar` command line: a thin shell over the service modules. Importing this package
+registers the commands of the modules scheduler.cli_loading names (all of them unless the
+`siar` entry point chose fewer for its command word)."""
 
-from scheduler.cli import (  # noqa: F401  (importing a module registers its commands)
-    connect_cmds,
-    content_cmds,
-    login_cmds,
-    ops_cmds,
-    partner_cmds,
-    plan_cmds,
-    platform_cmds,
-    post_cmds,
-    results_cmds,
-    review_cmds,
-    user_cmds,
-    web_cmds,
-)
+from importlib import import_module
+
 from scheduler.cli.app import app
+from scheduler.cli_loading import command_modules
+from scheduler.cli_loading import main as main
 
+__all__ = ["app", "main"]
 
-def main() -> None:
-    app()
+for _module in command_modules():  # importing a module registers its commands
+    import_module(f"scheduler.cli.{_module}")

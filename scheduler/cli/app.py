@@ -1,6 +1,5 @@
 """The `siar` Typer application: global options, and errors turned into clear messages."""
 
-from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -103,6 +102,8 @@ app = typer.Typer(
 
 def _print_version(value: bool) -> None:
     if value:
+        from importlib.metadata import version as package_version
+
         typer.echo(f"siar {package_version('siar')}")
         raise typer.Exit(0)
 

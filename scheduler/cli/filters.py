@@ -2,9 +2,17 @@
 --election) before it runs: an unknown value is exit 2 with the nearest valid values."""
 
 from collections.abc import Sequence
+from typing import Annotated
+
+import typer
 
 from scheduler import filter_values
 from scheduler.cli.state import AppState
+
+RegionOption = Annotated[list[str] | None, typer.Option(
+    "--region", help="Kunci wilayah (boleh berulang), mis. kota-blitar.")]
+PlatformOption = Annotated[list[str] | None, typer.Option(
+    "--platform", help="Platform (boleh berulang): facebook, instagram, x, threads, telegram.")]
 
 
 def check_filters(state: AppState, *, regions: Sequence[str] | None = (),

@@ -13,7 +13,7 @@ from scheduler.accounts import list_accounts, pause_account, resume_account
 from scheduler.adapters.base import Adapter
 from scheduler.cli.app import app
 from scheduler.cli.auth import AsOption, PasswordStdinOption, login
-from scheduler.cli.filters import check_filters
+from scheduler.cli.filters import PlatformOption, RegionOption, check_filters
 from scheduler.cli.ops_tables import (
     accounts_layouts,
     events_layouts,
@@ -23,7 +23,7 @@ from scheduler.cli.ops_tables import (
 )
 from scheduler.cli.output import OutputFormat, write_rows
 from scheduler.cli.parse import parse_date
-from scheduler.cli.plan_cmds import TABLE_LIMIT, PlatformOption, RegionOption
+from scheduler.cli.plan_cmds import TABLE_LIMIT
 from scheduler.cli.post_cmds import NoteOption, PostIdArgument, post_app
 from scheduler.cli.review_cmds import print_post
 from scheduler.cli.state import AppState
@@ -66,7 +66,7 @@ def run_command(
     state: AppState = ctx.obj
     configure_logging(state.settings)
     worker = Worker(state.engine, state.catalog, state.settings, state.clock,
-                    state.app.adapters())
+                    state.app.adapters(), reload_content=True)
     if once:
         outcomes = _run_once(state, worker)
         counts: dict[str, int] = {}

@@ -8,7 +8,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from scheduler import localtime
 from scheduler.cli.app import app
 from scheduler.cli.auth import PasswordStdinOption, login
-from scheduler.cli.filters import check_filters
+from scheduler.cli.filters import PlatformOption, RegionOption, check_filters
 from scheduler.cli.ops_tables import compact, time_header
 from scheduler.cli.output import OutputFormat, write_records
 from scheduler.cli.parse import parse_date
@@ -22,10 +22,6 @@ from scheduler.users import MACHINE_ADMIN, PLANNER
 
 PROGRESS_THRESHOLD = 2_000  # posts; below this a run is too short for a progress bar
 
-RegionOption = Annotated[list[str] | None, typer.Option(
-    "--region", help="Kunci wilayah (boleh berulang), mis. kota-blitar.")]
-PlatformOption = Annotated[list[str] | None, typer.Option(
-    "--platform", help="Platform (boleh berulang): facebook, instagram, x, threads, telegram.")]
 
 
 @app.command("plan")

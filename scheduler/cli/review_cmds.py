@@ -9,9 +9,8 @@ from rich.markup import escape
 from scheduler import localtime
 from scheduler.cli.app import app
 from scheduler.cli.auth import AsOption, PasswordStdinOption, login
-from scheduler.cli.filters import check_filters
+from scheduler.cli.filters import PlatformOption, RegionOption, check_filters
 from scheduler.cli.parse import parse_date
-from scheduler.cli.plan_cmds import PlatformOption, RegionOption
 from scheduler.cli.review_format import print_grouped, print_summary
 from scheduler.cli.state import AppState
 from scheduler.cli.tables import print_cut, print_quoted

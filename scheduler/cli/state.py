@@ -1,14 +1,18 @@
 """What every command shares: the application (scheduler.app) and the consoles."""
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from sqlalchemy.engine import Engine
 
 from scheduler.app import Application, create_app
-from scheduler.checks.post_checks import CheckSettings
 from scheduler.clock import Clock
 from scheduler.config import Settings
-from scheduler.content.model import Catalog
-from scheduler.rendering import PostRenderer
+
+if TYPE_CHECKING:  # imported by the commands that use them (scheduler/app.py)
+    from scheduler.checks.post_checks import CheckSettings
+    from scheduler.content.model import Catalog
+    from scheduler.rendering import PostRenderer
 
 
 class AppState:
@@ -32,15 +36,15 @@ class AppState:
         return self.app.engine
 
     @property
-    def catalog(self) -> Catalog:
+    def catalog(self) -> "Catalog":
         return self.app.catalog
 
     @property
-    def checks(self) -> CheckSettings:
+    def checks(self) -> "CheckSettings":
         return self.app.checks
 
     @property
-    def renderer(self) -> PostRenderer:
+    def renderer(self) -> "PostRenderer":
         return self.app.renderer
 
     def close(self) -> None:

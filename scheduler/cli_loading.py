@@ -1,0 +1,63 @@
+"""Which command modules of scheduler/cli/ a `siar` process imports.
+
+Importing a command module registers its commands (and imports the services they call).
+`siar review list` needs none of the worker's, the connections' or the planner's modules,
+and importing them all was a fifth of its time. The entry point (`main`, behind `siar`
+and `python -m scheduler`) reads the first command word and has scheduler.cli import
+only the modules that register that word's commands; help, an unknown word or anything
+unclear imports them all, as does every other importer of scheduler.cli (tests, tools).
+tests/test_cli_help.py proves BY_COMMAND names every module defining a word's commands.
+"""
+
+import sys
+from collections.abc import Sequence
+
+ALL_MODULES = (
+    "connect_cmds", "content_cmds", "login_cmds", "ops_cmds", "partner_cmds", "plan_cmds",
+    "platform_cmds", "post_cmds", "results_cmds", "review_cmds", "user_cmds", "web_cmds",
+)
+
+BY_COMMAND: dict[str, tuple[str, ...]] = {
+    "account": ("ops_cmds", "connect_cmds"), "secrets": ("connect_cmds",),
+    "check": ("content_cmds",), "init": ("content_cmds",), "preview": ("content_cmds",),
+    "stages": ("content_cmds",), "history": ("ops_cmds",), "run": ("ops_cmds",),
+    "status": ("ops_cmds",), "post": ("post_cmds", "ops_cmds"), "import": ("post_cmds",),
+    "login": ("login_cmds",), "logout": ("login_cmds",), "partners": ("partner_cmds",),
+    "plan": ("plan_cmds",), "posts": ("plan_cmds",), "platforms": ("platform_cmds",),
+    "results": ("results_cmds",), "review": ("review_cmds",), "user": ("user_cmds",),
+    "web": ("web_cmds",),
+}
+
+# The global options (scheduler/cli/app.py main_options) that take a value.
+_VALUED_OPTIONS = frozenset({"--now", "--env-file"})
+
+_selected: tuple[str, ...] | None = None
+
+
+def command_modules() -> tuple[str, ...]:
+    """The modules scheduler.cli imports: those `main` chose, or all of them."""
+    return _selected if _selected is not None else ALL_MODULES
+
+
+def first_command(words: Sequence[str]) -> str | None:
+    """The command word of `siar WORDS` (None for help, --version or no command)."""
+    rest = iter(words)
+    for word in rest:
+        if word in _VALUED_OPTIONS:
+            next(rest, None)
+        elif word.startswith("-"):
+            if word in {"-h", "--help", "--version"}:
+                return None
+        else:
+            return word
+    return None
+
+
+def main() -> None:
+    """`siar`: import the command modules the command word needs, then run the app."""
+    global _selected
+    if "scheduler.cli" not in sys.modules:
+        _selected = BY_COMMAND.get(first_command(sys.argv[1:]) or "")
+    from scheduler.cli import app
+
+    app()
