@@ -68,11 +68,11 @@ class Claimed:
 
 
 def due_posts(session: Session, now: datetime, limit: int,
-              skip_accounts: Collection[int] = ()) -> list[tuple[int, int]]:
-    """(post id, account id) of posts due now on active accounts, most overdue first;
-    posts of `skip_accounts` (held: no credentials) are left where they are."""
+              skip_accounts: Collection[int] = ()) -> list[tuple[int, int, datetime]]:
+    """(post id, account id, due at) of posts due now on active accounts, most overdue
+    first; posts of `skip_accounts` (held: no credentials) are left where they are."""
     statement = (
-        model_select(Post.id, Post.account_id)
+        model_select(Post.id, Post.account_id, Post.due_at)
         .join(Account, col(Account.id) == col(Post.account_id))
         .where(col(Post.status).in_(DUE_STATUSES), col(Post.due_at) <= now,
                col(Account.paused_at).is_(None), col(Account.enabled).is_(True))
@@ -80,7 +80,7 @@ def due_posts(session: Session, now: datetime, limit: int,
         .limit(limit))
     if skip_accounts:
         statement = statement.where(col(Post.account_id).not_in(sorted(skip_accounts)))
-    return [(pid or 0, aid) for pid, aid in session.exec(statement)]
+    return [(pid or 0, aid, due) for pid, aid, due in session.exec(statement)]
 
 
 def next_due_at(session: Session, after: datetime) -> datetime | None:

@@ -2,15 +2,21 @@
 request at a time per account. The worker ticks it every second; `run --once` drains it.
 
 Due posts are read from the database in bulk into a local queue; a finished post hands
-its account's slot to the next queued post without another query.
+its account's slot to the next queued post without another query. Posts due at the same
+instant are queued with their accounts in an order of this worker's own (each account's
+posts still in order): several workers reading the same due posts then mostly ask for
+different ones, instead of all racing for the same post and passing over what another
+took.
 """
 
 import logging
+import random
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -56,6 +62,8 @@ class Dispatcher:
         self._futures: set[Future[None]] = set()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self._order = random.Random()
+        self._account_rank: dict[int, float] = {}
         self.claimer = GroupClaimer(engine, worker, clock, gate, settings.claim_lease)
         self.leases = LeaseKeeper(engine, worker, clock, settings.claim_lease)
 
@@ -74,17 +82,27 @@ class Dispatcher:
                 self._read_accounts(session)
             held = [a for a, via in self._routes.items() if via is None]
             due = due_posts(session, self.clock.now(), BATCH, skip_accounts=held)
-            if any(a not in self._accounts for _, a in due):
+            if any(a not in self._accounts for _, a, _ in due):
                 self._read_accounts(session)
         added = 0
         with self._lock:
-            for post_id, account_id in due:
+            for post_id, account_id in self._spread(due):
                 if post_id not in self._queued and not (skip_passed and
                                                         post_id in self._passed):
                     self._queue.append((post_id, account_id))
                     self._queued.add(post_id)
                     added += 1
         return added
+
+    def _spread(self, due: list[tuple[int, int, datetime]]) -> list[tuple[int, int]]:
+        """`due` (most overdue first) with the accounts of each due instant in this
+        worker's own order, each account's posts in theirs."""
+        for _, account_id, _ in due:
+            if account_id not in self._account_rank:
+                self._account_rank[account_id] = self._order.random()
+        ranked = sorted(enumerate(due), key=lambda item: (
+            item[1][2], self._account_rank[item[1][1]], item[0]))
+        return [(post_id, account_id) for _, (post_id, account_id, _) in ranked]
 
     def _read_accounts(self, session: Session) -> None:
         # Credentials and handles rarely change; whether an account is paused is checked
