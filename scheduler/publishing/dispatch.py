@@ -13,7 +13,6 @@ import logging
 import random
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
@@ -31,6 +30,7 @@ from scheduler.publishing.factory import AdapterFactory
 from scheduler.publishing.gate import Gate, Hold
 from scheduler.publishing.groupclaim import GroupClaimer
 from scheduler.publishing.leases import LeaseKeeper
+from scheduler.publishing.queue import DueQueue
 from scheduler.publishing.retrying import busy, reason
 
 log = logging.getLogger(__name__)
@@ -50,15 +50,13 @@ class Dispatcher:
         self.capacity = settings.worker_concurrency
         self.pool = ThreadPoolExecutor(max_workers=self.capacity, thread_name_prefix="siar-pub")
         self.outcomes: list[Outcome] = []
-        self._queue: deque[tuple[int, int]] = deque()  # (post id, account id), due order
-        self._queued: set[int] = set()
+        self._queue = DueQueue()  # due posts, per account; who has a post in flight
         # Posts a claim passed over (taken elsewhere, or their account busy): a drain does
         # not wait for them; the running worker's next tick tries them again.
         self._passed: set[int] = set()
         self._accounts: dict[int, Account] = {}
         self._routes: dict[int, str | None] = {}  # account id -> adapter name (None: held)
         self._accounts_read = float("-inf")
-        self._busy: set[int] = set()  # accounts with a post in flight
         self._futures: set[Future[None]] = set()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -87,10 +85,9 @@ class Dispatcher:
         added = 0
         with self._lock:
             for post_id, account_id in self._spread(due):
-                if post_id not in self._queued and not (skip_passed and
-                                                        post_id in self._passed):
-                    self._queue.append((post_id, account_id))
-                    self._queued.add(post_id)
+                if post_id not in self._queue and not (skip_passed and
+                                                       post_id in self._passed):
+                    self._queue.add(post_id, account_id)
                     added += 1
         return added
 
@@ -114,26 +111,18 @@ class Dispatcher:
     def _start_more(self) -> int:
         started = 0
         with self._lock:
-            waiting: deque[tuple[int, int]] = deque()
-            while self._queue and len(self._busy) < self.capacity:
-                post_id, account_id = self._queue.popleft()
-                if account_id in self._busy:
-                    waiting.append((post_id, account_id))  # the account's next post waits
-                    continue
-                if self._stopping.is_set():
-                    self._queue.appendleft((post_id, account_id))
+            while self._queue.busy < self.capacity and not self._stopping.is_set():
+                item = self._queue.take()  # the account's next post waits its turn
+                if item is None:
                     break
                 try:
-                    future = self.pool.submit(self._publish, post_id, account_id)
+                    future = self.pool.submit(self._publish, item.post_id, item.account_id)
                 except RuntimeError:  # the pool shut down between our check and now
-                    self._queue.appendleft((post_id, account_id))
+                    self._queue.put_back(item)
                     break
-                self._queued.discard(post_id)
-                self._busy.add(account_id)
                 self._futures.add(future)
                 future.add_done_callback(self._futures.discard)
                 started += 1
-            self._queue.extendleft(reversed(waiting))
         return started
 
     def _publish(self, post_id: int, account_id: int) -> None:
@@ -166,7 +155,7 @@ class Dispatcher:
                 log.exception("pengiriman unggahan #%s gagal tak terduga", post_id)
         finally:
             with self._lock:
-                self._busy.discard(account_id)
+                self._queue.done(account_id)
         self._start_more()  # the account is free again: its next post, or another's
 
     def drain(self, progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
