@@ -4,9 +4,9 @@
 at the same minute, plus busy Telegram and quota-bound Instagram accounts; fakes answer
 in 200 ms; the leader is SIGKILLed once 40 % of the posts are out. Prints the outcome
 (statuses, what the kill caught, how late the last post sent at its first try went; the
-posts the kill caught that a lookup found live apart, since their lease must lapse
-first), the CPU time spent by the workers and by this process (the fakes), and every
-broken promise; exits 1 if there is one. tests/test_several_workers.py runs the
+accounts whose post the kill caught apart, since they wait for its recovery), the CPU
+time of the workers and of this process (the fakes), and every broken promise; exits 1
+if there is one. tests/test_several_workers.py runs the
 same harness on a smaller set.
 
     .venv/bin/python bench/several_workers.py                 # 552 offices, 3 workers
