@@ -17,6 +17,9 @@ from scheduler.errors import ConfigError
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
+PG_POOL_SIZE, PG_POOL_OVERFLOW = 16, 8  # connections per process on PostgreSQL
+
+
 def make_engine(database_url: str, *, echo: bool = False) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout and enforced foreign keys."""
     if database_url.startswith("sqlite"):
@@ -37,7 +40,12 @@ def make_engine(database_url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if database_url.startswith("postgresql"):
-        engine = create_engine(database_url, echo=echo, pool_pre_ping=True)
+        # A worker's publishing threads each take a connection briefly to record an
+        # outcome: kept open (an overflow connection is closed on return and opened again
+        # for the next, a new server process each time), and few enough that three
+        # workers stay well under the server's default max_connections of 100.
+        engine = create_engine(database_url, echo=echo, pool_pre_ping=True,
+                               pool_size=PG_POOL_SIZE, max_overflow=PG_POOL_OVERFLOW)
         event.listen(engine, "begin", _postgresql_begin)
         return engine
     raise ConfigError(

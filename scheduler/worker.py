@@ -46,6 +46,9 @@ from scheduler.users import PLANNER
 log = logging.getLogger(__name__)
 DISPATCH_SECONDS = 1  # how late a due post may be, at most, before a tick notices it
 MAINTENANCE_SECONDS = 60  # abandoned claims and reconciliation (the leader only)
+# Abandoned claims, alone (the leader only; nothing in it waits for a platform): a dead
+# worker's posts hold their accounts (one request in flight each) until recovered.
+RECOVERY_SECONDS = 5
 HEARTBEAT_SECONDS = 20  # a sign of life, and the leader's lease renewed (a third of it)
 
 
@@ -107,6 +110,20 @@ class Worker:
         return reconcile_uncertain(self.engine, self.factory, self.settings, self.clock,
                                    self.name)
 
+    def recover_if_leading(self) -> None:
+        """Take the lead if it is free (a dead leader's jobs move within seconds, not at
+        the next heartbeat); then, on the leader, recover dead workers' claims, and look
+        the recovered posts up at once rather than at the next maintenance."""
+        try:
+            self.leading = self.leader.lead(self.clock.now())
+        except Exception as exc:
+            self.leading = False
+            _failed(exc, f"pekerja {self.name} tidak dapat memeriksa kepemimpinan")
+            return
+        if self.leading and self.recover():
+            reconcile_uncertain(self.engine, self.factory, self.settings, self.clock,
+                                self.name)
+
     def report_alive(self) -> None:
         """One INFO line a minute: this worker lives, leads or not, and what is next."""
         try:
@@ -152,9 +169,10 @@ class Worker:
             log.exception("kepemimpinan pekerja %s tidak terlepas; berakhir sendiri", self.name)
         self.leading = False
 
-    def recover(self) -> None:
+    def recover(self) -> int:
         """Claims of dead workers become uncertain; posts past their lateness limit become
-        missed (quick: nothing here waits for a platform)."""
+        missed (quick: nothing here waits for a platform). How many claims were
+        recovered."""
         recovered = recover_abandoned(self.engine, self.clock.now(), self.settings.claim_lease,
                                       self.name, live=self.dispatcher.leases.held())
         if recovered:
@@ -165,6 +183,7 @@ class Worker:
         if missed:
             log.warning("%s unggahan terlewat batas waktunya: kini missed (tidak diterbitkan)",
                         len(missed))
+        return len(recovered)
 
     def run_once(self, progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
         """Publish what is due now and return (for cron and demos); `progress` hears
@@ -196,6 +215,8 @@ class Worker:
             seconds=HEARTBEAT_SECONDS), id="heartbeat", max_instances=1, coalesce=True)
         scheduler.add_job(self._safely(self.maintain), IntervalTrigger(
             seconds=MAINTENANCE_SECONDS), id="maintain", max_instances=1, coalesce=True)
+        scheduler.add_job(self._safely(self.recover_if_leading), IntervalTrigger(
+            seconds=RECOVERY_SECONDS), id="recover", max_instances=1, coalesce=True)
         scheduler.add_job(self._safely(self.plan_if_leading), cron_trigger(
             self.settings.plan_at, self.settings.timezone), id="plan", max_instances=1,
             coalesce=True, misfire_grace_time=3600)

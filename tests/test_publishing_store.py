@@ -25,7 +25,7 @@ from scheduler.publishing.claims import Claimed, ClaimedPost, claim
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.publishing.leases import LeaseKeeper
 from scheduler.publishing.recovery import recover_abandoned
-from scheduler.publishing.store import Acquired, OverQuota, store_for
+from scheduler.publishing.store import Acquired, OverQuota, Wanted, store_for
 from tests.conftest import BOTH_DATABASES, events
 
 pytestmark = pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)
@@ -364,3 +364,34 @@ def test_a_lookup_held_by_a_dead_local_worker_is_let_go(store_db, clock):
     assert take(store_db, due, "b:1:1", clock.now()) is None  # held: the account is busy
     recover_abandoned(store_db, clock.now(), LEASE, "b:1:1")
     assert isinstance(take(store_db, due, "b:1:1", clock.now()), ClaimedPost)
+
+
+def test_many_posts_acquired_together_give_what_one_after_another_would(store_db, clock):
+    """acquire_many (PostgreSQL: one statement per step for the whole batch)."""
+    first = add_post(store_db, "kab-a", "telegram")
+    same_account = add_post(store_db, "kab-a", "telegram")
+    other = add_post(store_db, "kota-b", "telegram")
+    later = add_post(store_db, "kota-b", "x", at=SLOT + timedelta(hours=1))  # not due
+    full = add_post(store_db, "kab-a", "instagram")
+    add_post(store_db, "kab-a", "instagram", status="published", published_via="instagram",
+             published_at=SLOT - timedelta(hours=1), at=SLOT - timedelta(hours=1))
+    busy = add_post(store_db, "kota-b", "instagram")
+    assert isinstance(take(store_db, busy, "z:1:1", clock.now()), ClaimedPost)
+    waiting = add_post(store_db, "kota-b", "instagram")
+    wanted = [Wanted(first, "telegram"), Wanted(same_account, "telegram"),
+              Wanted(first, "telegram"), Wanted(other, "telegram", 250),
+              Wanted(later, "x"), Wanted(full, "instagram", 1),
+              Wanted(waiting, "instagram", 50)]
+    with write_connection(store_db) as connection:
+        got = store_for(connection).acquire_many(
+            connection, wanted, worker="a:1:1", now=clock.now(),
+            lease_until=clock.now() + timedelta(seconds=LEASE),
+            window_start=clock.now() - timedelta(hours=24))
+    assert [type(g).__name__ for g in got] == [
+        "Acquired", "NoneType", "NoneType", "Acquired", "NoneType", "OverQuota", "NoneType"]
+    assert isinstance(got[0], Acquired) and got[0].before == "approved"
+    assert {row(store_db, p).status for p in (first, other)} == {"publishing"}
+    assert row(store_db, other).attempt_via == "telegram"
+    assert row(store_db, first).claimed_by == "a:1:1"
+    assert {row(store_db, p).status for p in (same_account, later, full, waiting)} == {
+        "approved"}

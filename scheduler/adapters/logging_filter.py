@@ -13,7 +13,7 @@ propagate up from its child loggers.
 import logging
 from collections.abc import Iterable
 
-from scheduler.redact import redact
+from scheduler.redact import SecretSet, redact
 
 # Their DEBUG lines show every request URL in full, token included.
 HTTP_LOGGERS = ("urllib3", "requests")
@@ -28,7 +28,8 @@ class RedactingFilter(logging.Filter):
 
     def __init__(self, secrets: Iterable[str] = (), name: str = "") -> None:
         super().__init__(name)
-        self.secrets = tuple(secrets)  # known secret values, masked on top of the patterns
+        # Known secret values, masked on top of the patterns; indexed once, not per record.
+        self.secrets = SecretSet(secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = redact(_message(record), self.secrets)

@@ -5,7 +5,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,13 +15,14 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 from sqlmodel import select as model_select
 
+from scheduler.checks.post_checks import Releases
 from scheduler.db import session_scope, write_connection
 from scheduler.events import record
 from scheduler.models import Account, Post, PostStatus
 from scheduler.platforms import platform_limit
 from scheduler.publishing.gate import Gate, Hold
 from scheduler.publishing.statements import POSTS, statements_for
-from scheduler.publishing.store import Acquired, OverQuota, store_for
+from scheduler.publishing.store import Acquired, OverQuota, Wanted, store_for
 from scheduler.results import read_releases
 
 log = logging.getLogger(__name__)
@@ -67,11 +68,11 @@ class Claimed:
 
 
 def due_posts(session: Session, now: datetime, limit: int,
-              skip_accounts: Collection[int] = ()) -> list[tuple[int, int]]:
-    """(post id, account id) of posts due now on active accounts, most overdue first;
-    posts of `skip_accounts` (held: no credentials) are left where they are."""
+              skip_accounts: Collection[int] = ()) -> list[tuple[int, int, datetime]]:
+    """(post id, account id, due at) of posts due now on active accounts, most overdue
+    first; posts of `skip_accounts` (held: no credentials) are left where they are."""
     statement = (
-        model_select(Post.id, Post.account_id)
+        model_select(Post.id, Post.account_id, Post.due_at)
         .join(Account, col(Account.id) == col(Post.account_id))
         .where(col(Post.status).in_(DUE_STATUSES), col(Post.due_at) <= now,
                col(Account.paused_at).is_(None), col(Account.enabled).is_(True))
@@ -79,7 +80,7 @@ def due_posts(session: Session, now: datetime, limit: int,
         .limit(limit))
     if skip_accounts:
         statement = statement.where(col(Post.account_id).not_in(sorted(skip_accounts)))
-    return [(pid or 0, aid) for pid, aid in session.exec(statement)]
+    return [(pid or 0, aid, due) for pid, aid, due in session.exec(statement)]
 
 
 def next_due_at(session: Session, after: datetime) -> datetime | None:
@@ -111,27 +112,58 @@ def claim_in(connection: Connection, post_id: int, worker: str, now: datetime,
              account: Account | None = None, *, via: str, gate: Gate | None = None,
              lease: float = DEFAULT_LEASE) -> ClaimedPost | Hold | None:
     """`claim` inside a writing transaction the caller commits (durably, before any
-    request leaves: scheduler.publishing.groupclaim commits many claims at once)."""
-    quota = platform_limit(account.platform).daily_quota if account is not None else None
-    got = store_for(connection).acquire(
-        connection, post_id, worker=worker, now=now,
-        lease_until=now + timedelta(seconds=lease), via=via, quota=quota,
+    request leaves)."""
+    return claim_many(connection, [ClaimAsk(post_id, account, via)], worker, now, gate=gate,
+                      lease=lease)[0]
+
+
+@dataclass(frozen=True)
+class ClaimAsk:
+    post_id: int
+    account: Account | None  # given: its platform's daily quota is enforced
+    via: str  # the adapter the attempt goes through
+
+
+def claim_many(connection: Connection, asks: Sequence[ClaimAsk], worker: str, now: datetime,
+               *, gate: Gate | None = None,
+               lease: float = DEFAULT_LEASE) -> list[ClaimedPost | Hold | None]:
+    """`claim_in` for each of `asks`, as if one after the other, in the caller's writing
+    transaction: scheduler.publishing.groupclaim commits many claims at once, and the
+    store acquires them together (PostgreSQL: a handful of statements for the batch)."""
+    quotas = [platform_limit(a.account.platform).daily_quota if a.account is not None
+              else None for a in asks]
+    got = store_for(connection).acquire_many(
+        connection, [Wanted(a.post_id, a.via, q) for a, q in zip(asks, quotas, strict=True)],
+        worker=worker, now=now, lease_until=now + timedelta(seconds=lease),
         window_start=now - QUOTA_WINDOW)
-    if isinstance(got, OverQuota) and account is not None and quota is not None:
-        _defer(connection, post_id, account, quota, got.times, now)
-    if not isinstance(got, Acquired):
-        return None
-    post, before = ClaimedPost(**got.row), got.before
-    hold = (gate.decide(post, now, releases=lambda: read_releases(connection))
-            if gate is not None else None)
-    if hold is not None:
-        _hold(connection, post, worker, now, before, hold)
-        return hold
-    statements_for(connection).add_event(
-        connection, post_id, kind="attempt", actor=worker, now=now, from_status=before,
-        to_status=PostStatus.PUBLISHING.value,
-        details={"attempt": post.attempts, "adapter": via})
-    return post
+    read: list[Releases] = []  # the results announcements, read once if a post needs them
+
+    def releases() -> Releases:
+        if not read:
+            read.append(read_releases(connection))
+        return read[0]
+
+    results: list[ClaimedPost | Hold | None] = []
+    events: list[dict[str, Any]] = []
+    for ask, quota, one in zip(asks, quotas, got, strict=True):
+        if isinstance(one, OverQuota) and ask.account is not None and quota is not None:
+            _defer(connection, ask.post_id, ask.account, quota, one.times, now)
+        if not isinstance(one, Acquired):
+            results.append(None)
+            continue
+        post, before = ClaimedPost(**one.row), one.before
+        hold = gate.decide(post, now, releases=releases) if gate is not None else None
+        if hold is not None:
+            _hold(connection, post, worker, now, before, hold)
+            results.append(hold)
+            continue
+        events.append({"post_id": post.id, "kind": "attempt", "actor": worker, "now": now,
+                       "from_status": before, "to_status": PostStatus.PUBLISHING.value,
+                       "details": {"attempt": post.attempts, "adapter": ask.via}})
+        results.append(post)
+    if events:
+        statements_for(connection).add_events(connection, events)
+    return results
 
 
 def _hold(connection: Connection, post: ClaimedPost, worker: str, now: datetime,

@@ -2,15 +2,20 @@
 request at a time per account. The worker ticks it every second; `run --once` drains it.
 
 Due posts are read from the database in bulk into a local queue; a finished post hands
-its account's slot to the next queued post without another query.
+its account's slot to the next queued post without another query. Posts due at the same
+instant are queued with their accounts in an order of this worker's own (each account's
+posts still in order): several workers reading the same due posts then mostly ask for
+different ones, instead of all racing for the same post and passing over what another
+took.
 """
 
 import logging
+import random
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -25,6 +30,7 @@ from scheduler.publishing.factory import AdapterFactory
 from scheduler.publishing.gate import Gate, Hold
 from scheduler.publishing.groupclaim import GroupClaimer
 from scheduler.publishing.leases import LeaseKeeper
+from scheduler.publishing.queue import DueQueue
 from scheduler.publishing.retrying import busy, reason
 
 log = logging.getLogger(__name__)
@@ -44,18 +50,18 @@ class Dispatcher:
         self.capacity = settings.worker_concurrency
         self.pool = ThreadPoolExecutor(max_workers=self.capacity, thread_name_prefix="siar-pub")
         self.outcomes: list[Outcome] = []
-        self._queue: deque[tuple[int, int]] = deque()  # (post id, account id), due order
-        self._queued: set[int] = set()
+        self._queue = DueQueue()  # due posts, per account; who has a post in flight
         # Posts a claim passed over (taken elsewhere, or their account busy): a drain does
         # not wait for them; the running worker's next tick tries them again.
         self._passed: set[int] = set()
         self._accounts: dict[int, Account] = {}
         self._routes: dict[int, str | None] = {}  # account id -> adapter name (None: held)
         self._accounts_read = float("-inf")
-        self._busy: set[int] = set()  # accounts with a post in flight
         self._futures: set[Future[None]] = set()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self._order = random.Random()
+        self._account_rank: dict[int, float] = {}
         self.claimer = GroupClaimer(engine, worker, clock, gate, settings.claim_lease)
         self.leases = LeaseKeeper(engine, worker, clock, settings.claim_lease)
 
@@ -74,17 +80,26 @@ class Dispatcher:
                 self._read_accounts(session)
             held = [a for a, via in self._routes.items() if via is None]
             due = due_posts(session, self.clock.now(), BATCH, skip_accounts=held)
-            if any(a not in self._accounts for _, a in due):
+            if any(a not in self._accounts for _, a, _ in due):
                 self._read_accounts(session)
         added = 0
         with self._lock:
-            for post_id, account_id in due:
-                if post_id not in self._queued and not (skip_passed and
-                                                        post_id in self._passed):
-                    self._queue.append((post_id, account_id))
-                    self._queued.add(post_id)
+            for post_id, account_id in self._spread(due):
+                if post_id not in self._queue and not (skip_passed and
+                                                       post_id in self._passed):
+                    self._queue.add(post_id, account_id)
                     added += 1
         return added
+
+    def _spread(self, due: list[tuple[int, int, datetime]]) -> list[tuple[int, int]]:
+        """`due` (most overdue first) with the accounts of each due instant in this
+        worker's own order, each account's posts in theirs."""
+        for _, account_id, _ in due:
+            if account_id not in self._account_rank:
+                self._account_rank[account_id] = self._order.random()
+        ranked = sorted(enumerate(due), key=lambda item: (
+            item[1][2], self._account_rank[item[1][1]], item[0]))
+        return [(post_id, account_id) for _, (post_id, account_id, _) in ranked]
 
     def _read_accounts(self, session: Session) -> None:
         # Credentials and handles rarely change; whether an account is paused is checked
@@ -96,26 +111,18 @@ class Dispatcher:
     def _start_more(self) -> int:
         started = 0
         with self._lock:
-            waiting: deque[tuple[int, int]] = deque()
-            while self._queue and len(self._busy) < self.capacity:
-                post_id, account_id = self._queue.popleft()
-                if account_id in self._busy:
-                    waiting.append((post_id, account_id))  # the account's next post waits
-                    continue
-                if self._stopping.is_set():
-                    self._queue.appendleft((post_id, account_id))
+            while self._queue.busy < self.capacity and not self._stopping.is_set():
+                item = self._queue.take()  # the account's next post waits its turn
+                if item is None:
                     break
                 try:
-                    future = self.pool.submit(self._publish, post_id, account_id)
+                    future = self.pool.submit(self._publish, item.post_id, item.account_id)
                 except RuntimeError:  # the pool shut down between our check and now
-                    self._queue.appendleft((post_id, account_id))
+                    self._queue.put_back(item)
                     break
-                self._queued.discard(post_id)
-                self._busy.add(account_id)
                 self._futures.add(future)
                 future.add_done_callback(self._futures.discard)
                 started += 1
-            self._queue.extendleft(reversed(waiting))
         return started
 
     def _publish(self, post_id: int, account_id: int) -> None:
@@ -148,7 +155,7 @@ class Dispatcher:
                 log.exception("pengiriman unggahan #%s gagal tak terduga", post_id)
         finally:
             with self._lock:
-                self._busy.discard(account_id)
+                self._queue.done(account_id)
         self._start_more()  # the account is free again: its next post, or another's
 
     def drain(self, progress: Callable[[int, int], None] | None = None) -> list[Outcome]:

@@ -36,6 +36,10 @@ class Statements(Protocol):
                   note: str | None = None, details: dict[str, Any] | None = None) -> None:
         """Append one event."""
 
+    def add_events(self, connection: Connection, events: list[dict[str, Any]]) -> None:
+        """Append many events in one statement: each the keyword arguments of
+        `add_event` with its `post_id` (note and details may be left out)."""
+
 
 def statements_for(connection: Connection) -> Statements:
     return SQLITE if connection.dialect.name == "sqlite" else CORE
@@ -57,6 +61,15 @@ class CoreStatements:
             "post_id": post_id, "at": now, "actor": actor, "kind": kind,
             "from_status": from_status, "to_status": to_status, "note": note,
             "details": details, "recorded_at": real_now()})
+
+    def add_events(self, connection: Connection, events: list[dict[str, Any]]) -> None:
+        if events:
+            recorded_at = real_now()
+            connection.execute(self._EVENT, [{
+                "post_id": e["post_id"], "at": e["now"], "actor": e["actor"],
+                "kind": e["kind"], "from_status": e["from_status"],
+                "to_status": e["to_status"], "note": e.get("note"),
+                "details": e.get("details"), "recorded_at": recorded_at} for e in events])
 
 
 @lru_cache(maxsize=32)
@@ -89,6 +102,14 @@ class SqliteStatements:
         driver(connection).execute(self._EVENT, (
             post_id, utc_text(now), actor, kind, from_status, to_status, note,
             json.dumps(details) if details is not None else None, utc_text(real_now())))
+
+    def add_events(self, connection: Connection, events: list[dict[str, Any]]) -> None:
+        recorded_at = utc_text(real_now())
+        driver(connection).executemany(self._EVENT, [(
+            e["post_id"], utc_text(e["now"]), e["actor"], e["kind"], e["from_status"],
+            e["to_status"], e.get("note"),
+            json.dumps(e["details"]) if e.get("details") is not None else None, recorded_at)
+            for e in events])
 
 
 def loaded(row: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ posts in flight; every later change is a guarded update on status and owner whos
 count says whether it happened.
 """
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -23,6 +23,8 @@ from sqlalchemy import bindparam, exists, literal, select, update
 from sqlalchemy.engine import Connection
 
 from scheduler.coltypes import utc_text
+from scheduler.publishing.acquired import Acquired, Got, OverQuota, Wanted, over
+from scheduler.publishing.batch import acquire_batch, quota_times_many
 from scheduler.publishing.statements import (
     ACCOUNTS,
     CLAIMED_COLUMNS,
@@ -51,18 +53,7 @@ def busy_account(account: Any, now: Any, *, besides: Any = None) -> Any:
     return exists().where(*conditions)
 
 
-@dataclass(frozen=True)
-class Acquired:
-    row: dict[str, Any]  # CLAIMED_COLUMNS of the claimed post
-    before: str  # the status it was claimed from
-
-
-@dataclass(frozen=True)
-class OverQuota:
-    """The account's platform quota is used up (published and in flight); the post may
-    go once the oldest of those leaves the 24-hour window."""
-
-    times: list[datetime]  # published_at of the posts in the window (now for in flight)
+__all__ = ["Acquired", "OverQuota", "PublishingStore", "Wanted", "store_for"]
 
 
 class PublishingStore(Statements, Protocol):
@@ -74,6 +65,12 @@ class PublishingStore(Statements, Protocol):
         it is not ours to take now (gone, not due, its account busy or being claimed by
         another worker); OverQuota if `quota` posts of the account on its platform were
         published since `window_start` or are in flight."""
+
+    def acquire_many(self, connection: Connection, wanted: Sequence[Wanted], *, worker: str,
+                     now: datetime, lease_until: datetime,
+                     window_start: datetime) -> list[Got]:
+        """What `acquire` would give each of `wanted`, one after the other in this
+        transaction (PostgreSQL: in a handful of statements for them all)."""
 
     def hold_for_lookup(self, connection: Connection, post_id: int, *, owner: str | None,
                         worker: str, now: datetime, lease_until: datetime) -> bool:
@@ -95,28 +92,10 @@ class PublishingStore(Statements, Protocol):
 
 def quota_times(connection: Connection, account_id: int, platform: str, now: datetime,
                 window_start: datetime) -> list[datetime]:
-    """When each post counted against the account's quota went out: published through the
-    platform since `window_start`, uncertain since then (counted from its claim), or in
-    flight now (counted as `now`). Oldest first."""
-    published = list(connection.execute(
-        select(POSTS.c.published_at).where(
-            POSTS.c.account_id == account_id, POSTS.c.published_via == platform,
-            POSTS.c.published_at > window_start)).scalars())
-    in_flight = connection.execute(
-        select(POSTS.c.id).where(POSTS.c.account_id == account_id,
-                                 POSTS.c.status == PUBLISHING,
-                                 POSTS.c.attempt_via == platform)).scalars().all()
-    # An uncertain post may have gone out: it counts from its claim until it is settled.
-    uncertain = connection.execute(
-        select(POSTS.c.claimed_at).where(POSTS.c.account_id == account_id,
-                                         POSTS.c.status == UNCERTAIN,
-                                         POSTS.c.attempt_via == platform,
-                                         POSTS.c.claimed_at > window_start)).scalars().all()
-    return sorted([*published, *uncertain, *([now] * len(in_flight))])
-
-
-def _over(times: list[datetime], quota: int | None) -> OverQuota | None:
-    return OverQuota(times) if quota is not None and len(times) >= quota else None
+    """When each post counted against the account's quota on `platform` went out (see
+    scheduler.publishing.batch.quota_times_many). Oldest first."""
+    return quota_times_many(connection, [account_id], now, window_start).get(
+        (account_id, platform), [])
 
 
 class _Guarded:
@@ -156,6 +135,9 @@ class _Guarded:
 
 
 class SqliteStore(_Guarded, SqliteStatements):
+    """One writer at a time, and each statement a call into the same process: acquiring
+    many posts is acquiring each in turn."""
+
     # Column names are constants; every value is a bound parameter.
     _CLAIM = (
         "UPDATE post SET status = 'publishing', claimed_by = ?, claimed_at = ?, "  # noqa: S608
@@ -177,9 +159,10 @@ class SqliteStore(_Guarded, SqliteStatements):
             found = sqlite.execute(self._ACCOUNT, (post_id,)).fetchone()
             if found is None:
                 return None
-            over = _over(quota_times(connection, found[0], found[1], now, window_start), quota)
-            if over is not None:
-                return over
+            counted = over(quota_times(connection, found[0], found[1], now, window_start),
+                           quota)
+            if counted is not None:
+                return counted
         stamp = utc_text(now)
         for before in DUE_STATUSES:  # which one it was goes into the event
             row = sqlite.execute(self._CLAIM, (worker, stamp, utc_text(lease_until), stamp,
@@ -187,6 +170,13 @@ class SqliteStore(_Guarded, SqliteStatements):
             if row is not None:
                 return Acquired(loaded(row), before)
         return None
+
+    def acquire_many(self, connection: Connection, wanted: Sequence[Wanted], *, worker: str,
+                     now: datetime, lease_until: datetime,
+                     window_start: datetime) -> list[Got]:
+        return [self.acquire(connection, w.post_id, worker=worker, now=now,
+                             lease_until=lease_until, via=w.via, quota=w.quota,
+                             window_start=window_start) for w in wanted]
 
 
 class PostgresStore(_Guarded, CoreStatements):
@@ -222,10 +212,10 @@ class PostgresStore(_Guarded, CoreStatements):
             return None
         # With the account's row locked, no other claim for it can run until we commit.
         if quota is not None:
-            over = _over(quota_times(connection, account_id, platform, now, window_start),
-                         quota)
-            if over is not None:
-                return over
+            counted = over(quota_times(connection, account_id, platform, now, window_start),
+                           quota)
+            if counted is not None:
+                return counted
         if connection.execute(self._BUSY, {"account_id": account_id, "now": now}).scalar():
             return None
         row = connection.execute(self._CLAIM, {
@@ -233,6 +223,14 @@ class PostgresStore(_Guarded, CoreStatements):
             "via": via}).first()
         return Acquired(dict(row._mapping), status) if row is not None else None
 
+    def acquire_many(self, connection: Connection, wanted: Sequence[Wanted], *, worker: str,
+                     now: datetime, lease_until: datetime,
+                     window_start: datetime) -> list[Got]:
+        return acquire_batch(
+            connection, wanted, worker=worker, now=now, lease_until=lease_until,
+            window_start=window_start, one=lambda w: self.acquire(
+                connection, w.post_id, worker=worker, now=now, lease_until=lease_until,
+                via=w.via, quota=w.quota, window_start=window_start))
 
     def hold_for_lookup(self, connection: Connection, post_id: int, *, owner: str | None,
                         worker: str, now: datetime, lease_until: datetime) -> bool:

@@ -1,12 +1,14 @@
-"""scheduler.adapters.logging_filter: no token reaches a log line."""
+"""scheduler.adapters.logging_filter and scheduler.redact: no token reaches a log line."""
 
 import io
 import logging
+import random
 from collections.abc import Iterator
 
 import pytest
 
 from scheduler.adapters.logging_filter import HTTP_LOGGERS, RedactingFilter, quiet_http_loggers
+from scheduler.redact import MASK, SHORTEST, SecretSet, redact
 
 URL = "https://api.telegram.org/bot123:ABC/sendMessage?access_token=SECRET123"
 
@@ -98,3 +100,28 @@ def test_quiet_http_loggers_hides_their_debug_lines() -> None:
     assert logging.getLogger("requests").level == logging.WARNING
     assert not logging.getLogger("urllib3.connectionpool").isEnabledFor(logging.DEBUG)
     assert logging.getLogger("urllib3.connectionpool").isEnabledFor(logging.WARNING)
+
+
+def masked_one_by_one(text: str, secrets: list[str]) -> str:
+    """What masking every value in turn, longest first, gives (the reference)."""
+    for secret in sorted({s for s in secrets if len(s) >= SHORTEST}, key=lambda s: (-len(s), s)):
+        text = text.replace(secret, MASK)
+    return text
+
+
+def test_an_indexed_secret_set_masks_as_one_value_after_another() -> None:
+    # Values that nest, overlap, repeat, are too short, or form another once masked.
+    secrets = ["abcdefgh", "cdef", "efghij", "zz", "xyz1", "q***w", "q1234", "1234w",
+               "@kpukab-01-02", "@kpukab-01-02-x"]
+    known = SecretSet(secrets)
+    rng = random.Random(11)
+    pieces = [*secrets, "abc", "ghij", "q", "w", "***", " ", "@kpukab-01-0", "1234"]
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert known.mask(text) == masked_one_by_one(text, secrets), text
+
+
+def test_a_national_set_of_credentials_is_masked_in_a_log_line() -> None:
+    secrets = [f"token-{n:05d}-{'x' * (n % 40)}" for n in range(6000)]
+    line = f"gagal: {secrets[4321]} dan {secrets[17]}; unggahan #12 terbit"
+    assert redact(line, SecretSet(secrets)) == "gagal: *** dan ***; unggahan #12 terbit"
