@@ -388,13 +388,14 @@ def test_claims_waiting_together_share_one_durable_commit(synced, catalog, clock
     event.listen(synced, "commit", lambda _connection: commits.append(1))
     results: dict[int, object] = {}
     taken: list[int] = []  # the size of each batch the committer took
-    commit_batch = claimer._commit
+    batcher = claimer._batcher
+    commit_batch = batcher._commit
 
-    def counted(batch: list[Any]) -> None:
+    def counted(batch: list[Any]) -> Any:
         taken.append(len(batch))
-        commit_batch(batch)
+        return commit_batch(batch)
 
-    claimer._commit = counted  # type: ignore[method-assign]
+    batcher._commit = counted  # type: ignore[method-assign]
     lock = _write_lock(synced)
     lock.acquire()  # hold the committer at its first transaction while every claim queues
     threads = [threading.Thread(target=lambda i=i: results.__setitem__(
@@ -402,8 +403,8 @@ def test_claims_waiting_together_share_one_durable_commit(synced, catalog, clock
     for thread in threads:
         thread.start()
     while True:  # every claim is queued, or in the batch the committer holds
-        with claimer._ready:
-            if len(claimer._waiting) + sum(taken) == len(ids):
+        with batcher._ready:
+            if len(batcher._waiting) + sum(taken) == len(ids):
                 break
         time.sleep(0.01)
     lock.release()

@@ -13,9 +13,9 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from scheduler.adapters.base import (
@@ -34,9 +34,10 @@ from scheduler.media import public_image_url
 from scheduler.models import Account, PostStatus
 from scheduler.publishing.claims import Claimed
 from scheduler.publishing.factory import AccountHeld, AdapterFactory
+from scheduler.publishing.recording import Finish, Record, record_outcome
 from scheduler.publishing.retrying import busy, reason, until_stored
-from scheduler.publishing.statements import ACCOUNTS, POSTS, statements_for
-from scheduler.redact import redact
+from scheduler.publishing.statements import POSTS, statements_for
+from scheduler.redact import SecretSet, redact
 
 log = logging.getLogger(__name__)
 MAX_RETRY_DELAY = 3600.0
@@ -93,29 +94,32 @@ def payload_for(post: PostFields, account: Account, settings: Settings, *,
 
 
 def run_attempt(engine: Engine, claimed: Claimed, factory: AdapterFactory, settings: Settings,
-                clock: Clock, worker: str) -> Outcome:
+                clock: Clock, worker: str, record: Record | None = None) -> Outcome:
+    """Publish one claimed post and record its outcome (through `record`: a worker's
+    OutcomeRecorder; alone, in its own transaction, without one)."""
     post, account = claimed.post, claimed.account
     post_id = post.id or 0
+    store: Record = record or (lambda finish: record_outcome(engine, finish))
     try:
         built = factory.build(account, checkpoint=lambda ref: save_ref(
             engine, post_id, worker, ref, clock.now()), via=post.attempt_via)
     except AccountHeld as exc:  # its credentials went away since the claim: nothing sent
-        return _record_failure(engine, post, worker, clock.now(), post.attempt_via or "-",
+        return _record_failure(store, post, worker, clock.now(), post.attempt_via or "-",
                                ReauthorizationRequired(str(exc)), str, settings)
     scrub = _scrubber(built.secrets)
     try:
         receipt = built.adapter.publish(payload_for(post, account, settings,
                                                     instance_id=factory.instance_id))
     except PublishError as exc:
-        return _record_failure(engine, post, worker, clock.now(), built.name, exc, scrub,
+        return _record_failure(store, post, worker, clock.now(), built.name, exc, scrub,
                                settings)
     except Exception as exc:  # a bug or an unforeseen library error: the request may have left
         log.error("unggahan #%s: galat tak terduga %s: %s", post_id, type(exc).__name__,
                   scrub(str(exc)))
         error = AmbiguousPublishError(f"galat tak terduga {type(exc).__name__}: {exc}")
-        return _record_failure(engine, post, worker, clock.now(), built.name, error, scrub,
+        return _record_failure(store, post, worker, clock.now(), built.name, error, scrub,
                                settings)
-    return _record_published(engine, post, worker, clock.now(), built.name, receipt, scrub)
+    return _record_published(store, post, worker, clock.now(), built.name, receipt, scrub)
 
 
 class ClaimLost(TransientPublishError):
@@ -155,20 +159,21 @@ def _save_ref(engine: Engine, post_id: int, worker: str, ref: Mapping[str, str],
                       details=dict(ref))
 
 
-def _record_published(engine: Engine, post: PostFields, worker: str, now: datetime, adapter: str,
-                      receipt: Receipt, scrub: Callable[[str], str]) -> Outcome:
-    _finish(engine, post.id or 0, worker, now, {
+def _record_published(store: Record, post: PostFields, worker: str, now: datetime,
+                      adapter: str, receipt: Receipt, scrub: Callable[[str], str]) -> Outcome:
+    url = scrub(receipt.url) if receipt.url else None
+    store(Finish(post.id or 0, worker, now, {
         "status": PostStatus.PUBLISHED.value, "platform_id": receipt.platform_id,
         "platform_url": receipt.url, "published_at": now, "published_via": adapter,
         "last_error": None,
     }, kind="published", details={"adapter": adapter, "platform_id": receipt.platform_id,
-                                  "url": scrub(receipt.url) if receipt.url else None})
+                                  "url": url}))
     log.info("terbit: unggahan #%s %s via %s, %s: %s", post.id, post.region_key, adapter,
-             lateness(post.scheduled_at, now), scrub(receipt.url) if receipt.url else "-")
+             lateness(post.scheduled_at, now), url or "-")
     return Outcome(post.id or 0, PostStatus.PUBLISHED, adapter, receipt.url)
 
 
-def _record_failure(engine: Engine, post: PostFields, worker: str, now: datetime, adapter: str,
+def _record_failure(store: Record, post: PostFields, worker: str, now: datetime, adapter: str,
                     exc: PublishError, scrub: Callable[[str], str], settings: Settings) -> Outcome:
     message = scrub(str(exc))[:MAX_ERROR_CHARS]
     platform_message = scrub(exc.platform_message) if exc.platform_message else None
@@ -190,8 +195,8 @@ def _record_failure(engine: Engine, post: PostFields, worker: str, now: datetime
         kind, pause = "held", (post.account_id, message)
     else:  # AmbiguousPublishError, or anything unforeseen: it may be live
         values["status"], kind = PostStatus.UNCERTAIN.value, "uncertain"
-    _finish(engine, post.id or 0, worker, now, values, kind=kind, note=message, details=details,
-            pause=pause)
+    store(Finish(post.id or 0, worker, now, values, kind=kind, note=message, details=details,
+                 pause=pause))
     log.warning("%s: unggahan #%s %s via %s, %s: %s", values.get("status", kind), post.id,
                 post.region_key, adapter, lateness(post.scheduled_at, now), message)
     return Outcome(post.id or 0, str(values["status"]), adapter, message)
@@ -214,50 +219,6 @@ def backoff(attempt: int, base: float, retry_after: float | None) -> float:
     return max(jittered, float(retry_after or 0.0))
 
 
-def _finish(engine: Engine, post_id: int, worker: str, now: datetime, values: dict[str, Any],
-            *, kind: str, note: str | None = None, details: dict[str, Any] | None = None,
-            pause: tuple[int, str] | None = None) -> None:
-    """Apply an outcome only if this worker still holds the claim (a post recovered as
-    uncertain by someone else in the meantime keeps that verdict).
-
-    Not a durable commit: lost in a power cut, the post is left claimed, recovered as
-    uncertain and looked up, never sent blindly; the next claim's commit makes it
-    durable anyway. The claim and a saved container must be durable, and are.
-
-    A busy database is tried again (scheduler.publishing.retrying); should it stay busy
-    past that bound, the post stays claimed, its lease is no longer renewed, and it is
-    recovered as uncertain: never sent again blindly."""
-    try:
-        until_stored(f"hasil unggahan #{post_id}", lambda: _finish_once(
-            engine, post_id, worker, now, values, kind=kind, note=note, details=details,
-            pause=pause))
-    except Exception as exc:
-        if not busy(exc):
-            raise
-        log.error("hasil unggahan #%s tidak tersimpan: basis data sibuk (%s); unggahan ini "
-                  "akan dipulihkan sebagai uncertain", post_id, reason(exc))
-
-
-def _finish_once(engine: Engine, post_id: int, worker: str, now: datetime,
-                 values: dict[str, Any], *, kind: str, note: str | None,
-                 details: dict[str, Any] | None, pause: tuple[int, str] | None) -> None:
-    with write_connection(engine, durable=False) as connection:
-        ops = statements_for(connection)
-        if not ops.update_claimed(connection, post_id, worker,
-                                  {**values, "lease_until": None, "updated_at": now}):
-            log.warning("unggahan #%s tidak lagi diklaim oleh pekerja ini; hasil diabaikan",
-                        post_id)
-            return
-        ops.add_event(connection, post_id, kind=kind, actor=worker, now=now,
-                      from_status=PostStatus.PUBLISHING,
-                      to_status=str(values.get("status", PostStatus.PUBLISHING)), note=note,
-                      details=details)
-        if pause is not None:
-            account_id, reason = pause
-            connection.execute(update(ACCOUNTS).where(
-                ACCOUNTS.c.id == account_id, ACCOUNTS.c.paused_at.is_(None)).values(
-                paused_at=now, paused_reason=reason))
-
-
 def _scrubber(secrets: tuple[str, ...]) -> Callable[[str], str]:
-    return lambda text: redact(text, secrets)
+    known = SecretSet(secrets)  # indexed once per attempt, not once per text
+    return lambda text: redact(text, known)

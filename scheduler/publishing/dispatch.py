@@ -31,6 +31,7 @@ from scheduler.publishing.gate import Gate, Hold
 from scheduler.publishing.groupclaim import GroupClaimer
 from scheduler.publishing.leases import LeaseKeeper
 from scheduler.publishing.queue import DueQueue
+from scheduler.publishing.recording import OutcomeRecorder
 from scheduler.publishing.retrying import busy, reason
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ class Dispatcher:
         self._order = random.Random()
         self._account_rank: dict[int, float] = {}
         self.claimer = GroupClaimer(engine, worker, clock, gate, settings.claim_lease)
+        self.recorder = OutcomeRecorder(engine)
         self.leases = LeaseKeeper(engine, worker, clock, settings.claim_lease)
 
     def tick(self) -> int:
@@ -142,7 +144,7 @@ class Dispatcher:
                     try:
                         outcome = run_attempt(self.engine, Claimed(post, account),
                                               self.factory, self.settings, self.clock,
-                                              self.worker)
+                                              self.worker, self.recorder.record)
                     finally:
                         self.leases.release(post_id)
                     with self._lock:
@@ -184,5 +186,6 @@ class Dispatcher:
         self._stopping.set()
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.claimer.close()
+        self.recorder.close()
         self.leases.close()
         self.factory.close()

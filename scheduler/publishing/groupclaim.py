@@ -9,27 +9,18 @@ PostgreSQL the store also acquires the whole batch in a handful of statements
 (scheduler.publishing.batch), not five round trips a post.
 """
 
-import threading
-from concurrent.futures import Future
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 from sqlalchemy.engine import Engine
 
 from scheduler.clock import Clock
 from scheduler.db import write_connection
 from scheduler.models import Account
+from scheduler.publishing.batcher import Batcher, BatcherClosed
 from scheduler.publishing.claims import DEFAULT_LEASE, ClaimAsk, ClaimedPost, claim_many
 from scheduler.publishing.gate import Gate, Hold
 
 ClaimResult = ClaimedPost | Hold | None
-
-
-@dataclass
-class _Request:
-    post_id: int
-    account: Account
-    via: str
-    result: Future[ClaimResult] = field(default_factory=Future)
 
 
 class GroupClaimer:
@@ -42,55 +33,21 @@ class GroupClaimer:
         self.worker = worker
         self.clock = clock
         self.gate = gate
-        self._waiting: list[_Request] = []
-        self._ready = threading.Condition()
-        self._closed = False
-        self._thread: threading.Thread | None = None
+        self._batcher: Batcher[ClaimAsk, ClaimResult] = Batcher(self._commit, "siar-claims")
 
     def claim(self, post_id: int, account: Account, via: str) -> ClaimResult:
         """Claim one post (see scheduler.publishing.claims.claim); blocks until the
         transaction holding it has committed. None once the claimer is closed."""
-        request = _Request(post_id, account, via)
-        with self._ready:
-            if self._closed:
-                return None
-            self._waiting.append(request)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="siar-claims",
-                                                daemon=True)
-                self._thread.start()
-            self._ready.notify()
-        return request.result.result()
+        try:
+            return self._batcher.submit(ClaimAsk(post_id, account, via))
+        except BatcherClosed:
+            return None
 
     def close(self) -> None:
         """Finish the claims already asked for, then stop."""
-        with self._ready:
-            self._closed = True
-            self._ready.notify()
-            thread = self._thread
-        if thread is not None:
-            thread.join()
+        self._batcher.close()
 
-    def _run(self) -> None:
-        while True:
-            with self._ready:
-                while not self._waiting and not self._closed:
-                    self._ready.wait()
-                if not self._waiting:
-                    return
-                batch, self._waiting = self._waiting, []
-            self._commit(batch)
-
-    def _commit(self, batch: list[_Request]) -> None:
-        try:
-            now = self.clock.now()
-            with write_connection(self.engine) as connection:
-                results = claim_many(
-                    connection, [ClaimAsk(r.post_id, r.account, r.via) for r in batch],
-                    self.worker, now, gate=self.gate, lease=self.lease)
-        except BaseException as exc:  # nothing was claimed: the transaction rolled back
-            for request in batch:
-                request.result.set_exception(exc)
-            return
-        for request, result in zip(batch, results, strict=True):
-            request.result.set_result(result)
+    def _commit(self, asks: Sequence[ClaimAsk]) -> list[ClaimResult]:
+        with write_connection(self.engine) as connection:
+            return claim_many(connection, asks, self.worker, self.clock.now(), gate=self.gate,
+                              lease=self.lease)

@@ -1,0 +1,136 @@
+"""Recording a publishing outcome: only if this worker still holds the claim (a post
+recovered as uncertain by someone else in the meantime keeps that verdict).
+
+Not a durable commit: lost in a power cut, the post is left claimed, recovered as
+uncertain and looked up, never sent blindly; the next claim's commit makes it durable
+anyway. The claim and a saved container must be durable, and are.
+
+A busy database is tried again (scheduler.publishing.retrying); should it stay busy past
+that bound, the post stays claimed, its lease is no longer renewed, and it is recovered
+as uncertain: never sent again blindly.
+
+A worker publishing to many accounts at once records through an `OutcomeRecorder`: the
+outcomes waiting while one transaction commits are written together in the next one
+(scheduler.publishing.batcher), each still guarded by its own claim."""
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.engine import Connection, Engine
+
+from scheduler.db import write_connection
+from scheduler.models import PostStatus
+from scheduler.publishing.batcher import Batcher, BatcherClosed
+from scheduler.publishing.retrying import busy, reason, until_stored
+from scheduler.publishing.statements import ACCOUNTS, statements_for
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Finish:
+    """One outcome: the post's new values, and the event that says so."""
+
+    post_id: int
+    worker: str
+    now: datetime
+    values: dict[str, Any]
+    kind: str
+    note: str | None = None
+    details: dict[str, Any] | None = None
+    pause: tuple[int, str] | None = None  # (account id, reason): the account is paused
+    label: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", f"hasil unggahan #{self.post_id}")
+
+
+Record = Callable[[Finish], None]
+
+
+def record_outcome(engine: Engine, finish: Finish) -> None:
+    """Store one outcome in its own transaction (retried while the database is busy)."""
+    _stored_or_logged(finish, lambda: _write(engine, [finish]))
+
+
+class OutcomeRecorder:
+    """`record()` from any thread; one thread writes the waiting outcomes together."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._batcher: Batcher[Finish, None] = Batcher(self._commit, "siar-outcomes")
+
+    def record(self, finish: Finish) -> None:
+        """Returns once the outcome is written (or, the database busy past the bound,
+        logged and left claimed for recovery); once closed, writes it alone."""
+        try:
+            self._batcher.submit(finish)
+        except BatcherClosed:
+            record_outcome(self.engine, finish)
+
+    def close(self) -> None:
+        """Write the outcomes already recorded, then stop."""
+        self._batcher.close()
+
+    def _commit(self, batch: Sequence[Finish]) -> list[BaseException | None]:
+        try:
+            until_stored(f"{len(batch)} hasil unggahan", lambda: _write(self.engine, batch))
+            return [None] * len(batch)
+        except Exception as exc:
+            if busy(exc):  # busy past the bound: every post stays claimed, for recovery
+                for finish in batch:
+                    _busy_logged(finish, exc)
+                return [None] * len(batch)
+            if len(batch) == 1:
+                return [exc]
+        # A fault: one outcome the database refuses must not take the others with it.
+        results: list[BaseException | None] = []
+        for finish in batch:
+            try:
+                record_outcome(self.engine, finish)
+                results.append(None)
+            except Exception as exc:  # its caller reports it
+                results.append(exc)
+        return results
+
+
+def _stored_or_logged(finish: Finish, work: Callable[[], None]) -> None:
+    try:
+        until_stored(finish.label, work)
+    except Exception as exc:
+        if not busy(exc):
+            raise
+        _busy_logged(finish, exc)
+
+
+def _busy_logged(finish: Finish, exc: BaseException) -> None:
+    log.error("hasil unggahan #%s tidak tersimpan: basis data sibuk (%s); unggahan ini "
+              "akan dipulihkan sebagai uncertain", finish.post_id, reason(exc))
+
+
+def _write(engine: Engine, batch: Sequence[Finish]) -> None:
+    with write_connection(engine, durable=False) as connection:
+        for finish in batch:
+            _apply(connection, finish)
+
+
+def _apply(connection: Connection, finish: Finish) -> None:
+    ops = statements_for(connection)
+    if not ops.update_claimed(connection, finish.post_id, finish.worker,
+                              {**finish.values, "lease_until": None, "updated_at": finish.now}):
+        log.warning("unggahan #%s tidak lagi diklaim oleh pekerja ini; hasil diabaikan",
+                    finish.post_id)
+        return
+    ops.add_event(connection, finish.post_id, kind=finish.kind, actor=finish.worker,
+                  now=finish.now, from_status=PostStatus.PUBLISHING,
+                  to_status=str(finish.values.get("status", PostStatus.PUBLISHING)),
+                  note=finish.note, details=finish.details)
+    if finish.pause is not None:
+        account_id, why = finish.pause
+        connection.execute(update(ACCOUNTS).where(
+            ACCOUNTS.c.id == account_id, ACCOUNTS.c.paused_at.is_(None)).values(
+            paused_at=finish.now, paused_reason=why))
