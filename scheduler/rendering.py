@@ -93,8 +93,10 @@ class PostRenderer:
         # Templates that ran out of time: rendering them again for the next account
         # would cost the same seconds and find the same line.
         self._timed_out: dict[str, Problem] = {}
-        # The variables each template may read (scheduler.template_vars).
-        self.reads = TemplateVariables(self.env).reads
+        # The variables each template may read and the filters it applies
+        # (scheduler.template_vars); None: it cannot be told.
+        variables = TemplateVariables(self.env)
+        self.reads, self.filters = variables.reads, variables.filters
 
     def render(self, file: str, context: Mapping[str, Any]) -> str:
         known = self._timed_out.get(file)
