@@ -13,7 +13,14 @@ from typing import TypeVar
 
 from scheduler.checks.drafts import PostDraft, PostProblem
 from scheduler.checks.partners import partner_problems, partners_named
-from scheduler.checks.post_checks import CheckSettings, content_problems, date_problems
+from scheduler.checks.post_checks import (
+    CheckSettings,
+    date_problems,
+    image_alt_problems,
+    length_problems,
+    link_problems,
+    neutrality_problems,
+)
 from scheduler.content.model import Catalog
 
 ContentKey = tuple[str, str, str | None, str | None]
@@ -31,6 +38,9 @@ class CheckMemo:
         self.catalog = catalog
         self.settings = settings
         self._content: dict[ContentKey, list[PostProblem]] = {}
+        # The text's own checks, the same on every platform (the texts of Facebook and
+        # Telegram are often one text).
+        self._words: dict[tuple[str, str | None], list[PostProblem]] = {}
         self._dates: dict[DateKey, list[PostProblem]] = {}
         self._named: dict[str, tuple[str, ...]] = {}  # text -> the partners it names
 
@@ -39,8 +49,7 @@ class CheckMemo:
         key = (draft.text, draft.platform, draft.image, draft.image_alt)
         content = self._content.get(key)
         if content is None:
-            content = _remember(self._content, key, content_problems(
-                draft, self.catalog, self.settings))
+            content = _remember(self._content, key, self._content_problems(draft))
         when = self._date_key(draft)
         dates = self._dates.get(when)
         if dates is None:
@@ -49,6 +58,19 @@ class CheckMemo:
         if not self._partners_in(draft.text):
             return content + dates
         return content + dates + partner_problems(draft, self.catalog)
+
+    def _content_problems(self, draft: PostDraft) -> list[PostProblem]:
+        """content_problems(draft, catalog, settings), in its order, with the checks that
+        read only the text and the image's description remembered across platforms."""
+        problems = length_problems(draft, self.settings)
+        problems += image_alt_problems(draft.image, draft.image_alt)
+        key = (draft.text, draft.image_alt)
+        words = self._words.get(key)
+        if words is None:
+            words = _remember(self._words, key, neutrality_problems(
+                draft.text, self.catalog, draft.image_alt) + link_problems(
+                draft.text, self.catalog))
+        return problems + words
 
     def _date_key(self, draft: PostDraft) -> DateKey:
         catalog = self.catalog

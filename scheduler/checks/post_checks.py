@@ -60,7 +60,8 @@ def check_post(draft: PostDraft, catalog: Catalog, settings: CheckSettings) -> l
 
 def content_problems(draft: PostDraft, catalog: Catalog,
                      settings: CheckSettings) -> list[PostProblem]:
-    """The checks that read only the text, platform, image and its description."""
+    """The checks that read only the text, platform, image and its description.
+    (scheduler.checks.memo.CheckMemo repeats these steps, in this order.)"""
     problems = length_problems(draft, settings)
     problems += image_alt_problems(draft.image, draft.image_alt)
     # The description is published with the image: it stays neutral too.
