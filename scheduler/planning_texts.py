@@ -11,6 +11,9 @@ imports with context; scheduler.template_vars) may read, a hashable stand-in tha
 equal exactly when the value is: the value itself for plain values (with its type, so
 1 and True differ; with its zone and fold for an instant), or for a variable built from
 content the names it was built from (a region's variables from its key and election).
+A template that only ever compares `platform` with constant texts
+(scheduler.template_platforms) is keyed on the answers to those comparisons instead:
+Facebook and Telegram then share a render of NAME.j2.
 """
 
 from datetime import date, datetime, time
@@ -48,6 +51,8 @@ class PlannedTexts:
     def __init__(self, renderer: PostRenderer) -> None:
         self.renderer = renderer
         self._names: dict[str, tuple[str, ...] | None] = {}  # file -> names in its key
+        # file -> the texts its `platform` is only ever compared with
+        self._tests: dict[str, tuple[str, ...]] = {}
         self._texts: dict[Key, str] = {}
         self.renders = 0  # how many texts were rendered (the rest were reused)
 
@@ -58,7 +63,14 @@ class PlannedTexts:
             names = self._names[file] = self._key_names(file, context, parts)
         if names is None:
             return self._render(file, context)
-        key = (file, context.get("platform") == "instagram", *[parts[n] for n in names])
+        platform = context.get("platform")
+        tests = self._tests.get(file)
+        if tests is None:
+            key = (file, platform == "instagram", *[parts[n] for n in names])
+        else:  # `platform` only compared with constants: which of them it equals
+            answers = tuple(platform == text for text in tests)
+            key = (file, platform == "instagram",
+                   *[answers if n == "platform" else parts[n] for n in names])
         text = self._texts.get(key)
         if text is None:
             text = self._render(file, context)
@@ -79,4 +91,7 @@ class PlannedTexts:
         filters, reads = self.renderer.filters(file), self.renderer.reads(file)
         if filters is None or filters & IMPURE_FILTERS or reads is None:
             return None
+        tests = self.renderer.platform_tests(file)
+        if tests is not None:
+            self._tests[file] = tuple(sorted(tests))
         return tuple(sorted(name for name in context if name in reads))

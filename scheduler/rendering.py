@@ -41,6 +41,7 @@ from scheduler.sandbox import (
     RenderTimeout,
     TemplateFileError,
 )
+from scheduler.template_platforms import PlatformUse
 from scheduler.template_vars import TemplateVariables
 from scheduler.textfiles import TextFileError, read_text
 
@@ -97,6 +98,8 @@ class PostRenderer:
         # (scheduler.template_vars); None: it cannot be told.
         variables = TemplateVariables(self.env)
         self.reads, self.filters = variables.reads, variables.filters
+        # The texts `platform` is only ever compared with (scheduler.template_platforms).
+        self.platform_tests = PlatformUse(self.env).tests
 
     def render(self, file: str, context: Mapping[str, Any]) -> str:
         known = self._timed_out.get(file)
