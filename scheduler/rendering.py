@@ -99,7 +99,7 @@ class PostRenderer:
         variables = TemplateVariables(self.env)
         self.reads, self.filters = variables.reads, variables.filters
         # The texts `platform` is only ever compared with (scheduler.template_platforms).
-        self.platform_tests = PlatformUse(self.env).tests
+        self.platform_tests = PlatformUse(variables.tree).tests
 
     def render(self, file: str, context: Mapping[str, Any]) -> str:
         known = self._timed_out.get(file)

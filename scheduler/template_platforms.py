@@ -18,18 +18,40 @@ Anything else (printing it, a filter, a test, `in`, an argument of anything else
 include by an expression, a file that does not parse): None, it cannot be told.
 """
 
-from jinja2 import Environment, nodes
+from collections.abc import Callable
+
+from jinja2 import nodes
 
 NAME = "platform"
 Tests = frozenset[str] | None  # the constants compared with; None: cannot be told
 
 
+class _Facts:
+    """What one file binds: its imports, its macros' parameters, the other names."""
+
+    def __init__(self, tree: nodes.Template) -> None:
+        self.tree = tree
+        self.imports: dict[str, list[str | None]] = {}  # alias -> the files it names
+        for node in tree.find_all(nodes.Import):
+            self.imports.setdefault(node.target, []).append(_named(node))
+        self.from_imports: dict[str, list[tuple[str | None, str]]] = {}  # name -> (file, macro)
+        for from_import in tree.find_all(nodes.FromImport):
+            for name in from_import.names:
+                original, alias = (name, name) if isinstance(name, str) else name
+                self.from_imports.setdefault(alias, []).append((_named(from_import), original))
+        self.macros = _macros(tree)
+        # Names something else binds (an assignment, a loop variable, a parameter): a use
+        # of one of them may not mean the macro or import of that name.
+        self.bound = {n.name for n in tree.find_all(nodes.Name) if n.ctx != "load"}
+
+
 class PlatformUse:
     """The constants each template compares `platform` with, each file parsed once."""
 
-    def __init__(self, env: Environment) -> None:
-        self.env = env
-        self._trees: dict[str, nodes.Template | None] = {}
+    def __init__(self, parse: Callable[[str], nodes.Template | None]) -> None:
+        self.parse = parse  # a file's syntax tree; None: it cannot be read or parsed
+        self._facts: dict[str, _Facts | None] = {}
+        self._own: dict[str, Tests] = {}
         self._tests: dict[str, Tests] = {}
 
     def tests(self, file: str) -> Tests:
@@ -41,15 +63,16 @@ class PlatformUse:
         found: set[str] = set()
         todo, seen = [file], {file}
         while todo:
-            tree = self._tree(todo.pop())
-            if tree is None:
+            current = todo.pop()
+            facts = self._file(current)
+            if facts is None:
                 return None
-            own = self._file_tests(tree)
+            own = self._file_tests(current, facts)
             if own is None:
                 return None
             found |= own
-            for node in tree.find_all((nodes.Extends, nodes.FromImport, nodes.Import,
-                                       nodes.Include)):
+            for node in facts.tree.find_all((nodes.Extends, nodes.FromImport, nodes.Import,
+                                             nodes.Include)):
                 other = _named(node)
                 if other is None:
                     return None
@@ -58,19 +81,18 @@ class PlatformUse:
                     todo.append(other)
         return frozenset(found)
 
-    def _tree(self, file: str) -> nodes.Template | None:
-        if file not in self._trees:
-            try:
-                if self.env.loader is None:
-                    raise LookupError(file)
-                self._trees[file] = self.env.parse(self.env.loader.get_source(self.env, file)[0])
-            except Exception:  # rendering reports it, with its file and line
-                self._trees[file] = None
-        return self._trees[file]
+    def _file(self, file: str) -> _Facts | None:
+        if file not in self._facts:
+            tree = self.parse(file)
+            self._facts[file] = _Facts(tree) if tree is not None else None
+        return self._facts[file]
 
-    def _file_tests(self, tree: nodes.Template) -> Tests:
+    def _file_tests(self, file: str, facts: _Facts) -> Tests:
         """The constants `platform` is compared with in this file, if every use of it is
         one the rule allows."""
+        if file in self._own:
+            return self._own[file]
+        tree = facts.tree
         allowed: set[int] = set()
         constants: set[str] = set()
         for compare in tree.find_all(nodes.Compare):
@@ -83,7 +105,9 @@ class PlatformUse:
                     allowed.add(id(name))
                     constants.add(other.value)
         for call in tree.find_all(nodes.Call):
-            params = self._macro_params(tree, call.node)
+            if not any(_is_platform(a) for a in (*call.args, *(k.value for k in call.kwargs))):
+                continue
+            params = self._macro_params(facts, call.node)
             if params is None:
                 continue
             for index, argument in enumerate(call.args):
@@ -92,40 +116,34 @@ class PlatformUse:
             for keyword in call.kwargs:
                 if _is_platform(keyword.value) and keyword.key == NAME and NAME in params:
                     allowed.add(id(keyword.value))
-        if any(_is_platform(n) and id(n) not in allowed for n in tree.find_all(nodes.Name)):
-            return None
-        return frozenset(constants)
+        clean = all(id(n) in allowed for n in tree.find_all(nodes.Name) if _is_platform(n))
+        result = self._own[file] = frozenset(constants) if clean else None
+        return result
 
-    def _macro_params(self, tree: nodes.Template, callee: nodes.Node) -> list[str] | None:
+    def _macro_params(self, facts: _Facts, callee: nodes.Node) -> list[str] | None:
         """The parameter names of the macro `callee` names, when the source tells."""
         if isinstance(callee, nodes.Getattr) and isinstance(callee.node, nodes.Name):
-            alias = callee.node.name
-            imports = [i for i in tree.find_all(nodes.Import) if i.target == alias]
-            if len(imports) != 1 or _rebound(tree, alias):
+            targets = facts.imports.get(callee.node.name, [])
+            if len(targets) != 1 or callee.node.name in facts.bound:
                 return None
-            target = _named(imports[0])
-            other = self._tree(target) if target else None
-            if other is None or _rebound(other, callee.attr):
-                return None
-            return _macros(other).get(callee.attr)
+            return self._exported(targets[0], callee.attr)
         if isinstance(callee, nodes.Name):
-            local = _macros(tree)
-            imported = [(i, name) for i in tree.find_all(nodes.FromImport)
-                        for name in i.names
-                        if (name if isinstance(name, str) else name[1]) == callee.name]
-            if _rebound(tree, callee.name) or (callee.name in local) == bool(imported) \
-                    or len(imported) > 1:
+            name = callee.name
+            imported = facts.from_imports.get(name, [])
+            if name in facts.bound or (name in facts.macros) == bool(imported) \
+                    or len(imported) > 1 or name in facts.imports:
                 return None
-            if callee.name in local:
-                return local[callee.name]
-            node, name = imported[0]
-            target = _named(node)
-            other = self._tree(target) if target else None
-            original = name if isinstance(name, str) else name[0]
-            if other is None or _rebound(other, original):
-                return None
-            return _macros(other).get(original)
+            if name in facts.macros:
+                return facts.macros[name]
+            return self._exported(*imported[0])
         return None
+
+    def _exported(self, file: str | None, macro: str) -> list[str] | None:
+        """The parameters of `macro` as `file` exports it (nothing else binds its name)."""
+        other = self._file(file) if file else None
+        if other is None or macro in other.bound:
+            return None
+        return other.macros.get(macro)
 
 
 def _is_platform(node: nodes.Node) -> bool:
@@ -147,9 +165,3 @@ def _macros(tree: nodes.Template) -> dict[str, list[str]]:
             twice.add(macro.name)
         found[macro.name] = [a.name for a in macro.args]
     return {k: v for k, v in found.items() if k not in twice}
-
-
-def _rebound(tree: nodes.Template, name: str) -> bool:
-    """Whether anything but its import or macro binds `name` (an assignment, a loop
-    variable, a parameter), so a use of it may not mean the macro."""
-    return any(n.name == name and n.ctx != "load" for n in tree.find_all(nodes.Name))

@@ -13,6 +13,7 @@ class TemplateVariables:
     def __init__(self, env: Environment) -> None:
         self.env = env
         self._own: dict[str, Own | None] = {}
+        self._trees: dict[str, nodes.Template | None] = {}
         self._closures: dict[str, tuple[frozenset[str], frozenset[str]] | None] = {}
 
     def reads(self, file: str) -> frozenset[str] | None:
@@ -59,14 +60,23 @@ class TemplateVariables:
         self._closures[cache_key] = result
         return result
 
+    def tree(self, file: str) -> nodes.Template | None:
+        """The file's syntax tree, parsed once (None: it cannot be read or parsed)."""
+        if file not in self._trees:
+            try:
+                if self.env.loader is None:
+                    raise LookupError(file)
+                source = self.env.loader.get_source(self.env, file)[0]
+                self._trees[file] = self.env.parse(source)
+            except Exception:  # rendering reports it, with its file and line
+                self._trees[file] = None
+        return self._trees[file]
+
     def _parse(self, file: str, every_import: bool) -> Own | None:
         own_key = f"{int(every_import)}{file}"
         if own_key not in self._own:
-            try:
-                if self.env.loader is None:
-                    return None
-                tree = self.env.parse(self.env.loader.get_source(self.env, file)[0])
-            except Exception:  # rendering reports it, with its file and line
+            tree = self.tree(file)
+            if tree is None:
                 self._own[own_key] = None
                 return None
             loads = frozenset(n.name for n in tree.find_all(nodes.Name) if n.ctx == "load")
