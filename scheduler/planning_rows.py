@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -36,10 +36,10 @@ from scheduler.rendering import PostRenderer
 from scheduler.slots import Slot, rule_slots
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     """One post a run may create: its natural key first (cheap), its row on demand (the
-    render and the checks), so posts that exist are skipped before rendering."""
+    render and the checks), so posts that exist are skipped before rendering. (A named
+    tuple: a national run makes hundreds of thousands.)"""
 
     plan_key: str
     stage_key: str | None
@@ -158,11 +158,13 @@ class PostRows:
         for rule in self.catalog.rules:
             for lane, members in self.members.get(rule.key, {}).items():
                 calendar_region = members[0].region.key
+                prefixes = [(f"{rule.key}|{m.account.key}|", m) for m in members]
                 for slot in self.slots(rule, lane):
                     stamp = f"{slot.at.astimezone(UTC):%Y%m%dT%H%MZ}"
-                    for member in members:
-                        key = f"{rule.key}|{member.account.key}|{stamp}"
-                        yield Candidate(key, slot.stage.key, member.account.platform, partial(
+                    stage_key = slot.stage.key
+                    for prefix, member in prefixes:
+                        key = prefix + stamp
+                        yield Candidate(key, stage_key, member.account.platform, partial(
                             self._row, rule, slot, calendar_region, member, key, run_id, now))
 
     def _slot_context(self, rule: Rule, slot: Slot, calendar_region: str, region_key: str,
