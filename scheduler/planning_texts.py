@@ -22,7 +22,7 @@ from typing import Any
 from scheduler.rendering import PostRenderer
 
 Key = tuple[object, ...]
-LIMIT = 10_000  # texts remembered (memory stays flat at national size; hits are recent)
+LIMIT = 5_000  # texts remembered (memory stays flat at national size; hits are recent)
 # Filters whose output is not a function of their input.
 IMPURE_FILTERS = frozenset({"random"})
 _PLAIN = (str, int, float, bool, type(None), date, time)
