@@ -123,8 +123,10 @@ class PlatformUse:
     def _macro_params(self, facts: _Facts, callee: nodes.Node) -> list[str] | None:
         """The parameter names of the macro `callee` names, when the source tells."""
         if isinstance(callee, nodes.Getattr) and isinstance(callee.node, nodes.Name):
-            targets = facts.imports.get(callee.node.name, [])
-            if len(targets) != 1 or callee.node.name in facts.bound:
+            alias = callee.node.name
+            targets = facts.imports.get(alias, [])
+            if len(targets) != 1 or alias in facts.bound or alias in facts.from_imports \
+                    or alias in facts.macros:
                 return None
             return self._exported(targets[0], callee.attr)
         if isinstance(callee, nodes.Name):

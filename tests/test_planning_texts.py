@@ -33,6 +33,8 @@ POSTS = {
     "global-call": "{{ tagar(platform) }}",
     "rebound-alias": '{% import "partials/p.j2" as p %}{% set p = region %}'
                      '{{ p.sumber(region, platform) }}',
+    "alias-twice": '{% import "partials/p.j2" as p %}{% from "partials/p.j2" import sumber as p %}'
+                   '{{ p.sumber(region, platform) }}',
     "by-expression": '{% include "partials/" ~ region.key ~ ".j2" %}',
     "dated": "{{ region.name }}: {{ today }}",
     "random": "{{ region.name }} {{ [1, 2, 3] | random }}",
@@ -56,7 +58,7 @@ def test_which_templates_only_compare_the_platform_with_constants(renderer) -> N
     assert tests("posts/from-import.j2") == {"instagram"}
     assert tests("posts/dated.j2") == frozenset()
     for name in ("printed", "filtered", "in-a-list", "printed-in-macro", "other-parameter",
-                 "global-call", "rebound-alias", "by-expression"):
+                 "global-call", "rebound-alias", "alias-twice", "by-expression"):
         assert tests(f"posts/{name}.j2") is None, name
 
 
