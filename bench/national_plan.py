@@ -52,15 +52,14 @@ def plan_once(content: Path, url: str, first: date, last: date,
     catalog = pemilu_only(load_catalog(content, REPO / "templates"))
     engine = make_engine(url)
     upgrade_database(engine)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = peak_rss_mib()
     started, cpu = time.perf_counter(), time.process_time()
     summary = plan_posts(engine, catalog, REPO / "templates",
                          PlanRequest(date_from=first, date_to=last, regions=regions), NOW,
                          actor=PLANNER)
     figures = {"wall": time.perf_counter() - started, "cpu": time.process_time() - cpu,
                "created": summary.total_created, "existing": summary.total_existing,
-               "rss_before_mib": before / 1024,
-               "rss_peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+               "rss_before_mib": before, "rss_peak_mib": peak_rss_mib()}
     engine.dispose()
     return figures
 
@@ -78,6 +77,15 @@ def result_of(child: subprocess.Popen[str]) -> dict[str, Any]:
         raise SystemExit(f"planning failed:\n{out}\n{err[-3000:]}")
     result: dict[str, Any] = json.loads(out.splitlines()[-1])
     return result
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory since it started (VmHWM: unlike ru_maxrss,
+    not inherited from the parent that started it)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def in_child(content: Path, url: str, first: date, last: date) -> dict[str, Any]:
