@@ -95,7 +95,12 @@ def in_child(content: Path, url: str, first: date, last: date) -> dict[str, Any]
 def in_two_children(content: Path, url: str, first: date, last: date,
                     halves: tuple[tuple[str, ...], tuple[str, ...]]) -> dict[str, Any]:
     """Two planning processes at once (one per core), each with half of the regions:
-    the sum of their CPU, the longer wall time, the larger peak."""
+    the sum of their CPU, the longer wall time, the larger peak. The database is migrated
+    first, once (as a deployment does before it starts planners: two processes creating
+    the same tables at once on PostgreSQL collide)."""
+    engine = make_engine(url)
+    upgrade_database(engine)
+    engine.dispose()
     children = [start_child(content, url, first, last, half) for half in halves]
     results = [result_of(child) for child in children]
     return {"wall": max(r["wall"] for r in results), "cpu": sum(r["cpu"] for r in results),
