@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -30,16 +30,16 @@ from scheduler.checks.memo import CheckMemo
 from scheduler.checks.post_checks import CheckSettings, PostDraft, problems_as_json
 from scheduler.content.model import Account, Catalog, Region, Rule
 from scheduler.models import PostStatus
-from scheduler.platforms import links_clickable
+from scheduler.planning_texts import PlannedTexts, plain
 from scheduler.postcontext import election_vars, region_vars, slot_vars, stage_vars
 from scheduler.rendering import PostRenderer
 from scheduler.slots import Slot, rule_slots
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     """One post a run may create: its natural key first (cheap), its row on demand (the
-    render and the checks), so posts that exist are skipped before rendering."""
+    render and the checks), so posts that exist are skipped before rendering. (A named
+    tuple: a national run makes hundreds of thousands.)"""
 
     plan_key: str
     stage_key: str | None
@@ -97,7 +97,7 @@ def rule_members(session: Session, catalog: Catalog, regions: tuple[str, ...],
 
 class PostRows:
     """Expands rules into post rows; holds the per-run caches (slots per rule and zone,
-    templates, region and election variables)."""
+    templates and texts, region and election variables)."""
 
     def __init__(self, catalog: Catalog, templates_dir: Path, members: dict[str, ZoneMembers],
                  *, date_from: date, date_to: date, created_by: str,
@@ -114,10 +114,15 @@ class PostRows:
         self.election_ctx = {key: election_vars(e) for key, e in catalog.elections.items()}
         self._slots: dict[tuple[str, Lane], list[Slot]] = {}
         self.check = CheckMemo(catalog, checks).check
+        # Texts rendered once for every distinct set of values a template reads.
+        self.texts = PlannedTexts(self.renderer)
+        self._rules: dict[str, tuple[str | None, dict[str, timedelta]]] = {}
         self._slot: Slot | None = None
         self._slot_base: dict[str, Any] = {}
-        self._slot_regions: dict[str, dict[str, Any]] = {}
-        self._slot_texts: dict[tuple[str, str, str, str, bool], str] = {}
+        self._slot_parts: dict[str, object] = {}
+        self._slot_regions: dict[str, tuple[dict[str, Any], dict[str, object]]] = {}
+        self._slot_utc = datetime.min
+        self._slot_batch = ""
 
     def region_ctx(self, region_key: str, election_key: str) -> dict[str, Any]:
         key = (region_key, election_key)
@@ -153,68 +158,78 @@ class PostRows:
         for rule in self.catalog.rules:
             for lane, members in self.members.get(rule.key, {}).items():
                 calendar_region = members[0].region.key
+                prefixes = [(f"{rule.key}|{m.account.key}|", m) for m in members]
                 for slot in self.slots(rule, lane):
                     stamp = f"{slot.at.astimezone(UTC):%Y%m%dT%H%MZ}"
-                    for member in members:
-                        key = f"{rule.key}|{member.account.key}|{stamp}"
-                        yield Candidate(key, slot.stage.key, member.account.platform, partial(
+                    stage_key = slot.stage.key
+                    for prefix, member in prefixes:
+                        key = prefix + stamp
+                        yield Candidate(key, stage_key, member.account.platform, partial(
                             self._row, rule, slot, calendar_region, member, key, run_id, now))
 
-    def _slot_context(self, rule: Rule, slot: Slot, calendar_region: str,
-                      region_key: str) -> dict[str, Any]:
-        """The context every account of one region shares in one slot. Candidates come slot
-        by slot, so one slot is remembered (with the texts rendered for it)."""
+    def _slot_context(self, rule: Rule, slot: Slot, calendar_region: str, region_key: str,
+                      ) -> tuple[dict[str, Any], dict[str, object]]:
+        """The context every account of one region shares in one slot, with the stand-ins
+        of its values (scheduler.planning_texts). Candidates come slot by slot, so one
+        slot is remembered."""
         if self._slot is not slot:
             election = self.catalog.calendar(rule.election, calendar_region)
             self._slot = slot
-            self._slot_base = {
-                "election": self.election_ctx[rule.election], "stage": stage_vars(slot.stage),
-                **slot_vars(election, slot.stage, slot.at)}
+            stage = stage_vars(slot.stage)
+            times = slot_vars(election, slot.stage, slot.at)
+            self._slot_base = {"election": self.election_ctx[rule.election], "stage": stage,
+                               **times}
+            self._slot_parts = {"election": rule.election, "stage": plain(tuple(stage.values())),
+                                **{name: plain(value) for name, value in times.items()}}
             self._slot_regions = {}
-            self._slot_texts = {}
+            self._slot_utc = slot.at.astimezone(UTC)
+            # Local wall time: offices in WIB and WITA posting at 09.00 their time share
+            # one batch, so a reviewer still decides once per rule and slot.
+            self._slot_batch = f"{rule.key}@{slot.at:%Y-%m-%dT%H:%M}"
         found = self._slot_regions.get(region_key)
         if found is None:
-            found = self._slot_regions[region_key] = {
-                **self._slot_base, **self.region_ctx(region_key, rule.election)}
+            built = (region_key, rule.election)  # region_ctx's own key: all it depends on
+            found = self._slot_regions[region_key] = (
+                {**self._slot_base, **self.region_ctx(region_key, rule.election)},
+                {**self._slot_parts, "region": built, "province": built, "tautan": built})
         return found
 
-    def render(self, file: str, context: dict[str, Any], region_key: str, platform: str,
-               handle: str) -> str:
-        """The text of `file` for one account of the current slot. A template that reads
-        neither `platform` nor `account` gives every account of a region the same text:
-        it is rendered once per region and slot."""
-        reads = self.renderer.reads(file)
-        key = (file, region_key, platform if "platform" in reads else "",
-               handle if "account" in reads else "", links_clickable(platform))
-        text = self._slot_texts.get(key)
-        if text is None:
-            text = self._slot_texts[key] = self.renderer.render(file, context)
-        return text
+    def _rule_facts(self, rule: Rule) -> tuple[str | None, dict[str, timedelta]]:
+        """The rule's image description and its accounts' spread offsets, once per run."""
+        found = self._rules.get(rule.key)
+        if found is None:
+            found = self._rules[rule.key] = (self.catalog.image_alt(rule), {})
+        return found
 
     def _row(self, rule: Rule, slot: Slot, calendar_region: str, member: Member,
              plan_key: str, run_id: int, now: datetime) -> dict[str, Any]:
         account = member.account
-        context = {**self._slot_context(rule, slot, calendar_region, account.region_key),
-                   "platform": account.platform, "account": {"handle": account.handle}}
-        text = self.render(self.catalog.templates[rule.template].file_for(account.platform),
-                           context, account.region_key, account.platform, account.handle)
-        send_at = slot.at.astimezone(UTC) + spread_offset(rule, account.key)
-        image_alt = self.catalog.image_alt(rule)  # rule, else template, else media/alt.yaml
+        platform = account.platform
+        shared, shared_parts = self._slot_context(rule, slot, calendar_region,
+                                                  account.region_key)
+        handle = {"handle": account.handle}
+        context = {**shared, "platform": platform, "account": handle}
+        parts = {**shared_parts, "platform": (str, platform), "account": (str, account.handle)}
+        text = self.texts.text(self.catalog.templates[rule.template].file_for(platform),
+                               context, parts)
+        image_alt, offsets = self._rule_facts(rule)
+        offset = offsets.get(account.key)
+        if offset is None:
+            offset = offsets[account.key] = spread_offset(rule, account.key)
+        send_at = self._slot_utc + offset
         problems = self.check(PostDraft(
-            text=text, platform=account.platform, region_key=account.region_key,
+            text=text, platform=platform, region_key=account.region_key,
             scheduled_at=send_at, image=rule.image, election_key=rule.election,
             template=rule.template, stage_key=slot.stage.key, image_alt=image_alt))
         return {
             "account_id": member.account_id,
             "region_key": account.region_key,
-            "platform": account.platform,
+            "platform": platform,
             "election_key": rule.election,
             "stage_key": slot.stage.key,
             "template": rule.template,
             "rule_key": rule.key,
-            # Local wall time: offices in WIB and WITA posting at 09.00 their time share
-            # one batch, so a reviewer still decides once per rule and slot.
-            "batch": f"{rule.key}@{slot.at:%Y-%m-%dT%H:%M}",
+            "batch": self._slot_batch,
             "plan_key": plan_key,
             "plan_run_id": run_id,
             "scheduled_at": send_at,

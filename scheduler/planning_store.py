@@ -12,7 +12,18 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import JSON, Table, delete, exists, func, insert, literal, select, update
+from sqlalchemy import (
+    JSON,
+    Table,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,8 +44,12 @@ log = logging.getLogger(__name__)
 def existing_keys(engine: Engine, keys: list[str]) -> set[str]:
     """Which of `keys` are planned already (a read: never waits for the write lock)."""
     with engine.connect() as connection:
-        return set(connection.scalars(
-            select(POSTS.c.plan_key).where(POSTS.c.plan_key.in_(keys))))
+        return set(connection.scalars(_EXISTING, {"keys": keys}))
+
+
+# One statement for every batch (compiled once; the list is expanded when it runs).
+_EXISTING = select(POSTS.c.plan_key).where(
+    POSTS.c.plan_key.in_(bindparam("keys", expanding=True)))
 
 
 def insert_batch(engine: Engine, rows: list[dict[str, Any]], run_id: int, actor: str,

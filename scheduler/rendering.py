@@ -29,6 +29,7 @@ from scheduler.sandbox import (
     RenderTimeout,
     TemplateFileError,
 )
+from scheduler.template_platforms import PlatformUse
 from scheduler.template_vars import TemplateVariables
 
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -58,8 +59,12 @@ class PostRenderer:
         # Templates that ran out of time: rendering them again for the next account
         # would cost the same seconds and find the same line.
         self._timed_out: dict[str, Problem] = {}
-        # The variables each template may read (scheduler.template_vars).
-        self.reads = TemplateVariables(self.env).reads
+        # The variables each template may read and the filters it applies
+        # (scheduler.template_vars); None: it cannot be told.
+        variables = TemplateVariables(self.env)
+        self.reads, self.filters = variables.reads, variables.filters
+        # The texts `platform` is only ever compared with (scheduler.template_platforms).
+        self.platform_tests = PlatformUse(variables.tree).tests
 
     def render(self, file: str, context: Mapping[str, Any]) -> str:
         known = self._timed_out.get(file)

@@ -1,11 +1,10 @@
-"""Which variables a post template reads, found from its source: planning renders a
-template that reads neither `platform` nor `account` once per region and slot, not once
-per account (scheduler.planning_rows)."""
+"""Which variables and filters a post template uses, found from its source: planning
+renders a template once for every distinct set of values of the variables it reads
+(scheduler.planning_texts), not once per post."""
 
 from jinja2 import Environment, nodes
 
-# The answer when it cannot be told: every variable that differs between accounts.
-EVERY_VARIABLE = frozenset({"platform", "account", "region", "province", "tautan"})
+Own = tuple[frozenset[str], frozenset[str], tuple[str | None, ...]]  # names, filters, others
 
 
 class TemplateVariables:
@@ -13,59 +12,88 @@ class TemplateVariables:
 
     def __init__(self, env: Environment) -> None:
         self.env = env
-        self._own: dict[str, tuple[frozenset[str], tuple[str | None, ...]]] = {}
-        self._reads: dict[str, frozenset[str]] = {}
+        self._own: dict[str, Own | None] = {}
+        self._trees: dict[str, nodes.Template | None] = {}
+        self._closures: dict[str, tuple[frozenset[str], frozenset[str]] | None] = {}
 
-    def reads(self, file: str) -> frozenset[str]:
+    def reads(self, file: str) -> frozenset[str] | None:
         """Every name `file` loads, and those of every template it includes, extends or
         imports `with context` (such code reads the caller's variables; a template
         imported without context sees only the arguments its caller names, which the
         caller's own names already show). A superset: a macro's parameter of the same
         name counts too. A template that cannot be read or parsed, or that names another
-        by an expression, is taken to read everything."""
-        found = self._reads.get(file)
-        if found is None:
-            found = self._reads[file] = self._closure(file)
-        return found
+        by an expression, may read anything: None."""
+        found = self._closure(file)
+        return None if found is None else found[0]
 
-    def _closure(self, file: str) -> frozenset[str]:
+    def filters(self, file: str) -> frozenset[str] | None:
+        """Every filter `file` and the templates it includes, extends or imports (with
+        context or without: their macros run in its render) apply; None when that cannot
+        be told."""
+        found = self._closure(file, every_import=True)
+        return None if found is None else found[1]
+
+    def _closure(self, file: str, *, every_import: bool = False,
+                 ) -> tuple[frozenset[str], frozenset[str]] | None:
+        cache_key = f"{int(every_import)}{file}"
+        if cache_key in self._closures:
+            return self._closures[cache_key]
         names: set[str] = set()
+        filters: set[str] = set()
         todo, seen = [file], {file}
+        result: tuple[frozenset[str], frozenset[str]] | None = None
         while todo:
-            own = self._parse(todo.pop())
+            own = self._parse(todo.pop(), every_import)
             if own is None:
-                return EVERY_VARIABLE
-            loads, others = own
+                break
+            loads, used, others = own
             names |= loads
+            filters |= used
+            if None in others:
+                break
             for other in others:
-                if other is None:
-                    return EVERY_VARIABLE
-                if other not in seen:
+                if other is not None and other not in seen:
                     seen.add(other)
                     todo.append(other)
-        return frozenset(names)
+        else:
+            result = frozenset(names), frozenset(filters)
+        self._closures[cache_key] = result
+        return result
 
-    def _parse(self, file: str) -> tuple[frozenset[str], tuple[str | None, ...]] | None:
-        found = self._own.get(file)
-        if found is None:
+    def tree(self, file: str) -> nodes.Template | None:
+        """The file's syntax tree, parsed once (None: it cannot be read or parsed)."""
+        if file not in self._trees:
             try:
                 if self.env.loader is None:
-                    return None
-                tree = self.env.parse(self.env.loader.get_source(self.env, file)[0])
+                    raise LookupError(file)
+                source = self.env.loader.get_source(self.env, file)[0]
+                self._trees[file] = self.env.parse(source)
             except Exception:  # rendering reports it, with its file and line
+                self._trees[file] = None
+        return self._trees[file]
+
+    def _parse(self, file: str, every_import: bool) -> Own | None:
+        own_key = f"{int(every_import)}{file}"
+        if own_key not in self._own:
+            tree = self.tree(file)
+            if tree is None:
+                self._own[own_key] = None
                 return None
             loads = frozenset(n.name for n in tree.find_all(nodes.Name) if n.ctx == "load")
-            found = self._own[file] = (loads, tuple(_referenced(tree)))
-        return found
+            used = frozenset(n.name for n in tree.find_all(nodes.Filter))
+            self._own[own_key] = (loads, used, tuple(_referenced(tree, every_import)))
+        return self._own[own_key]
 
 
-def _referenced(tree: nodes.Template) -> list[str | None]:
+def _referenced(tree: nodes.Template, every_import: bool) -> list[str | None]:
     """The templates whose code runs with `tree`'s variables: those it includes or
     extends, and those it imports `with context`; None for one named by an expression.
-    A template imported without context is left out: it sees only its arguments."""
+    A template imported without context is left out (it sees only its arguments) unless
+    `every_import`."""
     found: list[str | None] = []
     for node in tree.find_all((nodes.Extends, nodes.FromImport, nodes.Import, nodes.Include)):
-        if isinstance(node, nodes.Import | nodes.FromImport) and not node.with_context:
+        if (isinstance(node, nodes.Import | nodes.FromImport) and not node.with_context
+                and not every_import):
             continue
         target = getattr(node, "template", None)
         found.append(target.value if isinstance(target, nodes.Const)

@@ -18,6 +18,7 @@ from scheduler.checks.registry import (
     PARTNERS,
     PLANNING,
     STAGES,
+    TEXT,
     Check,
 )
 from scheduler.content.model import Catalog
@@ -43,11 +44,11 @@ IMAGE_ALT = Check(
     runs=BEFORE_APPROVAL, order=20)
 NEUTRALITY = Check(
     "neutrality", "tidak menyebut peserta pemilu (partai, calon, nomor urut, tim kampanye), "
-    "juga di teks alternatif gambar", CONTENT,
+    "juga di teks alternatif gambar", TEXT,
     lambda draft, catalog, settings: neutrality_problems(draft.text, catalog, draft.image_alt),
     runs=BEFORE_APPROVAL, order=30, on_sample=True)
 LINKS = Check(
-    "links", "tautan ke data yang bukan hasil resmi disertai catatannya", CONTENT,
+    "links", "tautan ke data yang bukan hasil resmi disertai catatannya", TEXT,
     lambda draft, catalog, settings: link_problems(draft.text, catalog),
     runs=BEFORE_APPROVAL, order=40, on_sample=True)
 CALENDAR_RULES = Check(

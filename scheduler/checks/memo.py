@@ -3,7 +3,8 @@ few thousand distinct texts, and the calendar's answer is the same for every pos
 region, day and template.
 
 The keys are exactly what each kind of check declares it reads (scheduler.checks.registry:
-CONTENT checks by text, platform, image and description; CALENDAR checks by region, day,
+CONTENT checks by text, platform, image and description; TEXT checks by the text and the
+description alone (one answer for every platform); CALENDAR checks by region, day,
 template, election and stage; PARTNERS checks only when the text names a partner, looked
 up once per text; POST checks every time): the same inputs give the same problems, so the
 memo never changes a result, only how often it is computed. One memo serves one planning
@@ -14,7 +15,15 @@ from typing import TypeVar
 
 from scheduler.checks.drafts import CheckSettings, PostDraft, PostProblem
 from scheduler.checks.partners import partners_named
-from scheduler.checks.registry import CALENDAR, CONTENT, PARTNERS, PLANNING, POST, run_checks
+from scheduler.checks.registry import (
+    CALENDAR,
+    CONTENT,
+    PARTNERS,
+    PLANNING,
+    POST,
+    TEXT,
+    run_checks,
+)
 from scheduler.content.model import Catalog
 
 ContentKey = tuple[str, str, str | None, str | None]
@@ -32,6 +41,9 @@ class CheckMemo:
         self.catalog = catalog
         self.settings = settings
         self._content: dict[ContentKey, list[PostProblem]] = {}
+        # The text's own checks, the same on every platform (the texts of Facebook and
+        # Telegram are often one text).
+        self._words: dict[tuple[str, str | None], list[PostProblem]] = {}
         self._dates: dict[DateKey, list[PostProblem]] = {}
         self._named: dict[str, tuple[str, ...]] = {}  # text -> the partners it names
 
@@ -42,12 +54,17 @@ class CheckMemo:
         content = self._content.get(key)
         if content is None:
             content = _remember(self._content, key, self._run(draft, CONTENT))
+        # The same text on several platforms: what reads only the words is found once.
+        words_key = (draft.text, draft.image_alt)
+        words = self._words.get(words_key)
+        if words is None:
+            words = _remember(self._words, words_key, self._run(draft, TEXT))
         when = self._date_key(draft)
         dates = self._dates.get(when)
         if dates is None:
             dates = _remember(self._dates, when, self._run(draft, CALENDAR))
         partners = self._run(draft, PARTNERS) if self._partners_in(draft.text) else []
-        return content + dates + partners + self._run(draft, POST)
+        return content + words + dates + partners + self._run(draft, POST)
 
     def _run(self, draft: PostDraft, reads: str) -> list[PostProblem]:
         return run_checks(draft, self.catalog, self.settings, stage=PLANNING, reads=(reads,))

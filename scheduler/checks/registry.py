@@ -8,7 +8,8 @@ answer can change after approval, such as the calendar, results announcements an
 partners' agreements).
 
 What it reads decides how planning may remember its answer (scheduler.checks.memo): a
-CONTENT check reads only the text, platform, image and its description; a CALENDAR check
+CONTENT check reads only the text, platform, image and its description; a TEXT check
+only the text and the image's description (the same for every platform); a CALENDAR check
 reads the region, the day (a results template: the instant), the template, the election
 and the stage, never the text; a PARTNERS check finds nothing in a text that names no
 partner; a POST check may read anything and is never remembered.
@@ -27,8 +28,8 @@ ENTRY_POINT_GROUP = "siar.checks"
 
 PLANNING, APPROVAL, PUBLISHING = "planning", "approval", "publishing"
 STAGES = (PLANNING, APPROVAL, PUBLISHING)
-CONTENT, CALENDAR, PARTNERS, POST = "content", "calendar", "partners", "post"
-READS = (CONTENT, CALENDAR, PARTNERS, POST)
+CONTENT, TEXT, CALENDAR, PARTNERS, POST = "content", "text", "calendar", "partners", "post"
+READS = (CONTENT, TEXT, CALENDAR, PARTNERS, POST)
 
 Finder = Callable[[PostDraft, Catalog, CheckSettings], list[PostProblem]]
 
