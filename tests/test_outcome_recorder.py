@@ -3,7 +3,7 @@ returns only once its own outcome is stored, a lost claim or a faulty outcome af
 no other outcome of the same transaction, and a closed recorder still writes alone."""
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 import pytest
@@ -42,6 +42,18 @@ def claimed_posts(engine: Engine, clock: FixedClock, count: int) -> list[int]:
         assert isinstance(got, ClaimedPost)
         ids.append(post_id)
     return ids
+
+
+def record_at_once(engine: Engine, busy_post: int, record: Callable[[Finish], None],
+                   finishes: list[Finish]) -> None:
+    """Each outcome recorded from its own thread while the database is busy, so they
+    queue behind the first batch and are written together after it."""
+    with busy_database(engine, busy_post, 0.5):
+        threads = [threading.Thread(target=record, args=(f,)) for f in finishes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
 
 
 def test_items_waiting_while_one_batch_commits_go_together_in_the_next() -> None:
@@ -87,13 +99,7 @@ def test_outcomes_recorded_from_many_threads_are_each_stored_with_their_event(
         store_db: Engine, clock: FixedClock) -> None:
     ids = claimed_posts(store_db, clock, 12)
     recorder = OutcomeRecorder(store_db)
-    with busy_database(store_db, ids[0], 0.5):  # they queue behind the busy first batch
-        threads = [threading.Thread(target=recorder.record, args=(published(i, clock),))
-                   for i in ids]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
+    record_at_once(store_db, ids[0], recorder.record, [published(i, clock) for i in ids])
     recorder.close()
     for post_id in ids:
         post = row(store_db, post_id)
@@ -120,14 +126,9 @@ def test_a_lost_claim_or_a_faulty_outcome_spoils_nothing_else_in_its_transaction
         except Exception as exc:  # the faulty outcome's own caller hears of it
             errors[finish.post_id] = exc
 
-    with busy_database(store_db, ids[0], 0.5):
-        threads = [threading.Thread(target=record, args=(
-            published(i, clock, no_such_column=1) if i == faulty else published(i, clock),))
-            for i in ids]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
+    record_at_once(store_db, ids[0], record, [
+        published(i, clock, no_such_column=1) if i == faulty else published(i, clock)
+        for i in ids])
     recorder.close()
     assert set(errors) == {faulty}
     assert row(store_db, lost).status == "publishing"  # the other worker's, untouched
