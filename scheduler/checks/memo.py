@@ -49,7 +49,7 @@ class CheckMemo:
 
     def check(self, draft: PostDraft) -> list[PostProblem]:
         """The problems of the checks that run at planning (scheduler.checks.registry),
-        grouped by what they read: content, calendar, partners, then the rest."""
+        grouped by what they read: content, text, calendar, partners, then the rest."""
         key = (draft.text, draft.platform, draft.image, draft.image_alt)
         content = self._content.get(key)
         if content is None:

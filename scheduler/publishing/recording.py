@@ -15,7 +15,7 @@ outcomes waiting while one transaction commits are written together in the next 
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -43,10 +43,6 @@ class Finish:
     note: str | None = None
     details: dict[str, Any] | None = None
     pause: tuple[int, str] | None = None  # (account id, reason): the account is paused
-    label: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "label", f"hasil unggahan #{self.post_id}")
 
 
 Record = Callable[[Finish], None]
@@ -100,7 +96,7 @@ class OutcomeRecorder:
 
 def _stored_or_logged(finish: Finish, work: Callable[[], None]) -> None:
     try:
-        until_stored(finish.label, work)
+        until_stored(f"hasil unggahan #{finish.post_id}", work)
     except Exception as exc:
         if not busy(exc):
             raise
