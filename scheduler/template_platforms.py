@@ -22,27 +22,10 @@ from collections.abc import Callable
 
 from jinja2 import nodes
 
+from scheduler.template_facts import FileFacts, macro_named, named_file
+
 NAME = "platform"
 Tests = frozenset[str] | None  # the constants compared with; None: cannot be told
-
-
-class _Facts:
-    """What one file binds: its imports, its macros' parameters, the other names."""
-
-    def __init__(self, tree: nodes.Template) -> None:
-        self.tree = tree
-        self.imports: dict[str, list[str | None]] = {}  # alias -> the files it names
-        for node in tree.find_all(nodes.Import):
-            self.imports.setdefault(node.target, []).append(_named(node))
-        self.from_imports: dict[str, list[tuple[str | None, str]]] = {}  # name -> (file, macro)
-        for from_import in tree.find_all(nodes.FromImport):
-            for name in from_import.names:
-                original, alias = (name, name) if isinstance(name, str) else name
-                self.from_imports.setdefault(alias, []).append((_named(from_import), original))
-        self.macros = _macros(tree)
-        # Names something else binds (an assignment, a loop variable, a parameter): a use
-        # of one of them may not mean the macro or import of that name.
-        self.bound = {n.name for n in tree.find_all(nodes.Name) if n.ctx != "load"}
 
 
 class PlatformUse:
@@ -50,7 +33,7 @@ class PlatformUse:
 
     def __init__(self, parse: Callable[[str], nodes.Template | None]) -> None:
         self.parse = parse  # a file's syntax tree; None: it cannot be read or parsed
-        self._facts: dict[str, _Facts | None] = {}
+        self._facts: dict[str, FileFacts | None] = {}
         self._own: dict[str, Tests] = {}
         self._tests: dict[str, Tests] = {}
 
@@ -64,7 +47,7 @@ class PlatformUse:
         todo, seen = [file], {file}
         while todo:
             current = todo.pop()
-            facts = self._file(current)
+            facts = self.facts(current)
             if facts is None:
                 return None
             own = self._file_tests(current, facts)
@@ -73,7 +56,7 @@ class PlatformUse:
             found |= own
             for node in facts.tree.find_all((nodes.Extends, nodes.FromImport, nodes.Import,
                                              nodes.Include)):
-                other = _named(node)
+                other = named_file(node)
                 if other is None:
                     return None
                 if other not in seen:
@@ -81,13 +64,14 @@ class PlatformUse:
                     todo.append(other)
         return frozenset(found)
 
-    def _file(self, file: str) -> _Facts | None:
+    def facts(self, file: str) -> FileFacts | None:
+        """What `file` binds (None: it cannot be read or parsed), read once."""
         if file not in self._facts:
             tree = self.parse(file)
-            self._facts[file] = _Facts(tree) if tree is not None else None
+            self._facts[file] = FileFacts(tree) if tree is not None else None
         return self._facts[file]
 
-    def _file_tests(self, file: str, facts: _Facts) -> Tests:
+    def _file_tests(self, file: str, facts: FileFacts) -> Tests:
         """The constants `platform` is compared with in this file, if every use of it is
         one the rule allows."""
         if file in self._own:
@@ -107,7 +91,7 @@ class PlatformUse:
         for call in tree.find_all(nodes.Call):
             if not any(_is_platform(a) for a in (*call.args, *(k.value for k in call.kwargs))):
                 continue
-            params = self._macro_params(facts, call.node)
+            params = self._macro_params(file, facts, call.node)
             if params is None:
                 continue
             for index, argument in enumerate(call.args):
@@ -120,50 +104,12 @@ class PlatformUse:
         result = self._own[file] = frozenset(constants) if clean else None
         return result
 
-    def _macro_params(self, facts: _Facts, callee: nodes.Node) -> list[str] | None:
+    def _macro_params(self, file: str, facts: FileFacts, callee: nodes.Node,
+                      ) -> list[str] | None:
         """The parameter names of the macro `callee` names, when the source tells."""
-        if isinstance(callee, nodes.Getattr) and isinstance(callee.node, nodes.Name):
-            alias = callee.node.name
-            targets = facts.imports.get(alias, [])
-            if len(targets) != 1 or alias in facts.bound or alias in facts.from_imports \
-                    or alias in facts.macros:
-                return None
-            return self._exported(targets[0], callee.attr)
-        if isinstance(callee, nodes.Name):
-            name = callee.name
-            imported = facts.from_imports.get(name, [])
-            if name in facts.bound or (name in facts.macros) == bool(imported) \
-                    or len(imported) > 1 or name in facts.imports:
-                return None
-            if name in facts.macros:
-                return facts.macros[name]
-            return self._exported(*imported[0])
-        return None
-
-    def _exported(self, file: str | None, macro: str) -> list[str] | None:
-        """The parameters of `macro` as `file` exports it (nothing else binds its name)."""
-        other = self._file(file) if file else None
-        if other is None or macro in other.bound:
-            return None
-        return other.macros.get(macro)
+        found = macro_named(file, facts, callee, self.facts)
+        return None if found is None else [a.name for a in found[1].args]
 
 
 def _is_platform(node: nodes.Node) -> bool:
     return isinstance(node, nodes.Name) and node.name == NAME and node.ctx == "load"
-
-
-def _named(node: nodes.Node) -> str | None:
-    target = getattr(node, "template", None)
-    return target.value if isinstance(target, nodes.Const) and isinstance(
-        target.value, str) else None
-
-
-def _macros(tree: nodes.Template) -> dict[str, list[str]]:
-    """The file's macros (a name defined twice: left out) and their parameter names."""
-    found: dict[str, list[str]] = {}
-    twice: set[str] = set()
-    for macro in tree.find_all(nodes.Macro):
-        if macro.name in found:
-            twice.add(macro.name)
-        found[macro.name] = [a.name for a in macro.args]
-    return {k: v for k, v in found.items() if k not in twice}
