@@ -22,14 +22,15 @@ __version__ = "0.1.0"
 
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ground", (
-        "busy", "clock", "config", "coltypes", "content", "errors", "event_details",
+        "batch_gc", "busy", "clock", "config", "coltypes", "content", "errors", "event_details",
         "labels", "localtime", "models", "platforms", "plugins", "processes", "redact",
         "secretbox", "session_file", "textfiles",
     )),
     ("primitives", (
         "adapters", "calendar", "catalog", "catalog_cache", "checks", "db", "import_format",
         "import_stash", "media", "postcontext", "preview_slots", "rendering", "rule_schedule",
-        "sandbox", "slots", "template_platforms", "template_vars",
+        "sandbox", "slot_keys", "slot_steps", "slots", "template_facts", "template_platforms",
+        "template_vars",
     )),
     ("services", (
         "account_tokens", "accounts", "calendar_counts", "calendar_view", "cli_sessions",

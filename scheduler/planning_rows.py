@@ -30,8 +30,8 @@ from scheduler.checks.memo import CheckMemo
 from scheduler.checks.post_checks import CheckSettings, PostDraft, problems_as_json
 from scheduler.content.model import Account, Catalog, Region, Rule
 from scheduler.models import PostStatus
-from scheduler.planning_texts import PlannedTexts, plain
-from scheduler.postcontext import election_vars, region_vars, slot_vars, stage_vars
+from scheduler.planning_texts import PlannedTexts
+from scheduler.postcontext import election_vars, plain, region_vars, slot_vars, stage_vars
 from scheduler.rendering import PostRenderer
 from scheduler.slots import Slot, rule_slots
 

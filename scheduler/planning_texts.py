@@ -13,33 +13,21 @@ equal exactly when the value is: the value itself for plain values (with its typ
 content the names it was built from (a region's variables from its key and election).
 A template that only ever compares `platform` with constant texts
 (scheduler.template_platforms) is keyed on the answers to those comparisons instead:
-Facebook and Telegram then share a render of NAME.j2.
+Facebook and Telegram then share a render of NAME.j2. And a template whose slot values
+(`today`, `days_to_voting`, ...) the analysis of scheduler.slot_keys can follow is keyed
+on its SlotKey's result instead of those values: one render for every day of a stage
+that gets the same text.
 """
 
-from datetime import date, datetime, time
 from typing import Any
 
 from scheduler.platforms import links_clickable
+from scheduler.postcontext import SLOT_NAMES
 from scheduler.rendering import PostRenderer
+from scheduler.slot_keys import IMPURE_FILTERS, SlotKey
 
 Key = tuple[object, ...]
 LIMIT = 5_000  # texts remembered (memory stays flat at national size; hits are recent)
-# Filters whose output is not a function of their input.
-IMPURE_FILTERS = frozenset({"random"})
-_PLAIN = (str, int, float, bool, type(None), date, time)
-
-
-def plain(value: Any) -> object:
-    """A hashable stand-in for a plain value, equal exactly when the values render alike:
-    the type is part of it (1, 1.0 and True are equal in Python, not on the page), and an
-    instant keeps its zone and fold (equal instants in two zones show two wall times)."""
-    if type(value) is datetime:
-        return (datetime, value, value.tzinfo, value.fold)
-    if type(value) in _PLAIN:
-        return (type(value), value)
-    if type(value) in (tuple, list):
-        return (type(value), *map(plain, value))
-    raise TypeError(f"no cache key for a {type(value).__name__}")
 
 
 class PlannedTexts:
@@ -54,6 +42,8 @@ class PlannedTexts:
         self._names: dict[str, tuple[str, ...] | None] = {}  # file -> names in its key
         # file -> the texts its `platform` is only ever compared with
         self._tests: dict[str, tuple[str, ...]] = {}
+        # file -> its SlotKey and the names of its key that are not slot variables
+        self._slots: dict[str, tuple[SlotKey, tuple[str, ...]]] = {}
         self._texts: dict[Key, str] = {}
         self.renders = 0  # how many texts were rendered (the rest were reused)
 
@@ -67,12 +57,18 @@ class PlannedTexts:
         platform = context.get("platform")
         # Rendering leaves links bare where a platform does not make them clickable.
         clickable = links_clickable(platform) if isinstance(platform, str) else True
+        head: tuple[object, ...] = (file, clickable)
+        slots = self._slots.get(file)
+        if slots is not None:
+            followed = slots[0].key(context)
+            if followed is not None:  # the slot values as the text uses them
+                head, names = (file, clickable, "slot", followed), slots[1]
         tests = self._tests.get(file)
         if tests is None:
-            key = (file, clickable, *[parts[n] for n in names])
+            key = (*head, *[parts[n] for n in names])
         else:  # `platform` only compared with constants: which of them it equals
             answers = tuple(platform == text for text in tests)
-            key = (file, clickable, *[answers if n == "platform" else parts[n] for n in names])
+            key = (*head, *[answers if n == "platform" else parts[n] for n in names])
         text = self._texts.get(key)
         if text is None:
             text = self._render(file, context)
@@ -96,4 +92,8 @@ class PlannedTexts:
         tests = self.renderer.platform_tests(file)
         if tests is not None:
             self._tests[file] = tuple(sorted(tests))
-        return tuple(sorted(name for name in context if name in reads))
+        names = tuple(sorted(name for name in context if name in reads))
+        program = self.renderer.slot_key(file)
+        if program is not None:
+            self._slots[file] = (program, tuple(n for n in names if n not in SLOT_NAMES))
+        return names

@@ -2,10 +2,15 @@
 
 from collections.abc import Mapping
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from scheduler.content.model import Account, Election, Region, Stage
+
+# The variables of slot_vars: they differ from day to day (scheduler.slot_keys).
+SLOT_NAMES = frozenset({"slot", "today", "days_to_voting", "days_to_stage",
+                        "days_left_in_stage"})
+_PLAIN = (str, int, float, bool, type(None), date, time)
 
 
 def region_vars(region: Region, election_key: str | None = None) -> dict[str, Any]:
@@ -89,3 +94,16 @@ def post_context(
         "platform": account.platform,
         "account": {"handle": account.handle},
     }
+
+
+def plain(value: Any) -> object:
+    """A hashable stand-in for a plain value, equal exactly when the values render alike:
+    the type is part of it (1, 1.0 and True are equal in Python, not on the page), and an
+    instant keeps its zone and fold (equal instants in two zones show two wall times)."""
+    if type(value) is datetime:
+        return (datetime, value, value.tzinfo, value.fold)
+    if type(value) in _PLAIN:
+        return (type(value), value)
+    if type(value) in (tuple, list):
+        return (type(value), *map(plain, value))
+    raise TypeError(f"no cache key for a {type(value).__name__}")

@@ -29,6 +29,7 @@ from scheduler.sandbox import (
     RenderTimeout,
     TemplateFileError,
 )
+from scheduler.slot_keys import SlotKeys
 from scheduler.template_platforms import PlatformUse
 from scheduler.template_vars import TemplateVariables
 
@@ -64,7 +65,10 @@ class PostRenderer:
         variables = TemplateVariables(self.env)
         self.reads, self.filters = variables.reads, variables.filters
         # The texts `platform` is only ever compared with (scheduler.template_platforms).
-        self.platform_tests = PlatformUse(variables.tree).tests
+        platforms = PlatformUse(variables.tree)
+        self.platform_tests = platforms.tests
+        # What of a slot's values each template's text depends on (scheduler.slot_keys).
+        self.slot_key = SlotKeys(self.env, platforms.facts)
 
     def render(self, file: str, context: Mapping[str, Any]) -> str:
         known = self._timed_out.get(file)

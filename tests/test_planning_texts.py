@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scheduler.planning_texts import PlannedTexts, plain
+from scheduler.planning_texts import PlannedTexts
+from scheduler.postcontext import plain
 from scheduler.rendering import PostRenderer
 
 JAKARTA, MAKASSAR = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Makassar")
