@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from scheduler.accounts import account_ids, sync_accounts
+from scheduler.batch_gc import batch_collection
 from scheduler.busy import retry_busy
 from scheduler.checks.post_checks import CheckSettings
 from scheduler.content.model import Catalog
@@ -121,6 +122,7 @@ class _Setup:
     run_id: int | None
 
 
+@batch_collection()  # a national plan allocates millions of short-lived objects
 def plan_posts(
     engine: Engine,
     catalog: Catalog,
