@@ -65,10 +65,9 @@ class PostRenderer:
         variables = TemplateVariables(self.env)
         self.reads, self.filters = variables.reads, variables.filters
         # The texts `platform` is only ever compared with (scheduler.template_platforms).
-        platforms = PlatformUse(variables.tree)
-        self.platform_tests = platforms.tests
+        self.platform_tests = PlatformUse(variables.facts).tests
         # What of a slot's values each template's text depends on (scheduler.slot_keys).
-        self.slot_key = SlotKeys(self.env, platforms.facts)
+        self.slot_key = SlotKeys(self.env, variables.facts)
 
     def render(self, file: str, context: Mapping[str, Any]) -> str:
         known = self._timed_out.get(file)

@@ -93,11 +93,16 @@ class SlotKeys:
         self._loads: dict[int, tuple[nodes.Node, frozenset[str]]] = {}
 
     def names(self, node: nodes.Node) -> frozenset[str]:
-        """The names `node` reads, found once per node (analysing a body asks again for
-        each of its parts)."""
+        """The names `node` and the nodes below it read, found once per node (analysing a
+        body asks again for each of its parts)."""
         found = self._loads.get(id(node))
         if found is None or found[0] is not node:
-            found = self._loads[id(node)] = (node, frozenset(_names(node)))
+            names: set[str] = set()
+            if isinstance(node, nodes.Name) and node.ctx == "load":
+                names.add(node.name)
+            for child in node.iter_child_nodes():
+                names |= self.names(child)
+            found = self._loads[id(node)] = (node, frozenset(names))
         return found[1]
 
     def __call__(self, file: str) -> SlotKey | None:
@@ -110,13 +115,13 @@ class SlotKeys:
         if facts is None:
             return None
         tree = facts.tree
-        if any(True for _ in tree.find_all((nodes.Include, nodes.Extends, nodes.Block))):
+        if facts.find(nodes.Include, nodes.Extends, nodes.Block):
             return None
         if facts.with_context:
             return None
         # The file's own macros and call blocks read the render's variables whenever they
         # are called: one that names a slot variable is not followed.
-        if any(_names(m) & SLOT_NAMES for m in tree.find_all((nodes.Macro, nodes.CallBlock))):
+        if any(self.names(m) & SLOT_NAMES for m in facts.find(nodes.Macro, nodes.CallBlock)):
             return None
         try:
             unit = _Unit(self, file, facts, SLOT_NAMES, frozenset(facts.bound))
@@ -136,11 +141,11 @@ class SlotKeys:
         params = tuple(a.name for a in macro.args)
         # What its body binds (loop variables, assignments, a parameter assigned again): a
         # test naming one cannot be evaluated from the arguments.
-        stored = {n.name for node in macro.body for n in node.find_all(nodes.Name)
-                  if n.ctx != "load"}
+        stored = {n.name for node in macro.body for n in _with_below(node)
+                  if isinstance(n, nodes.Name) and n.ctx != "load"}
         self._depth += 1
         try:
-            if any(_names(node) & {"caller", "varargs", "kwargs"} for node in macro.body):
+            if any(self.names(node) & {"caller", "varargs", "kwargs"} for node in macro.body):
                 raise GiveUp
             unit = _Unit(self, file, facts, frozenset(params), frozenset(stored))
             found: Macro | None = Macro(params, unit.body(macro.body))
@@ -290,7 +295,6 @@ class _Unit:
         return lambda scope: function(inner(scope), *[a(scope) for a in args])
 
 
-def _names(node: nodes.Node) -> set[str]:
-    """The names `node` reads (find_all leaves out the node itself)."""
-    found = [node, *node.find_all(nodes.Name)]
-    return {n.name for n in found if isinstance(n, nodes.Name) and n.ctx == "load"}
+def _with_below(node: nodes.Node) -> list[nodes.Node]:
+    """`node` and every node below it (find_all leaves out the node itself)."""
+    return [node, *node.find_all(nodes.Node)]

@@ -3,33 +3,46 @@ shared by the analyses that let planning reuse a render (scheduler.template_plat
 scheduler.slot_keys)."""
 
 from collections.abc import Callable
+from typing import Any
 
 from jinja2 import nodes
 
 
 class FileFacts:
-    """What one file binds: its imports, its macros, the other names."""
+    """What one file binds: its imports, its macros, the other names; and its nodes, found
+    by one walk of its tree (Jinja's find_all walks the tree again for every question,
+    and the analyses ask many)."""
 
     def __init__(self, tree: nodes.Template) -> None:
         self.tree = tree
+        self.nodes = _walk(tree)
+        self._found: dict[tuple[type[nodes.Node], ...], list[nodes.Node]] = {}
         self.imports: dict[str, list[str | None]] = {}  # alias -> the files it names
         self.with_context: set[str] = set()  # aliases and names imported with context
-        for node in tree.find_all(nodes.Import):
+        for node in self.find(nodes.Import):
             self.imports.setdefault(node.target, []).append(named_file(node))
             if node.with_context:
                 self.with_context.add(node.target)
         self.from_imports: dict[str, list[tuple[str | None, str]]] = {}  # name -> (file, macro)
-        for from_import in tree.find_all(nodes.FromImport):
+        for from_import in self.find(nodes.FromImport):
             for name in from_import.names:
                 original, alias = (name, name) if isinstance(name, str) else name
                 self.from_imports.setdefault(alias, []).append(
                     (named_file(from_import), original))
                 if from_import.with_context:
                     self.with_context.add(alias)
-        self.macros = _macros(tree)
+        self.macros = _macros(self.find(nodes.Macro))
         # Names something else binds (an assignment, a loop variable, a parameter): a use
         # of one of them may not mean the macro or import of that name.
-        self.bound = {n.name for n in tree.find_all(nodes.Name) if n.ctx != "load"}
+        self.bound = {n.name for n in self.find(nodes.Name) if n.ctx != "load"}
+
+    def find(self, *types: type[nodes.Node]) -> list[Any]:
+        """What tree.find_all(types) yields (every node below the root of those types, in
+        the same order)."""
+        found = self._found.get(types)
+        if found is None:
+            found = self._found[types] = [n for n in self.nodes if isinstance(n, types)]
+        return found
 
 
 Facts = Callable[[str], FileFacts | None]  # a file's facts; None: it cannot be parsed
@@ -76,11 +89,22 @@ def named_file(node: nodes.Node) -> str | None:
         target.value, str) else None
 
 
-def _macros(tree: nodes.Template) -> dict[str, nodes.Macro]:
+def _walk(tree: nodes.Node) -> list[nodes.Node]:
+    """Every node below `tree`, depth first, parents before children (find_all's order)."""
+    found: list[nodes.Node] = []
+    todo = list(tree.iter_child_nodes())[::-1]
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        todo.extend(list(node.iter_child_nodes())[::-1])
+    return found
+
+
+def _macros(macros: list[nodes.Macro]) -> dict[str, nodes.Macro]:
     """The file's macros (a name defined twice: left out)."""
     found: dict[str, nodes.Macro] = {}
     twice: set[str] = set()
-    for macro in tree.find_all(nodes.Macro):
+    for macro in macros:
         if macro.name in found:
             twice.add(macro.name)
         found[macro.name] = macro

@@ -18,11 +18,9 @@ Anything else (printing it, a filter, a test, `in`, an argument of anything else
 include by an expression, a file that does not parse): None, it cannot be told.
 """
 
-from collections.abc import Callable
-
 from jinja2 import nodes
 
-from scheduler.template_facts import FileFacts, macro_named, named_file
+from scheduler.template_facts import Facts, FileFacts, macro_named, named_file
 
 NAME = "platform"
 Tests = frozenset[str] | None  # the constants compared with; None: cannot be told
@@ -31,9 +29,8 @@ Tests = frozenset[str] | None  # the constants compared with; None: cannot be to
 class PlatformUse:
     """The constants each template compares `platform` with, each file parsed once."""
 
-    def __init__(self, parse: Callable[[str], nodes.Template | None]) -> None:
-        self.parse = parse  # a file's syntax tree; None: it cannot be read or parsed
-        self._facts: dict[str, FileFacts | None] = {}
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts  # a file's tree and what it binds; None: it cannot be parsed
         self._own: dict[str, Tests] = {}
         self._tests: dict[str, Tests] = {}
 
@@ -54,8 +51,8 @@ class PlatformUse:
             if own is None:
                 return None
             found |= own
-            for node in facts.tree.find_all((nodes.Extends, nodes.FromImport, nodes.Import,
-                                             nodes.Include)):
+            for node in facts.find(nodes.Extends, nodes.FromImport, nodes.Import,
+                                   nodes.Include):
                 other = named_file(node)
                 if other is None:
                     return None
@@ -64,22 +61,14 @@ class PlatformUse:
                     todo.append(other)
         return frozenset(found)
 
-    def facts(self, file: str) -> FileFacts | None:
-        """What `file` binds (None: it cannot be read or parsed), read once."""
-        if file not in self._facts:
-            tree = self.parse(file)
-            self._facts[file] = FileFacts(tree) if tree is not None else None
-        return self._facts[file]
-
     def _file_tests(self, file: str, facts: FileFacts) -> Tests:
         """The constants `platform` is compared with in this file, if every use of it is
         one the rule allows."""
         if file in self._own:
             return self._own[file]
-        tree = facts.tree
         allowed: set[int] = set()
         constants: set[str] = set()
-        for compare in tree.find_all(nodes.Compare):
+        for compare in facts.find(nodes.Compare):
             if len(compare.ops) != 1 or compare.ops[0].op not in ("eq", "ne"):
                 continue
             left, right = compare.expr, compare.ops[0].expr
@@ -88,7 +77,7 @@ class PlatformUse:
                         and isinstance(other.value, str):
                     allowed.add(id(name))
                     constants.add(other.value)
-        for call in tree.find_all(nodes.Call):
+        for call in facts.find(nodes.Call):
             if not any(_is_platform(a) for a in (*call.args, *(k.value for k in call.kwargs))):
                 continue
             params = self._macro_params(file, facts, call.node)
@@ -100,7 +89,7 @@ class PlatformUse:
             for keyword in call.kwargs:
                 if _is_platform(keyword.value) and keyword.key == NAME and NAME in params:
                     allowed.add(id(keyword.value))
-        clean = all(id(n) in allowed for n in tree.find_all(nodes.Name) if _is_platform(n))
+        clean = all(id(n) in allowed for n in facts.find(nodes.Name) if _is_platform(n))
         result = self._own[file] = frozenset(constants) if clean else None
         return result
 

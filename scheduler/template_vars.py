@@ -4,6 +4,8 @@ renders a template once for every distinct set of values of the variables it rea
 
 from jinja2 import Environment, nodes
 
+from scheduler.template_facts import FileFacts
+
 Own = tuple[frozenset[str], frozenset[str], tuple[str | None, ...]]  # names, filters, others
 
 
@@ -13,7 +15,7 @@ class TemplateVariables:
     def __init__(self, env: Environment) -> None:
         self.env = env
         self._own: dict[str, Own | None] = {}
-        self._trees: dict[str, nodes.Template | None] = {}
+        self._facts: dict[str, FileFacts | None] = {}
         self._closures: dict[str, tuple[frozenset[str], frozenset[str]] | None] = {}
 
     def reads(self, file: str) -> frozenset[str] | None:
@@ -60,38 +62,39 @@ class TemplateVariables:
         self._closures[cache_key] = result
         return result
 
-    def tree(self, file: str) -> nodes.Template | None:
-        """The file's syntax tree, parsed once (None: it cannot be read or parsed)."""
-        if file not in self._trees:
+    def facts(self, file: str) -> FileFacts | None:
+        """The file's syntax tree and what it binds, parsed once (None: it cannot be read
+        or parsed)."""
+        if file not in self._facts:
             try:
                 if self.env.loader is None:
                     raise LookupError(file)
                 source = self.env.loader.get_source(self.env, file)[0]
-                self._trees[file] = self.env.parse(source)
+                self._facts[file] = FileFacts(self.env.parse(source))
             except Exception:  # rendering reports it, with its file and line
-                self._trees[file] = None
-        return self._trees[file]
+                self._facts[file] = None
+        return self._facts[file]
 
     def _parse(self, file: str, every_import: bool) -> Own | None:
         own_key = f"{int(every_import)}{file}"
         if own_key not in self._own:
-            tree = self.tree(file)
-            if tree is None:
+            facts = self.facts(file)
+            if facts is None:
                 self._own[own_key] = None
                 return None
-            loads = frozenset(n.name for n in tree.find_all(nodes.Name) if n.ctx == "load")
-            used = frozenset(n.name for n in tree.find_all(nodes.Filter))
-            self._own[own_key] = (loads, used, tuple(_referenced(tree, every_import)))
+            loads = frozenset(n.name for n in facts.find(nodes.Name) if n.ctx == "load")
+            used = frozenset(n.name for n in facts.find(nodes.Filter))
+            self._own[own_key] = (loads, used, tuple(_referenced(facts, every_import)))
         return self._own[own_key]
 
 
-def _referenced(tree: nodes.Template, every_import: bool) -> list[str | None]:
-    """The templates whose code runs with `tree`'s variables: those it includes or
+def _referenced(facts: FileFacts, every_import: bool) -> list[str | None]:
+    """The templates whose code runs with the file's variables: those it includes or
     extends, and those it imports `with context`; None for one named by an expression.
     A template imported without context is left out (it sees only its arguments) unless
     `every_import`."""
     found: list[str | None] = []
-    for node in tree.find_all((nodes.Extends, nodes.FromImport, nodes.Import, nodes.Include)):
+    for node in facts.find(nodes.Extends, nodes.FromImport, nodes.Import, nodes.Include):
         if (isinstance(node, nodes.Import | nodes.FromImport) and not node.with_context
                 and not every_import):
             continue

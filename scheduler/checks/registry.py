@@ -57,6 +57,7 @@ def registered_checks() -> tuple[Check, ...]:
 def clear_check_cache() -> None:
     """Forget the loaded checks (tests that install or remove entry points)."""
     _load_all.cache_clear()
+    _selected.cache_clear()
 
 
 def run_checks(draft: PostDraft, catalog: Catalog, settings: CheckSettings, *,
@@ -65,9 +66,16 @@ def run_checks(draft: PostDraft, catalog: Catalog, settings: CheckSettings, *,
     """The problems found in `draft` by the checks that run at `stage` and read one of
     `reads` (on a sample render, `sample`: by those marked `on_sample`, whatever their
     stage), in the checks' order."""
-    return [problem for check in _load_all()
-            if (check.on_sample if sample else stage in check.runs) and check.reads in reads
+    return [problem for check in _selected(stage, tuple(reads), sample)
             for problem in check.find(draft, catalog, settings)]
+
+
+@functools.cache
+def _selected(stage: str, reads: tuple[str, ...], sample: bool) -> tuple[Check, ...]:
+    """The checks run_checks runs for these arguments (it runs for every planned post)."""
+    return tuple(check for check in _load_all()
+                 if (check.on_sample if sample else stage in check.runs)
+                 and check.reads in reads)
 
 
 @functools.cache
