@@ -1,6 +1,7 @@
 """FileFacts answers from one walk of a template's tree exactly what Jinja's find_all
 answers by walking it again (the analyses behind planning's render reuse ask both)."""
 
+from collections.abc import Iterable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,5 +28,5 @@ def test_find_is_find_all_for_every_shipped_template() -> None:
         assert ids(facts.find(*both)) == ids(tree.find_all(both)), path.name
 
 
-def ids(found: object) -> list[int]:
-    return [id(node) for node in found]  # type: ignore[attr-defined]
+def ids(found: Iterable[nodes.Node]) -> list[int]:
+    return [id(node) for node in found]
