@@ -49,6 +49,10 @@ MUTATING_METHODS = frozenset({
 })
 
 
+# A dict's attributes: exactly the names getattr() finds on one (it has no __dict__).
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class TemplateFileError(TemplateSyntaxError):
     """A template file that is not UTF-8 or is too large; the message is for its author."""
 
@@ -168,6 +172,17 @@ class PostSandbox(ImmutableSandboxedEnvironment):
         if attr in MUTATING_METHODS:
             return not modifies_known_mutable(obj, attr)
         return not (attr in _GROWING_STR_METHODS and isinstance(obj, str | bytes))
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # `region.name` on a context's dict: Jinja first tries the attribute, which fails
+        # with an exception for every name a dict has no attribute of (nearly all of a
+        # render's lookups); the same answer, asked the cheap way.
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         if not isinstance(value, MethodType | BuiltinMethodType):
