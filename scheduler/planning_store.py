@@ -53,7 +53,7 @@ def existing_keys(engine: Engine, keys: list[str]) -> set[str]:
         params: tuple[Any, ...]
         if connection.dialect.name == "sqlite":
             where, params = _sqlite_in(len(keys)), tuple(keys)
-        else:  # PostgreSQL: the keys as one array, sent in binary (no quoting to do)
+        else:  # PostgreSQL: one text array, sent in binary (psycopg's %b: nothing to quote)
             where, params = "= ANY(%b)", (keys,)
         # Only placeholders are formatted in; the keys are bound parameters.
         found = connection.exec_driver_sql(
