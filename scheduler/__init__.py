@@ -36,7 +36,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "account_tokens", "accounts", "calendar_counts", "calendar_view", "cli_sessions",
         "composing", "connecting", "content_check", "editing", "events", "filter_values",
         "heartbeat", "history", "importing", "instance", "ops_view", "page_choice",
-        "partners_report", "permissions", "planning", "planning_activities",
+        "partners_report", "permissions", "planning", "planning_activities", "planning_keys",
         "planning_rows", "planning_store", "planning_texts", "platform_info", "posts",
         "preview", "publishing", "results", "results_view", "review", "review_bulk",
         "review_queue", "review_view", "targets", "token_refresh", "token_warnings",

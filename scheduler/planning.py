@@ -10,13 +10,12 @@ behind planning; a run that fails midway removes what it created.
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
 from itertools import chain
 from pathlib import Path
-from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -34,6 +33,7 @@ from scheduler.models import PlanRun as PlanRunRow
 from scheduler.models import Region as RegionRow
 from scheduler.permissions import Action, require, require_role
 from scheduler.planning_activities import ActivityRows
+from scheduler.planning_keys import batches
 from scheduler.planning_rows import PostRows, ZoneMembers, rule_members
 from scheduler.planning_store import existing_keys, finish_run, insert_batch, undo_run
 from scheduler.results import announced_calendar, with_releases
@@ -43,7 +43,6 @@ from scheduler.users import Actor
 # worker's claim never waits long behind planning (and fewer commits rewrite the
 # indexes' pages fewer times).
 BATCH_SIZE = 1000
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -162,19 +161,19 @@ def plan_posts(
     candidates: Counter[tuple[str | None, str]] = Counter()
     done = 0
     try:
-        for chunk in _chunks(chain(post_rows.candidates(run_id or 0, now),
+        for batch in batches(chain(post_rows.candidates(run_id or 0, now),
                                    activities.candidates(run_id or 0, now)), BATCH_SIZE):
-            candidates.update((c.stage_key, c.platform) for c in chunk)
-            keys = [c.plan_key for c in chunk]
-            existing = retry_busy(partial(existing_keys, engine, keys), what="membaca rencana")
-            rows = [c.row() for c in chunk if c.plan_key not in existing]  # no transaction
+            candidates += batch.counts()
+            existing = retry_busy(partial(existing_keys, engine, batch.keys),
+                                  what="membaca rencana")
+            rows = batch.rows(existing)  # rendered outside any transaction
             if rows and run_id is None:  # dry run
                 summary.created.update((r["stage_key"], r["platform"]) for r in rows)
             elif rows:
                 summary.created += retry_busy(
                     partial(insert_batch, engine, rows, run_id or 0, request.actor, now),
                     what="menyimpan unggahan baru")
-            done += len(chunk)
+            done += len(batch.keys)
             if progress:
                 progress(done, total)
     except BaseException:
@@ -212,16 +211,4 @@ def _prepare(engine: Engine, catalog: Catalog, request: PlanRequest, now: dateti
             session.flush()
             run_id = run.id
     return _Setup(request, catalog, members, ids, settings, run_id)
-
-
-def _chunks(items: Iterator[T], size: int) -> Iterator[list[T]]:
-    chunk: list[T] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
 

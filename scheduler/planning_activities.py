@@ -27,7 +27,8 @@ from scheduler.content.partner_model import Activity, Partner
 from scheduler.content.yamlsource import read_yaml
 from scheduler.errors import ContentError, Problem
 from scheduler.models import PostStatus
-from scheduler.planning_rows import Candidate, PostRows
+from scheduler.planning_keys import Candidates
+from scheduler.planning_rows import PostRows
 from scheduler.postcontext import slot_vars, stage_vars
 
 
@@ -55,17 +56,24 @@ class ActivityRows:
         return sum(1 for a in self.activities for account in self.accounts(a)
                    if (account.region_key, account.platform) in self.ids)
 
-    def candidates(self, run_id: int, now: datetime) -> Iterator[Candidate]:
-        """Every post of the activities as its natural key, rendered only when asked."""
+    def candidates(self, run_id: int, now: datetime) -> Iterator[Candidates]:
+        """Every post of the activities as its natural key (one group per activity),
+        rendered only when asked."""
         for activity in self.activities:
             stage = self.stage_on(activity.region_key, activity.date)[1]
-            for account in self.accounts(activity):
-                account_id = self.ids.get((account.region_key, account.platform))
-                if account_id is not None:
-                    yield Candidate(f"activity:{activity.key}|{account.key}",
-                                    stage.key if stage else None, account.platform,
-                                    partial(self._row, activity, account, account_id,
-                                            run_id, now))
+            accounts = [(account, self.ids[(account.region_key, account.platform)])
+                        for account in self.accounts(activity)
+                        if (account.region_key, account.platform) in self.ids]
+            if accounts:
+                yield Candidates(
+                    [f"activity:{activity.key}|{account.key}" for account, _ in accounts],
+                    stage.key if stage else None, [a.platform for a, _ in accounts],
+                    partial(self._account_row, activity, accounts, run_id, now))
+
+    def _account_row(self, activity: Activity, accounts: list[tuple[Account, int]],
+                     run_id: int, now: datetime, index: int) -> dict[str, Any]:
+        account, account_id = accounts[index]
+        return self._row(activity, account, account_id, run_id, now)
 
     def stage_on(self, region_key: str, day: dt.date) -> tuple[str | None, Stage | None]:
         catalog = self.base.catalog

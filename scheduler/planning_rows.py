@@ -15,12 +15,12 @@ changing the spread never plans a post twice.
 """
 
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -30,21 +30,11 @@ from scheduler.checks.memo import CheckMemo
 from scheduler.checks.post_checks import CheckSettings, PostDraft, problems_as_json
 from scheduler.content.model import Account, Catalog, Region, Rule
 from scheduler.models import PostStatus
+from scheduler.planning_keys import Candidates
 from scheduler.planning_texts import PlannedTexts
 from scheduler.postcontext import election_vars, plain, region_vars, slot_vars, stage_vars
 from scheduler.rendering import PostRenderer
 from scheduler.slots import Slot, rule_slots
-
-
-class Candidate(NamedTuple):
-    """One post a run may create: its natural key first (cheap), its row on demand (the
-    render and the checks), so posts that exist are skipped before rendering. (A named
-    tuple: a national run makes hundreds of thousands.)"""
-
-    plan_key: str
-    stage_key: str | None
-    platform: str
-    row: Callable[[], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -74,24 +64,40 @@ def rule_members(session: Session, catalog: Catalog, regions: tuple[str, ...],
     Empty `regions` or `platforms` means all of them."""
     ids = account_ids(session)
     wanted_regions, wanted_platforms = set(regions), set(platforms)
+    # Made once for the run, not once per rule (a national run pairs thousands of
+    # accounts with each rule): each account's Member, each region's calendar per
+    # election, each lane.
+    members: dict[tuple[str, str], Member] = {}
+    owners: dict[tuple[str, str], str] = {}
+    lanes: dict[tuple[ZoneInfo, str, str], Lane] = {}
     result: dict[str, ZoneMembers] = {}
     for rule in catalog.rules:
-        by_zone: ZoneMembers = {}
+        by_zone: dict[tuple[ZoneInfo, str, str], list[Member]] = {}
         for region_key in rule.regions:
             if wanted_regions and region_key not in wanted_regions:
                 continue
             region = catalog.regions[region_key]
+            owner = owners.get((rule.election, region_key))
+            if owner is None:
+                owner = owners[(rule.election, region_key)] = (
+                    catalog.calendar_owner(rule.election, region_key) or "")
             for account in region.accounts:
                 if account.platform not in rule.platforms or not account.enabled:
                     continue
                 if wanted_platforms and account.platform not in wanted_platforms:
                     continue
-                row = ids[(region_key, account.platform)]
-                lane = Lane(region.timezone,
-                            catalog.calendar_owner(rule.election, region_key) or "",
-                            rule.cadence_for(account.platform))
-                by_zone.setdefault(lane, []).append(Member(region, account, row.id or 0))
-        result[rule.key] = by_zone
+                member = members.get((region_key, account.platform))
+                if member is None:
+                    row = ids[(region_key, account.platform)]
+                    member = members[(region_key, account.platform)] = Member(
+                        region, account, row.id or 0)
+                lane = (region.timezone, owner, rule.cadence_for(account.platform))
+                found = by_zone.get(lane)
+                if found is None:
+                    found = by_zone[lane] = []
+                found.append(member)
+        result[rule.key] = {lanes.get(key) or lanes.setdefault(key, Lane(*key)): found
+                            for key, found in by_zone.items()}
     return result
 
 
@@ -153,19 +159,24 @@ class PostRows:
                 region_key=lane.calendar or None, cadence=lane.cadence))
         return found
 
-    def candidates(self, run_id: int, now: datetime) -> Iterator[Candidate]:
-        """Every post of the run as its natural key, rendered only when asked (row())."""
+    def candidates(self, run_id: int, now: datetime) -> Iterator[Candidates]:
+        """Every post of the run as its natural key, one group per rule, lane and slot;
+        a post is rendered only when asked (row(i))."""
         for rule in self.catalog.rules:
             for lane, members in self.members.get(rule.key, {}).items():
                 calendar_region = members[0].region.key
-                prefixes = [(f"{rule.key}|{m.account.key}|", m) for m in members]
+                prefixes = [f"{rule.key}|{m.account.key}|" for m in members]
+                platforms = [m.account.platform for m in members]
                 for slot in self.slots(rule, lane):
                     stamp = f"{slot.at.astimezone(UTC):%Y%m%dT%H%MZ}"
-                    stage_key = slot.stage.key
-                    for prefix, member in prefixes:
-                        key = prefix + stamp
-                        yield Candidate(key, stage_key, member.account.platform, partial(
-                            self._row, rule, slot, calendar_region, member, key, run_id, now))
+                    keys = [prefix + stamp for prefix in prefixes]
+                    yield Candidates(keys, slot.stage.key, platforms, partial(
+                        self._member_row, rule, slot, calendar_region, members, keys,
+                        run_id, now))
+
+    def _member_row(self, rule: Rule, slot: Slot, calendar_region: str, members: list[Member],
+                    keys: list[str], run_id: int, now: datetime, index: int) -> dict[str, Any]:
+        return self._row(rule, slot, calendar_region, members[index], keys[index], run_id, now)
 
     def _slot_context(self, rule: Rule, slot: Slot, calendar_region: str, region_key: str,
                       ) -> tuple[dict[str, Any], dict[str, object]]:
