@@ -4,13 +4,14 @@ and on PostgreSQL, then planned again with nothing new.
 
 Each plan runs in a fresh child process (so its peak memory is its own): the whole
 calendar, then the whole calendar again into the database the first run filled (creates
-nothing), then the whole calendar by two processes at once (one per core), each planning
-half of the provinces into one other database (checked to hold the same posts: count,
-distinct keys and a hash of keys, texts and problems), then the first half of the
+nothing), then the whole calendar by two processes at once (one per core: `siar plan --processes
+2`, scheduler.planning_parallel, whole provinces in each) into one other database
+(checked to hold the same posts: count, distinct keys and a hash of keys, texts and
+problems), then the first half of the
 calendar (peak memory should be flat: about the same as the whole). It
-prints posts, wall and CPU seconds (of the planning process; PostgreSQL's server works
+prints posts, wall and CPU seconds (of the planning processes; PostgreSQL's server works
 in processes of its own, so on PostgreSQL the wall time is the figure) and the peak
-resident memory of the planning process.
+resident memory of the largest planning process.
 
 PostgreSQL runs as the tests run it (tests/pg.py: a throwaway server); without its
 binaries that part is skipped with the reason printed.
@@ -41,34 +42,44 @@ from bench.plan import NOW, calendar_range, pemilu_only  # noqa: E402
 from scheduler.catalog import load_catalog  # noqa: E402
 from scheduler.db import make_engine  # noqa: E402
 from scheduler.migrate import upgrade_database  # noqa: E402
-from scheduler.planning import PlanRequest, plan_posts  # noqa: E402
+from scheduler.planning import PlanRequest  # noqa: E402
+from scheduler.planning_parallel import plan_in_processes  # noqa: E402
 from scheduler.users import PLANNER  # noqa: E402
 
 
 def plan_once(content: Path, url: str, first: date, last: date,
-              regions: tuple[str, ...] = ()) -> dict[str, Any]:
-    """In this (child) process: plan first..last into `url` (only `regions` when given);
-    the figures as a dict."""
+              processes: int = 1) -> dict[str, Any]:
+    """In this (child) process: plan first..last into `url`, in `processes` processes
+    (`siar plan --processes`: scheduler.planning_parallel); the figures as a dict. CPU and
+    peak memory count the planning processes this one starts."""
     catalog = pemilu_only(load_catalog(content, REPO / "templates"))
     engine = make_engine(url)
     upgrade_database(engine)
     before = peak_rss_mib()
-    started, cpu = time.perf_counter(), time.process_time()
-    summary = plan_posts(engine, catalog, REPO / "templates",
-                         PlanRequest(date_from=first, date_to=last, regions=regions), NOW,
-                         actor=PLANNER)
-    figures = {"wall": time.perf_counter() - started, "cpu": time.process_time() - cpu,
+    started, cpu = time.perf_counter(), cpu_seconds()
+    summary = plan_in_processes(engine, templates_dir=REPO / "templates", catalog=catalog,
+                                request=PlanRequest(date_from=first, date_to=last), now=NOW,
+                                actor=PLANNER, processes=processes)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    figures = {"wall": time.perf_counter() - started, "cpu": cpu_seconds() - cpu,
                "created": summary.total_created, "existing": summary.total_existing,
-               "rss_before_mib": before, "rss_peak_mib": peak_rss_mib()}
+               "rss_before_mib": before, "rss_peak_mib": max(peak_rss_mib(), children)}
     engine.dispose()
     return figures
 
 
+def cpu_seconds() -> float:
+    """CPU of this process and of the processes it started that have ended."""
+    own, children = (resource.getrusage(who) for who in
+                     (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def start_child(content: Path, url: str, first: date, last: date,
-                regions: tuple[str, ...] = ()) -> subprocess.Popen[str]:
+                processes: int = 1) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, __file__, "--child", str(content), url, str(first), str(last),
-         ",".join(regions)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+         str(processes)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def result_of(child: subprocess.Popen[str]) -> dict[str, Any]:
@@ -88,39 +99,14 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def in_child(content: Path, url: str, first: date, last: date) -> dict[str, Any]:
-    return result_of(start_child(content, url, first, last))
-
-
-def in_two_children(content: Path, url: str, first: date, last: date,
-                    halves: tuple[tuple[str, ...], tuple[str, ...]]) -> dict[str, Any]:
-    """Two planning processes at once (one per core), each with half of the regions:
-    the sum of their CPU, the longer wall time, the larger peak. The database is migrated
-    first, once (as a deployment does before it starts planners: two processes creating
-    the same tables at once on PostgreSQL collide)."""
+def in_child(content: Path, url: str, first: date, last: date,
+             processes: int = 1) -> dict[str, Any]:
+    """The database is migrated first, once (as a deployment does before it starts
+    planners: two processes creating the same tables at once on PostgreSQL collide)."""
     engine = make_engine(url)
     upgrade_database(engine)
     engine.dispose()
-    children = [start_child(content, url, first, last, half) for half in halves]
-    results = [result_of(child) for child in children]
-    return {"wall": max(r["wall"] for r in results), "cpu": sum(r["cpu"] for r in results),
-            "created": sum(r["created"] for r in results),
-            "existing": sum(r["existing"] for r in results),
-            "rss_before_mib": max(r["rss_before_mib"] for r in results),
-            "rss_peak_mib": max(r["rss_peak_mib"] for r in results)}
-
-
-def split_regions(catalog: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The regions in two halves of about as many accounts, whole provinces each (a
-    post's key and text depend only on its own region, so any split plans the same)."""
-    provinces: dict[str, list[str]] = {}
-    for key, region in catalog.regions.items():
-        provinces.setdefault(region.province_key or key, []).append(key)
-    halves: tuple[list[str], list[str]] = ([], [])
-    for keys in sorted(provinces.values(), key=len, reverse=True):
-        smaller = min(halves, key=len)
-        smaller.extend(keys)
-    return tuple(sorted(halves[0])), tuple(sorted(halves[1]))
+    return result_of(start_child(content, url, first, last, processes))
 
 
 def digest(url: str) -> tuple[int, int, str]:
@@ -149,17 +135,15 @@ def show(label: str, figures: dict[str, Any]) -> None:
 
 
 def run_backend(name: str, url: str, half_url: str | None, content: Path, first: date,
-                last: date, two: tuple[str, tuple[tuple[str, ...], tuple[str, ...]]] | None,
-                ) -> None:
-    """The whole calendar, again, (with `two`) the whole calendar by two processes into
-    another database, and (with `half_url`) the first half into another database."""
+                last: date, two_url: str | None) -> None:
+    """The whole calendar, again, (with `two_url`) the whole calendar by two processes
+    into another database, and (with `half_url`) the first half into another database."""
     print(f"{name}:", flush=True)
     show("whole calendar", in_child(content, url, first, last))
     show("the same again (nothing new)", in_child(content, url, first, last))
-    if two:
-        two_url, halves = two
-        show("whole calendar, two processes split by region, another database",
-             in_two_children(content, two_url, first, last, halves))
+    if two_url:
+        show("whole calendar, two processes (siar plan --processes 2), another database",
+             in_child(content, two_url, first, last, processes=2))
         one, both = digest(url), digest(two_url)
         print(f"  one process: {one[0]:,} posts, {one[1]:,} keys, {one[2]}; two processes: "
               f"{both[0]:,} posts, {both[1]:,} keys, {both[2]} "
@@ -172,9 +156,9 @@ def run_backend(name: str, url: str, half_url: str | None, content: Path, first:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        content, url, first, last, regions = sys.argv[2:7]
+        content, url, first, last, processes = sys.argv[2:7]
         figures = plan_once(Path(content), url, date.fromisoformat(first),
-                            date.fromisoformat(last), tuple(filter(None, regions.split(","))))
+                            date.fromisoformat(last), int(processes))
         print(json.dumps(figures))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -195,19 +179,16 @@ def main() -> None:
             last = min(last, first + timedelta(days=args.days - 1))
         print(f"Pemilu 2024 calendar {first} .. {last}: {len(catalog.rules)} rules, "
               f"{len(catalog.regions)} regions, {len(catalog.accounts())} accounts", flush=True)
-        halves = split_regions(catalog)
         if args.only != "postgresql":
             run_backend("SQLite", f"sqlite:///{folder / 'national.db'}",
                         None if args.no_half else f"sqlite:///{folder / 'half.db'}",
                         content, first, last,
-                        None if args.no_two else (f"sqlite:///{folder / 'two.db'}", halves))
+                        None if args.no_two else f"sqlite:///{folder / 'two.db'}")
         if args.only != "sqlite":
-            run_postgresql(content, first, last, not args.no_half,
-                           None if args.no_two else halves)
+            run_postgresql(content, first, last, not args.no_half, not args.no_two)
 
 
-def run_postgresql(content: Path, first: date, last: date, half: bool,
-                   halves: tuple[tuple[str, ...], tuple[str, ...]] | None) -> None:
+def run_postgresql(content: Path, first: date, last: date, half: bool, two: bool) -> None:
     sys.path.insert(0, str(REPO / "tests"))
     from tests.pg import find_bin, postgres_server
 
@@ -224,7 +205,7 @@ def run_postgresql(content: Path, first: date, last: date, half: bool,
                     connection.exec_driver_sql(f"CREATE DATABASE {name}")
             admin.dispose()
             run_backend("PostgreSQL", f"{base}/national", f"{base}/half" if half else None,
-                        content, first, last, (f"{base}/two", halves) if halves else None)
+                        content, first, last, f"{base}/two" if two else None)
     except BaseException as exc:  # pytest's skip when the server does not start
         if type(exc).__name__ != "Skipped":
             raise

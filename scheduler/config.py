@@ -62,6 +62,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIAR_PLAN_AT", "17 5 * * *",
             "When the worker plans (cron, local time): minute hour day month weekday; "
             "keep it off the minutes posts are due"),
+    Setting("SIAR_PLAN_PROCESSES", "1",
+            "Processes `siar plan` plans in at once, for the system's and the nation's "
+            "planners (the national calendar: the machine's cores)"),
     Setting("SIAR_WORKER_CONCURRENCY", "200",
             "How many accounts the worker publishes to at once (one request per account)"),
     Setting("SIAR_HTTP_TIMEOUT", "30", "Seconds to wait for a platform's answer"),
@@ -151,6 +154,7 @@ class Settings:
     secret_keys_old: tuple[str, ...] = field(repr=False)
     plan_days_ahead: int
     plan_at: str
+    plan_processes: int
     worker_concurrency: int
     http_timeout: float
     max_attempts: int
@@ -208,6 +212,7 @@ def load_settings(
                               if k.strip()),
         plan_days_ahead=_positive_int("SIAR_PLAN_DAYS_AHEAD", get("SIAR_PLAN_DAYS_AHEAD")),
         plan_at=get("SIAR_PLAN_AT"),
+        plan_processes=_positive_int("SIAR_PLAN_PROCESSES", get("SIAR_PLAN_PROCESSES")),
         worker_concurrency=_positive_int(
             "SIAR_WORKER_CONCURRENCY", get("SIAR_WORKER_CONCURRENCY")),
         http_timeout=_positive_float("SIAR_HTTP_TIMEOUT", get("SIAR_HTTP_TIMEOUT")),

@@ -185,3 +185,14 @@ def test_history_takes_from_and_to_like_every_command(siar) -> None:
         backwards = siar("history", first, "2024-02-01", last, "2024-01-01")
         assert backwards.exit_code == 2, backwards.output
         assert siar("history", first, "2024-01-01", last, "2024-01-02").exit_code == 0
+
+
+def test_plan_in_two_processes_plans_the_same(siar) -> None:
+    siar("init")
+    result = siar("plan", "--from", "2024-01-01", "--to", "2024-02-20", "--processes", "2")
+    assert result.exit_code == 0, result.output
+    assert "180 unggahan dibuat" in result.output
+    again = siar("plan", "--from", "2024-01-01", "--to", "2024-02-20", "--processes", "2")
+    assert "0 unggahan dibuat" in again.output and "180 sudah ada" in again.output
+    refused = siar("plan", "--from", "2024-01-01", "--to", "2024-01-02", "--processes", "0")
+    assert refused.exit_code == 2

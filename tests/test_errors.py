@@ -27,6 +27,7 @@ from scheduler.errors import (
     UnknownRegionError,
 )
 from scheduler.importing import ImportRefused
+from scheduler.planning_parallel import PlanningProcessError
 from scheduler.publishing.attempt import ClaimLost
 from scheduler.publishing.factory import AccountHeld
 from scheduler.secretbox import SealedTokenUnreadable, SecretKeyMissing
@@ -55,6 +56,7 @@ TABLE: dict[type[SiarError], tuple[str, int, int]] = {
     ReauthorizationRequired: ("publish_reauthorize", 1, 502),
     AmbiguousPublishError: ("publish_uncertain", 1, 502),
     RefreshRefused: ("refresh_refused", 1, 502),
+    PlanningProcessError: ("planning_process", 1, 500),
 }
 
 

@@ -16,7 +16,8 @@ from scheduler.cli.state import AppState
 from scheduler.cli.tables import Cell, Col, Free, Layout, print_layouts, print_table
 from scheduler.db import session_scope
 from scheduler.labels import status_label
-from scheduler.planning import PlanRequest, PlanSummary, plan_posts, validate_request
+from scheduler.planning import PlanRequest, PlanSummary, validate_request
+from scheduler.planning_parallel import plan_in_processes
 from scheduler.posts import RECORD_FIELDS, PostFilter, iter_posts, post_record
 from scheduler.users import MACHINE_ADMIN, PLANNER
 
@@ -36,6 +37,9 @@ def plan_command(
     as_user: Annotated[str | None, typer.Option(
         "--as", help="Pengguna yang merencanakan (bawaan: perencana sistem).")] = None,
     password_stdin: PasswordStdinOption = False,
+    processes: Annotated[int | None, typer.Option(
+        "--processes", min=1, help="Jumlah proses sekaligus (bawaan: SIAR_PLAN_PROCESSES); "
+        "untuk perencana sistem dan nasional.")] = None,
 ) -> None:
     """Rencanakan unggahan untuk rentang tanggal (tidak menggandakan yang sudah ada)."""
     state: AppState = ctx.obj
@@ -56,9 +60,11 @@ def plan_command(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, visible=total >= PROGRESS_THRESHOLD)
 
-        summary = plan_posts(state.engine, catalog, state.settings.templates_dir, request,
-                             state.clock.now(), actor=actor, progress=progress,
-                             checks=state.checks)
+        settings = state.settings
+        summary = plan_in_processes(
+            state.engine, templates_dir=settings.templates_dir, catalog=catalog, request=request,
+            now=state.clock.now(), actor=actor, processes=processes or settings.plan_processes,
+            progress=progress, checks=state.checks)
     _print_summary(state, summary)
 
 
