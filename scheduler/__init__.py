@@ -24,7 +24,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ground", (
         "batch_gc", "busy", "clock", "config", "coltypes", "content", "errors", "event_details",
         "labels", "localtime", "models", "platforms", "plugins", "processes", "redact",
-        "secretbox", "session_file", "textfiles",
+        "region_kinds", "secretbox", "session_file", "textfiles",
     )),
     ("primitives", (
         "adapters", "calendar", "catalog", "catalog_cache", "checks", "db", "import_format",

@@ -8,10 +8,13 @@ the command-line option or form field in the message; None leaves it out."""
 
 from collections.abc import Iterable, Sequence
 from difflib import get_close_matches
+from typing import TYPE_CHECKING
 
-from scheduler.content.model import Catalog
 from scheduler.errors import InputError, UnknownPlatformError, UnknownRegionError
 from scheduler.models import PostStatus
+
+if TYPE_CHECKING:  # the catalog is given; its module is not needed to read it
+    from scheduler.content.model import Catalog
 
 SUGGESTIONS = 3  # nearest values offered for a typo
 LISTED = 12  # when nothing is close: every value when there are at most this many
@@ -36,11 +39,11 @@ def unknown_message(kind: str, value: str, choices: Sequence[str], option: str |
     return f"{prefix}{kind} tidak dikenal: {value!r} ({hint(value, choices)})"
 
 
-def region_keys(catalog: Catalog) -> tuple[str, ...]:
+def region_keys(catalog: "Catalog") -> tuple[str, ...]:
     return tuple(catalog.regions)
 
 
-def stage_keys(catalog: Catalog) -> tuple[str, ...]:
+def stage_keys(catalog: "Catalog") -> tuple[str, ...]:
     """Every stage key of every election, in calendar order, each once."""
     return tuple(dict.fromkeys(s.key for e in catalog.elections.values() for s in e.stages))
 
@@ -49,7 +52,7 @@ def status_values() -> tuple[str, ...]:
     return tuple(s.value for s in PostStatus)
 
 
-def check_regions(catalog: Catalog, values: Iterable[str], *,
+def check_regions(catalog: "Catalog", values: Iterable[str], *,
                   option: str | None = "--region") -> None:
     choices = region_keys(catalog)
     for value in values:
@@ -57,7 +60,7 @@ def check_regions(catalog: Catalog, values: Iterable[str], *,
             raise UnknownRegionError(unknown_message("wilayah", value, choices, option))
 
 
-def check_platforms(catalog: Catalog, values: Iterable[str], *,
+def check_platforms(catalog: "Catalog", values: Iterable[str], *,
                     option: str | None = "--platform") -> None:
     for value in values:
         if value not in catalog.platforms:
@@ -65,7 +68,7 @@ def check_platforms(catalog: Catalog, values: Iterable[str], *,
                 unknown_message("platform", value, catalog.platforms, option))
 
 
-def check_stages(catalog: Catalog, values: Iterable[str], *,
+def check_stages(catalog: "Catalog", values: Iterable[str], *,
                  option: str | None = "--stage") -> None:
     """Stage keys of any election (a filter may span several)."""
     choices = stage_keys(catalog)
@@ -81,7 +84,7 @@ def check_statuses(values: Iterable[str], *, option: str | None = "--status") ->
             raise InputError(unknown_message("status", value, choices, option))
 
 
-def check_elections(catalog: Catalog, values: Iterable[str], *,
+def check_elections(catalog: "Catalog", values: Iterable[str], *,
                     option: str | None = "--election") -> None:
     choices = tuple(catalog.elections)
     for value in values:

@@ -13,9 +13,9 @@ from sqlalchemy import ColumnElement, or_, true
 from sqlalchemy.orm import Mapped, aliased
 from sqlmodel import Session, col, select
 
-from scheduler.content.model import NATION_KIND
 from scheduler.errors import PermissionDenied
 from scheduler.models import Post, Region, Role
+from scheduler.region_kinds import NATION_KIND
 from scheduler.users import Actor
 
 

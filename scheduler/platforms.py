@@ -13,7 +13,7 @@ from typing import Literal
 
 from scheduler.config import Setting
 from scheduler.errors import ConfigError
-from scheduler.plugins import load_group
+from scheduler.plugins import group_names, load_group
 
 ENTRY_POINT_GROUP = "siar.adapters"
 
@@ -69,6 +69,14 @@ def registered() -> dict[str, Platform]:
     return dict(_platforms())
 
 
+def declared_names() -> tuple[str, ...]:
+    """The registered platforms' names, sorted, read from the entry points without
+    importing any adapter: for what needs only the names (the review queue's counts per
+    platform, which `siar review list` pays at every start). Checked when loaded: an
+    adapter's `name` must be its entry point's (see `registered`)."""
+    return _names()
+
+
 def platform(name: str) -> Platform:
     """A registered platform (KeyError if none is registered by that name)."""
     return _platforms()[name]
@@ -117,6 +125,12 @@ def clear_cache() -> None:
     """Forget the loaded entry points (tests that install or remove one)."""
     _loaded.cache_clear()
     _platforms.cache_clear()
+    _names.cache_clear()
+
+
+@functools.cache
+def _names() -> tuple[str, ...]:
+    return group_names(ENTRY_POINT_GROUP)
 
 
 @functools.cache

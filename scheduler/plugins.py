@@ -11,6 +11,12 @@ from scheduler.errors import ConfigError
 T = TypeVar("T")
 
 
+def group_names(group: str) -> tuple[str, ...]:
+    """The names registered in `group`, sorted, read from the installed packages' metadata
+    without importing any plugin."""
+    return tuple(sorted({entry_point.name for entry_point in entry_points(group=group)}))
+
+
 def load_group(group: str, what: str, accept: Callable[[str, str, object], T]) -> dict[str, T]:
     """Every entry point of `group` loaded and passed through `accept(name, where, loaded)`,
     which returns the plugin or raises ConfigError naming `where`. A name registered twice

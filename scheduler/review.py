@@ -9,7 +9,7 @@ four-eyes rule) with a written reason, which the event log keeps.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -26,9 +26,8 @@ from scheduler.events import Move, record_moves
 from scheduler.labels import status_label
 from scheduler.models import Post, PostEvent, PostStatus
 from scheduler.permissions import Action, require_role
-from scheduler.posts import PostFilter
 from scheduler.results import with_releases
-from scheduler.review_queue import BatchSummary, pending_batches
+from scheduler.review_queue import list_batches as list_batches  # defined with the queue
 from scheduler.targets import is_post_id, target_posts
 from scheduler.users import Actor
 
@@ -42,12 +41,6 @@ class Decision:
     changed: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)  # excepted, or not pending in a batch
     overridden: dict[int, list[str]] = field(default_factory=dict)
-
-
-def list_batches(session: Session, *, actor: Actor, filters: PostFilter, tz: tzinfo,
-                 limit: int = 200) -> list[BatchSummary]:
-    """Pending batches the actor can see, soonest first."""
-    return pending_batches(session, actor=actor, filters=filters, tz=tz, limit=limit)
 
 
 def show(session: Session, *, actor: Actor, target: str) -> list[Post]:

@@ -19,7 +19,7 @@ from sqlmodel.sql.expression import Select
 
 from scheduler.models import Post, PostStatus
 from scheduler.permissions import Action, require_role, scope_condition
-from scheduler.platforms import registered
+from scheduler.platforms import declared_names
 from scheduler.posts import PostFilter, post_conditions
 from scheduler.users import Actor
 
@@ -92,6 +92,12 @@ def pending_conditions(session: Session, *, actor: Actor, filters: PostFilter, t
                                                 batches=batches)]
 
 
+def list_batches(session: Session, *, actor: Actor, filters: PostFilter, tz: tzinfo,
+                 limit: int = 200) -> list[BatchSummary]:
+    """Pending batches the actor can see, soonest first."""
+    return pending_batches(session, actor=actor, filters=filters, tz=tz, limit=limit)
+
+
 def pending_batches(session: Session, *, actor: Actor, filters: PostFilter, tz: tzinfo,
                     batches: Sequence[str] = (), offset: int = 0,
                     limit: int = 50) -> list[BatchSummary]:
@@ -155,7 +161,7 @@ def _counts(session: Session, where: list[ColumnElement[bool]],
     """Each batch's pending posts, those with problems, regions, platforms, first id and
     soonest time, in one aggregate over the pending posts of `batches` (None: of every
     batch in the selection)."""
-    platforms = list(registered())
+    platforms = list(declared_names())
     statement: Select[*tuple[Any, ...]] = Select(*_count_columns(tuple(platforms)))
     conditions = [is_pending(), *where, col(Post.batch).is_not(None)]
     if batches is not None:

@@ -9,9 +9,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
-from scheduler.content.model import NATION_KIND, PROVINCE_KIND
 from scheduler.errors import AuthError, InputError, NotFoundError, UnknownRegionError
 from scheduler.models import Region, Role, User
+from scheduler.region_kinds import NATION_KIND, PROVINCE_KIND
 
 MIN_PASSWORD_LENGTH = 8
 _NAME = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")

@@ -10,7 +10,7 @@ import typer
 
 from scheduler import cli_loading
 from scheduler.cli import app
-from scheduler.cli_loading import ALL_MODULES, BY_COMMAND, first_command
+from scheduler.cli_loading import ALL_MODULES, BY_COMMAND, BY_SUBCOMMAND, first_command
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -32,6 +32,13 @@ def test_every_command_word_names_the_modules_defining_its_commands() -> None:
     assert set(BY_COMMAND) == set(TREE.commands)  # type: ignore[attr-defined]
     for word, command in TREE.commands.items():  # type: ignore[attr-defined]
         assert _defining_modules(command) <= set(BY_COMMAND[word]), word
+
+
+def test_every_listed_subcommand_names_the_modules_defining_it() -> None:
+    for (word, sub), modules in BY_SUBCOMMAND.items():
+        command = TREE.commands[word].commands[sub]  # type: ignore[attr-defined]
+        assert _defining_modules(command) <= set(modules), (word, sub)
+        assert set(modules) <= set(BY_COMMAND[word])
 
 
 def test_every_command_module_is_known() -> None:
@@ -69,7 +76,14 @@ def test_siar_review_imports_only_the_review_commands() -> None:
     done, modules = _siar_modules("review", "--help")
     assert done.returncode == 0, done.stderr
     assert "approve" in done.stdout and "list" in done.stdout
-    assert modules == ["scheduler.cli.review_cmds"]
+    assert modules == ["scheduler.cli.review_cmds", "scheduler.cli.review_list_cmds"]
+
+
+def test_siar_review_list_imports_only_its_own_module() -> None:
+    done, modules = _siar_modules("--now", "2024-02-01T08:00", "review", "list", "--help")
+    assert done.returncode == 0, done.stderr
+    assert "--password-stdin" in done.stdout and "--stage" in done.stdout
+    assert modules == ["scheduler.cli.review_list_cmds"]
 
 
 def test_help_and_unknown_words_import_every_command() -> None:

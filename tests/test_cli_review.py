@@ -1,10 +1,13 @@
 """The review flow from the command line, as the README walks through it."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+REPO = Path(__file__).resolve().parent.parent
 PASSWORDS = {"rudi": "sandi-rudi-123", "sari": "sandi-sari-123", "rina": "sandi-rina-123",
              "admin": "sandi-admin-123"}
 
@@ -138,3 +141,26 @@ def test_import_from_the_command_line(world, tmp_path: Path) -> None:
     assert skipped.exit_code == 0, skipped.output
     assert f"{path}:2: dilewati, duplikat unggahan #" in skipped.output
     assert "1 unggahan diimpor" in skipped.output and "1 baris duplikat dilewati" in skipped.output
+
+
+def test_review_list_as_a_process_loads_no_more_than_it_needs(world, cli_env) -> None:  # type: ignore[no-untyped-def]
+    """`siar review list` is run often and pays its start at every run (issue 11): it
+    lists the same batches without importing the HTTP stack (the platform registry reads
+    the adapters' names only), Typer's help printer (nothing is printed as help), the
+    checks, the content model or YAML (the catalog is not needed to list)."""
+    code = ("import atexit, sys\n"
+            "atexit.register(lambda: print(sorted(m for m in sys.modules if m.split('.')[0]\n"
+            "    in ('requests', 'urllib3', 'yaml', 'jinja2', 'markdown_it') or m in\n"
+            "    ('typer.rich_utils', 'scheduler.content.model', 'scheduler.checks'))))\n"
+            "sys.argv = ['siar', 'review', 'list', '--as', 'sari', '--password-stdin']\n"
+            "from scheduler.cli_loading import main\n"
+            "main()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          input=PASSWORDS["sari"] + "\n", cwd=REPO, check=False,
+                          env={"PATH": "/usr/bin:/bin", **cli_env})
+    assert done.returncode == 0, done.stderr
+    *listed, loaded = done.stdout.strip().splitlines()
+    assert "daftar-harian@2024-01-01T09:00" in "\n".join(listed)
+    assert loaded == "[]"
+    in_process = as_user(world, "sari", "review", "list")
+    assert in_process.stdout.strip().splitlines() == listed

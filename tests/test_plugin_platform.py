@@ -17,6 +17,7 @@ from scheduler.checks.post_checks import CheckSettings, PostDraft, check_post
 from scheduler.config import Settings, load_settings
 from scheduler.content.model import Catalog
 from scheduler.errors import ContentError
+from scheduler.platforms import declared_names, registered
 from tests.conftest import WIB, posts, worker_for
 from tests.dists import write_dist
 from tests.plugin_example.fake_papan import FakePapan
@@ -133,3 +134,15 @@ def test_siar_platforms_lists_the_plugin(installed, siar) -> None:  # type: igno
     assert (row["label"], row["max_length"], row["counted_as"], row["daily_quota"],
             row["credentials"], row["address_setting"]) == (
         "Papan", 300, "unit UTF-16", 3, ["token"], "SIAR_PAPAN_API_URL")
+
+
+def test_the_declared_names_are_the_registered_platforms_plugin_included(installed) -> None:  # type: ignore[no-untyped-def]
+    """The names read from the entry points alone (the review queue's counts, without
+    importing an adapter) are those of the loaded registry."""
+    assert "papan" in declared_names()
+    assert declared_names() == tuple(sorted(registered()))
+
+
+def test_without_the_plugin_the_declared_names_leave_it_out() -> None:
+    assert "papan" not in declared_names()
+    assert declared_names() == tuple(sorted(registered()))

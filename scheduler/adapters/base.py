@@ -28,9 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import ClassVar, TypeVar
-
-import requests
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from scheduler.clock import Clock
 from scheduler.config import OAuthApp, Settings
@@ -39,6 +37,9 @@ from scheduler.errors import ConfigError, SiarError
 # Each adapter declares its platform's limits in its own file (scheduler.platforms).
 from scheduler.platforms import PlatformLimits as PlatformLimits
 from scheduler.redact import redact, redact_error
+
+if TYPE_CHECKING:
+    import requests
 
 
 class PublishError(SiarError):
@@ -108,7 +109,7 @@ class Receipt:
 
 @dataclass
 class AdapterContext:
-    session: requests.Session
+    session: "requests.Session"
     credentials: Mapping[str, str]  # field -> secret value (never logged)
     clock: Clock
     base_url: str | None = None  # None: the platform's real address

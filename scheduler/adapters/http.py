@@ -3,6 +3,11 @@
 `send` tells a failure *before* the request left (safe to retry) from one *after* it
 left (the platform may have acted on it), and every error built here goes through
 `adapter.redact` so tokens in URLs, paths, bodies or headers never reach a message.
+
+`requests` (and urllib3) are imported where a request is sent or its failure classified,
+not when this module is: every adapter module imports this one, and the platform
+registry (scheduler.platforms) imports every adapter module to read what it declares,
+which every `siar` command needs and which must not cost the HTTP stack (issue 11).
 """
 
 import json
@@ -10,10 +15,7 @@ import mimetypes
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, TypeVar
-
-import requests
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from scheduler.adapters.base import (
     Adapter,
@@ -24,28 +26,23 @@ from scheduler.adapters.base import (
 )
 from scheduler.clock import Clock
 
+if TYPE_CHECKING:
+    import requests
+
 E = TypeVar("E", bound=PublishError)
 
 MAX_BODY_CHARS = 2048  # platform text kept in an error; enough to diagnose, small to store
 
 
-# Failures that happen once the request is on the wire (after a ConnectionError has been
-# checked for "never connected"): the platform may have acted on it.
-_AFTER_SEND = (
-    requests.ReadTimeout,
-    requests.ConnectionError,
-    requests.exceptions.ChunkedEncodingError,
-    requests.exceptions.ContentDecodingError,
-)
-
-
-def send(adapter: Adapter, method: str, url: str, **kwargs: Any) -> requests.Response:
+def send(adapter: Adapter, method: str, url: str, **kwargs: Any) -> "requests.Response":
     """Send one request with the adapter's session and timeout; never follows redirects.
 
     Raises TransientPublishError when the request surely did not reach the platform and
     AmbiguousPublishError when it may have. The original exception is not chained: its
     text carries the URL, which may hold a token.
     """
+    import requests
+
     kwargs.setdefault("timeout", adapter.context.timeout)
     kwargs.setdefault("allow_redirects", False)
     try:
@@ -55,8 +52,15 @@ def send(adapter: Adapter, method: str, url: str, **kwargs: Any) -> requests.Res
     raise error
 
 
-def transport_error(adapter: Adapter, exc: requests.RequestException) -> PublishError:
+def transport_error(adapter: Adapter, exc: "requests.RequestException") -> PublishError:
     """Classify a requests failure by whether the request may have been received."""
+    import requests
+
+    # Failures that happen once the request is on the wire (after a ConnectionError has
+    # been checked for "never connected"): the platform may have acted on it.
+    after_send = (requests.ReadTimeout, requests.ConnectionError,
+                  requests.exceptions.ChunkedEncodingError,
+                  requests.exceptions.ContentDecodingError)
     name = adapter.label
     cause = _root_cause(exc)
     if isinstance(exc, requests.ConnectTimeout) or (
@@ -64,7 +68,7 @@ def transport_error(adapter: Adapter, exc: requests.RequestException) -> Publish
     ):
         return make_error(adapter, TransientPublishError,
             f"{name}: koneksi gagal sebelum permintaan terkirim ({cause}); aman dicoba lagi")
-    if isinstance(exc, _AFTER_SEND):
+    if isinstance(exc, after_send):
         return make_error(adapter, AmbiguousPublishError,
             f"{name}: permintaan sudah terkirim tetapi jawaban tidak diterima ({cause}); "
             "unggahan mungkin sudah terbit, cek dulu sebelum mengulang")
@@ -73,8 +77,11 @@ def transport_error(adapter: Adapter, exc: requests.RequestException) -> Publish
         f"{name}: permintaan tidak dapat dibuat ({cause}); periksa alamat dan kredensial")
 
 
-def _may_have_been_sent(exc: requests.ConnectionError) -> bool:
+def _may_have_been_sent(exc: "requests.ConnectionError") -> bool:
     """False only when urllib3 says the connection itself never opened."""
+    import requests
+    from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
+
     reason = exc.args[0] if exc.args else None
     if isinstance(reason, MaxRetryError):
         reason = reason.reason
@@ -112,7 +119,7 @@ def retry_after_seconds(value: str | None, clock: Clock) -> float | None:
     return max(0.0, (when - clock.now()).total_seconds())
 
 
-def json_object(response: requests.Response) -> dict[str, Any]:
+def json_object(response: "requests.Response") -> dict[str, Any]:
     """The response body as a JSON object, or {} when it is not one."""
     try:
         body = response.json()
@@ -125,7 +132,7 @@ def truncate(text: str, limit: int = MAX_BODY_CHARS) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def body_excerpt(response: requests.Response) -> str:
+def body_excerpt(response: "requests.Response") -> str:
     """A short, single-purpose excerpt of a body we could not interpret (not yet redacted)."""
     return truncate(response.text.strip()) or f"HTTP {response.status_code}"
 

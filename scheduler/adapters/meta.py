@@ -7,9 +7,7 @@ See platform-apis.md §1, §2 and §5 for the codes mapped here.
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
-
-import requests
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from scheduler.adapters.base import (
     Adapter,
@@ -28,6 +26,9 @@ from scheduler.adapters.http import (
     retry_after_seconds,
     send,
 )
+
+if TYPE_CHECKING:
+    import requests
 
 # Throttling and "try again" codes (Meta's list plus Mixpost's 80000-80014 BUC codes).
 TRANSIENT_CODES = frozenset({1, 2, 4, 17, 32, 341, 368, 613, *range(80000, 80015)})
@@ -57,7 +58,7 @@ class GraphError:
         return f"{self.code}/{self.subcode}" if self.subcode else str(self.code)
 
 
-def parse_graph_error(response: requests.Response) -> GraphError | None:
+def parse_graph_error(response: "requests.Response") -> GraphError | None:
     error = json_object(response).get("error")
     if not isinstance(error, dict):
         return None
@@ -66,7 +67,7 @@ def parse_graph_error(response: requests.Response) -> GraphError | None:
                       _int(error.get("error_subcode")))
 
 
-def usage_wait(response: requests.Response) -> float | None:
+def usage_wait(response: "requests.Response") -> float | None:
     """Seconds until Meta lets us call again, from the usage headers (given in minutes)."""
     entries = [e for h in USAGE_HEADERS for e in _usage_entries(response.headers.get(h))]
     known = [m for m in (_int(e.get("estimated_time_to_regain_access")) for e in entries) if m]
@@ -87,7 +88,7 @@ def _usage_entries(header: str | None) -> list[dict[str, Any]]:
     return [usage, *nested]
 
 
-def graph_failure(adapter: Adapter, response: requests.Response) -> PublishError:
+def graph_failure(adapter: Adapter, response: "requests.Response") -> PublishError:
     """Map a non-2xx Graph answer to the typed error the publishing service acts on."""
     status = response.status_code
     error = parse_graph_error(response)
@@ -106,7 +107,7 @@ def graph_failure(adapter: Adapter, response: requests.Response) -> PublishError
 Classified = tuple[type[PublishError], str, float | None]
 
 
-def _classify(name: str, response: requests.Response, error: GraphError) -> Classified:
+def _classify(name: str, response: "requests.Response", error: GraphError) -> Classified:
     if error.subcode in QUOTA_SUBCODES:
         wait = max(usage_wait(response) or 0.0, QUOTA_RETRY_AFTER)
         return TransientPublishError, f"{name}: batas unggahan harian tercapai", wait

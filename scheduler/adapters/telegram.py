@@ -5,9 +5,7 @@ display options, nothing that describes the image), so `image_alt` is not sent h
 """
 
 import html
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from scheduler.adapters.base import (
     Adapter,
@@ -28,6 +26,9 @@ from scheduler.adapters.http import (
     retry_after_seconds,
     send,
 )
+
+if TYPE_CHECKING:
+    import requests
 
 
 class TelegramAdapter(Adapter):
@@ -87,7 +88,7 @@ class TelegramAdapter(Adapter):
         result = body.get("result")
         return result if isinstance(result, dict) else {}
 
-    def _call(self, method: str, **kwargs: Any) -> requests.Response:
+    def _call(self, method: str, **kwargs: Any) -> "requests.Response":
         # The bot token is part of the path; `send` never puts a URL in its errors.
         token = self.credential("bot_token")
         return send(self, "POST", f"{self.base_url}/bot{token}/{method}", **kwargs)
@@ -102,7 +103,7 @@ class TelegramAdapter(Adapter):
             return f"https://t.me/c/{chat_id[4:]}/{mid}"
         return None  # basic groups and private chats have no message links
 
-    def _failure(self, response: requests.Response, body: dict[str, Any]) -> PublishError:
+    def _failure(self, response: "requests.Response", body: dict[str, Any]) -> PublishError:
         status = int(body.get("error_code") or response.status_code)
         description = str(body.get("description") or body_excerpt(response))
         parameters = body.get("parameters") or {}

@@ -28,10 +28,8 @@ Decisions (issue 12, item 4):
 import time
 from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, urlsplit
-
-import requests
 
 from scheduler.adapters.base import (
     Adapter,
@@ -45,6 +43,9 @@ from scheduler.adapters.base import (
     TransientPublishError,
 )
 from scheduler.adapters.http import body_excerpt, json_object, make_error, send
+
+if TYPE_CHECKING:
+    import requests
 
 # Description limit, image required. The daily per-creator cap exists
 # (spam_risk_too_many_posts) but TikTok does not publish it: daily_quota None = unknown.
@@ -253,7 +254,7 @@ class TikTokAdapter(Adapter):
             return data if isinstance(data, dict) else {}
         raise self._failure(response, error, publishing=publishing)
 
-    def _failure(self, response: requests.Response, error: Mapping[str, Any], *,
+    def _failure(self, response: "requests.Response", error: Mapping[str, Any], *,
                  publishing: bool) -> PublishError:
         status, code = response.status_code, str(error.get("code") or "")
         platform = (f"{code}: {error.get('message') or ''} (log_id {error.get('log_id') or '-'})"

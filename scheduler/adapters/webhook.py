@@ -11,9 +11,7 @@ import binascii
 import hashlib
 import hmac
 import json
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from scheduler.adapters.base import (
     Adapter,
@@ -26,6 +24,9 @@ from scheduler.adapters.base import (
     TransientPublishError,
 )
 from scheduler.adapters.http import body_excerpt, make_error, retry_after_seconds, send
+
+if TYPE_CHECKING:
+    import requests
 
 EVENT_TYPE = "siar.post"
 WHSEC_PREFIX = "whsec_"
@@ -76,7 +77,7 @@ class WebhookAdapter(Adapter):
             raise make_error(self, ReauthorizationRequired,
                              "Secret webhook tidak valid: harus berbentuk whsec_<base64>") from None
 
-    def _failure(self, response: requests.Response) -> PublishError:
+    def _failure(self, response: "requests.Response") -> PublishError:
         status = response.status_code
         kind: type[PublishError] = PermanentPublishError
         message, wait = f"Penerima webhook menolak (HTTP {status})", None

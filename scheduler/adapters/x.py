@@ -12,9 +12,7 @@ upload and before the post, as `{"id": MEDIA_ID, "metadata": {"alt_text": {"text
 
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from scheduler.adapters.base import (
     Adapter,
@@ -50,6 +48,9 @@ from scheduler.adapters.lookup import (
 )
 from scheduler.adapters.x_auth import XAuth
 from scheduler.adapters.xtext import match_post
+
+if TYPE_CHECKING:
+    import requests
 
 # A monthly usage cap only lifts with the billing cycle: check back daily.
 USAGE_CAP_RETRY_AFTER = 86_400.0
@@ -194,7 +195,7 @@ class XAdapter(Adapter):
     def _auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.credential('access_token')}"}
 
-    def _failure(self, response: requests.Response, publishing: bool = True) -> PublishError:
+    def _failure(self, response: "requests.Response", publishing: bool = True) -> PublishError:
         status, problem = response.status_code, json_object(response)
         detail = str(problem.get("detail") or problem.get("title") or body_excerpt(response))
         kind: type[PublishError] = PermanentPublishError
@@ -218,7 +219,7 @@ class XAdapter(Adapter):
         return make_error(self, kind, message, platform_message=detail, status=status,
                           code=problem_type, retry_after=wait)
 
-    def _rate_limit_wait(self, response: requests.Response,
+    def _rate_limit_wait(self, response: "requests.Response",
                          problem: dict[str, Any]) -> float | None:
         """X sends no Retry-After: wait until the latest exhausted window resets."""
         now = self.context.clock.now().timestamp()

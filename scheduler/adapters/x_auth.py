@@ -8,9 +8,8 @@ and secret as HTTP Basic authentication. An access token lasts two hours (`expir
 7200); `offline.access` is what makes X issue a refresh token at all.
 """
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
-
-import requests
 
 from scheduler.adapters.base import (
     AmbiguousPublishError,
@@ -21,6 +20,9 @@ from scheduler.adapters.base import (
     expiry_after,
 )
 from scheduler.adapters.http import body_excerpt, json_object, retry_after_seconds, send
+
+if TYPE_CHECKING:
+    import requests
 
 SCOPES = "tweet.read tweet.write users.read offline.access media.write"
 AUTHORIZE_PAGE = "https://x.com/i/oauth2/authorize"
@@ -77,7 +79,7 @@ class XAuth(PlatformAuth):
                                                      body.get("expires_in")))
 
     def _post(self, path: str, form: dict[str, str],
-              hide: tuple[str, ...]) -> requests.Response:
+              hide: tuple[str, ...]) -> "requests.Response":
         app = self.required_app()
         try:
             return send(self.adapter, "POST", f"{self.adapter.base_url}{path}",
@@ -88,7 +90,7 @@ class XAuth(PlatformAuth):
             # try is refused and the account must be reconnected. Nothing else to do.
             raise self.scrub(TransientPublishError(str(exc)), *hide) from None
 
-    def _refusal(self, response: requests.Response, hide: tuple[str, ...],
+    def _refusal(self, response: "requests.Response", hide: tuple[str, ...],
                  doing: str) -> TransientPublishError | RefreshRefused:
         status, body = response.status_code, json_object(response)
         error = str(body.get("error") or "")

@@ -8,11 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from scheduler.cli.click_texts import (
-    indonesian_help_option,
-    translated,
-    use_indonesian_texts,
-)
+from scheduler.cli.click_texts import indonesian_help_option, translated
 from scheduler.cli.state import AppState
 from scheduler.config import Settings, load_settings
 from scheduler.errors import ConfigError, ContentError, SiarError
@@ -57,7 +53,6 @@ class SiarGroup(TyperGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         plain_placeholders(self)
-        use_indonesian_texts()
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         return translated(lambda: super(SiarGroup, self).make_context(*args, **kwargs))

@@ -2,14 +2,19 @@
 of Typer's help and error panels (module constants it reads when printing), the help
 option's line, and the usage errors (rewritten as they pass through the `siar` group).
 
-Usage lines ("Usage: siar posts [OPTIONS]") stay as Typer prints them."""
+Usage lines ("Usage: siar posts [OPTIONS]") stay as Typer prints them.
+
+Typer imports its printing module (typer.rich_utils, with Rich's Markdown and tables) only
+when it prints help or an error, and so do we: a command that runs without either does
+not pay for it (issue 11: a short command's start). Help is always built through a
+context's `get_help` (the help option, a group without a command), and every error
+leaves through `translated`; both set the texts first."""
 
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import typer
-from typer import rich_utils
 from typer._click import exceptions as typer_errors  # Typer's own copy of Click's errors
 
 RICH_TEXTS = {
@@ -56,13 +61,24 @@ _SUGGEST = re.compile(r"<suggest:(.*)>")
 
 def use_indonesian_texts() -> None:
     """Set Typer's panel titles and hints (read by Typer each time it prints)."""
+    from typer import rich_utils  # only when something is printed (see above)
+
     for name, text in RICH_TEXTS.items():
         setattr(rich_utils, name, text)
 
 
+class IndonesianContext(typer.Context):
+    """A context whose help is printed with the Indonesian texts."""
+
+    def get_help(self) -> str:
+        use_indonesian_texts()
+        return super().get_help()
+
+
 def indonesian_help_option(command: Any, names: list[str]) -> None:
     """Give `command`'s help option (Typer builds and caches it) an Indonesian line and no
-    placeholder."""
+    placeholder, and its help the Indonesian texts (IndonesianContext)."""
+    command.context_class = IndonesianContext
     ctx = typer.Context(command, help_option_names=names)
     option = command.get_help_option(ctx)
     if option is not None:
@@ -117,13 +133,18 @@ def indonesian_message(exc: typer_errors.UsageError) -> str | None:
 
 def translated(call: Callable[[], Any]) -> Any:
     """Run `call`; a usage error leaves it in Indonesian, with its context (so Typer still
-    prints the usage line and the help hint) and its exit code 2."""
+    prints the usage line and the help hint) and its exit code 2. Any error Typer prints
+    leaves with the Indonesian texts set."""
     try:
         return call()
     except typer_errors.UsageError as exc:
+        use_indonesian_texts()
         if isinstance(exc, typer_errors.NoArgsIsHelpError):  # Typer prints the help for it
             raise
         message = indonesian_message(exc)
         if message is None:
             raise
         raise typer_errors.UsageError(message, ctx=exc.ctx) from None
+    except (typer_errors.ClickException, typer.Abort, EOFError):
+        use_indonesian_texts()  # Typer prints it in its error panel
+        raise

@@ -1,4 +1,5 @@
-"""`siar review`: pending batches, one batch's variants, approve, reject."""
+"""`siar review`: one batch's variants, approve, reject (the group and `list` are in
+review_list_cmds)."""
 
 import sys
 from typing import Annotated
@@ -7,66 +8,32 @@ import typer
 from rich.markup import escape
 
 from scheduler import localtime
-from scheduler.cli.app import app
 from scheduler.cli.auth import AsOption, PasswordStdinOption, login
 from scheduler.cli.filters import PlatformOption, RegionOption, check_filters
-from scheduler.cli.parse import parse_date
 from scheduler.cli.review_format import print_grouped, print_summary
+from scheduler.cli.review_list_cmds import (
+    FromOption,
+    StageOption,
+    ToOption,
+    review_app,
+    review_filters,
+)
 from scheduler.cli.state import AppState
-from scheduler.cli.tables import print_cut, print_quoted
+from scheduler.cli.tables import print_quoted
 from scheduler.db import session_scope
 from scheduler.errors import InputError
 from scheduler.labels import status_label
 from scheduler.models import Post
 from scheduler.posts import PostFilter
-from scheduler.review import Decision, approve, list_batches, reject, show
+from scheduler.review import Decision, approve, reject, show
 from scheduler.review_bulk import Selection, approve_many, bulk_summary
 from scheduler.review_view import batch_view
 from scheduler.targets import is_post_id
 from scheduler.users import Actor
 
-review_app = typer.Typer(help="Tinjauan: daftar, lihat, setujui, tolak (review).",
-                         no_args_is_help=True)
-app.add_typer(review_app, name="review")
-
 ExceptOption = Annotated[list[int] | None, typer.Option(
     "--except", help="ID unggahan yang dikecualikan dari batch (boleh berulang).")]
 TargetArgument = Annotated[str, typer.Argument(help="Kunci batch, atau ID satu unggahan.")]
-StageOption = Annotated[list[str] | None, typer.Option("--stage", help="Kunci tahapan.")]
-FromOption = Annotated[str | None, typer.Option("--from", help="Sejak tanggal (YYYY-MM-DD).")]
-ToOption = Annotated[str | None, typer.Option("--to", help="Sampai tanggal (YYYY-MM-DD).")]
-
-
-@review_app.command("list")
-def review_list(
-    ctx: typer.Context,
-    as_user: AsOption,
-    region: RegionOption = None,
-    platform: PlatformOption = None,
-    stage: StageOption = None,
-    date_from: FromOption = None,
-    date_to: ToOption = None,
-    password_stdin: PasswordStdinOption = False,
-) -> None:
-    """Batch yang menunggu tinjauan, dengan jumlah, platform dan satu contoh teks."""
-    state: AppState = ctx.obj
-    check_filters(state, regions=region, platforms=platform, stages=stage)
-    actor = login(state, as_user, password_stdin)
-    filters = _filters(region, platform, stage, date_from, date_to)
-    tz = state.settings.timezone
-    with session_scope(state.engine, write=False) as session:
-        batches = list_batches(session, actor=actor, filters=filters, tz=tz)
-    state.out.print(f"[bold]Menunggu tinjauan[/] ({actor.name}, {actor.region_key})\n")
-    for b in batches:
-        sample = b.sample_text
-        problems = f"[red]{b.with_problems} bermasalah[/]" if b.with_problems else "0 bermasalah"
-        state.out.print(
-            f"[bold]{escape(b.batch)}[/]  {localtime.format_compact(b.scheduled_at, tz)}\n"
-            f"  {b.pending} unggahan · {b.regions} wilayah · {', '.join(b.platforms)} · "
-            f"{problems}")
-        print_cut(state.out, f"  #{b.sample_id}: ", sample, style="dim")
-        state.out.print()
-    state.out.print(f"{len(batches)} batch, {sum(b.pending for b in batches)} unggahan menunggu.")
 
 
 @review_app.command("show")
@@ -127,7 +94,7 @@ def review_approve(
     ringkasan dikonfirmasi. Semua atau tidak sama sekali."""
     state: AppState = ctx.obj
     check_filters(state, regions=region, platforms=platform, stages=stage)
-    filters = _filters(region, platform, stage, date_from, date_to)
+    filters = review_filters(region, platform, stage, date_from, date_to)
     chosen = list(dict.fromkeys(t.strip() for t in targets or ()))
     if len(chosen) == 1 and filters == PostFilter():
         actor = login(state, as_user, password_stdin)
@@ -186,14 +153,6 @@ def _approve_selection(state: AppState, actor: Actor, selection: Selection, *, y
         return approve_many(session, actor=actor, selection=selection, tz=tz,
                             catalog=state.catalog, checks=state.checks, now=state.clock.now(),
                             expected=summary.fingerprint, note=note, override_reason=override)
-
-
-def _filters(region: list[str] | None, platform: list[str] | None, stage: list[str] | None,
-             date_from: str | None, date_to: str | None) -> PostFilter:
-    return PostFilter(regions=tuple(region or ()), platforms=tuple(platform or ()),
-                      stages=tuple(stage or ()),
-                      date_from=parse_date(date_from, "--from") if date_from else None,
-                      date_to=parse_date(date_to, "--to") if date_to else None)
 
 
 def _print_decision(state: AppState, decision: Decision, verb: str) -> None:

@@ -19,11 +19,9 @@ from scheduler.content.calendar_model import Stage as Stage
 from scheduler.content.calendar_model import StageDates as StageDates
 from scheduler.content.partner_model import Activity, Partner
 from scheduler.content.templates import TemplateInfo
-
-# Region kinds: the nation (KPU RI) over provinces over kabupaten/kota.
-NATION_KIND = "nasional"
-PROVINCE_KIND = "provinsi"
-REGENCY_KINDS = frozenset({"kabupaten", "kota"})
+from scheduler.region_kinds import NATION_KIND as NATION_KIND
+from scheduler.region_kinds import PROVINCE_KIND as PROVINCE_KIND
+from scheduler.region_kinds import REGENCY_KINDS as REGENCY_KINDS
 
 
 @dataclass(frozen=True)
