@@ -36,6 +36,11 @@ from scheduler.publishing.retrying import busy, reason
 
 log = logging.getLogger(__name__)
 BATCH = 1000  # due posts read per query
+# A tick reads the due posts again only when fewer accounts than this many times the
+# worker's threads have a post queued that could start: a burst's queue already holds
+# work for every thread until the next tick, and reading the same rows again each second
+# cost a worker more than claiming them.
+REFILL_BELOW = 2
 ACCOUNTS_TTL = 30.0  # seconds an in-memory copy of the accounts is used
 
 
@@ -68,10 +73,14 @@ class Dispatcher:
         self.leases = LeaseKeeper(engine, worker, clock, settings.claim_lease)
 
     def tick(self) -> int:
-        """Read what is due now, then start every post there is room for."""
+        """Read what is due now (unless the queue holds plenty to start already), then
+        start every post there is room for."""
         if self._stopping.is_set():
             return 0
-        self._refill()
+        with self._lock:
+            plenty = self._queue.ready >= REFILL_BELOW * self.capacity
+        if not plenty:
+            self._refill()
         return self._start_more()
 
     def _refill(self, *, skip_passed: bool = False) -> int:
