@@ -100,9 +100,16 @@ def run_attempt(engine: Engine, claimed: Claimed, factory: AdapterFactory, setti
     post, account = claimed.post, claimed.account
     post_id = post.id or 0
     store: Record = record or (lambda finish: record_outcome(engine, finish))
+    # What the post's platform_ref holds: as claimed, then as this attempt saved it (no
+    # one else writes it while this worker holds the claim).
+    known = dict(post.platform_ref or {})
+
+    def checkpoint(ref: Mapping[str, str]) -> None:
+        save_ref(engine, post_id, worker, ref, clock.now(), base=known)
+        known.update(ref)
+
     try:
-        built = factory.build(account, checkpoint=lambda ref: save_ref(
-            engine, post_id, worker, ref, clock.now()), via=post.attempt_via)
+        built = factory.build(account, checkpoint=checkpoint, via=post.attempt_via)
     except AccountHeld as exc:  # its credentials went away since the claim: nothing sent
         return _record_failure(store, post, worker, clock.now(), post.attempt_via or "-",
                                ReauthorizationRequired(str(exc)), str, settings)
@@ -130,13 +137,14 @@ class ClaimLost(TransientPublishError):
 
 
 def save_ref(engine: Engine, post_id: int, worker: str, ref: Mapping[str, str],
-             now: datetime) -> None:
-    """Commit a platform reference (a media container id) before the next request goes;
-    raise ClaimLost if the claim is gone, or the database stayed busy past the bound of
-    scheduler.publishing.retrying, so that nothing more is sent."""
+             now: datetime, *, base: Mapping[str, str] | None = None) -> None:
+    """Commit a platform reference (a media container id) before the next request goes,
+    added to the post's stored one (`base`: what the caller knows it holds, saving a
+    read); raise ClaimLost if the claim is gone, or the database stayed busy past the
+    bound of scheduler.publishing.retrying, so that nothing more is sent."""
     try:
         until_stored(f"rujukan unggahan #{post_id}",
-                     lambda: _save_ref(engine, post_id, worker, ref, now))
+                     lambda: _save_ref(engine, post_id, worker, ref, now, base))
     except Exception as exc:
         if not busy(exc):
             raise
@@ -145,10 +153,11 @@ def save_ref(engine: Engine, post_id: int, worker: str, ref: Mapping[str, str],
 
 
 def _save_ref(engine: Engine, post_id: int, worker: str, ref: Mapping[str, str],
-              now: datetime) -> None:
+              now: datetime, base: Mapping[str, str] | None) -> None:
     with write_connection(engine) as connection:
-        current = connection.execute(select(POSTS.c.platform_ref).where(
-            POSTS.c.id == post_id, POSTS.c.claimed_by == worker)).scalar()
+        current = base if base is not None else connection.execute(
+            select(POSTS.c.platform_ref).where(
+                POSTS.c.id == post_id, POSTS.c.claimed_by == worker)).scalar()
         ops = statements_for(connection)
         if not ops.update_claimed(connection, post_id, worker, {
                 "platform_ref": {**(current or {}), **ref}, "updated_at": now}):
