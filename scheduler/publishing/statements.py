@@ -6,11 +6,12 @@ Both run inside the transaction of scheduler.db.write_connection and are tested 
 """
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import Table, bindparam, insert, text, update
 from sqlalchemy.engine import Connection
 
 from scheduler.clock import real_now
@@ -30,6 +31,12 @@ class Statements(Protocol):
     def update_claimed(self, connection: Connection, post_id: int, worker: str,
                        values: dict[str, Any]) -> bool:
         """Write `values` to a post this worker still holds; False if it no longer does."""
+
+    def update_claimed_many(self, connection: Connection,
+                            rows: Sequence[tuple[int, str, dict[str, Any]]]) -> set[int]:
+        """`update_claimed` for each (post id, worker, values), each still guarded by its
+        own claim; the ids written (PostgreSQL: one statement for the rows writing the
+        same columns)."""
 
     def add_event(self, connection: Connection, post_id: int, *, kind: str, actor: str,
                   now: datetime, from_status: str | None, to_status: str | None,
@@ -53,6 +60,27 @@ class CoreStatements:
         result = connection.execute(_core_update(tuple(sorted(values))),
                                     {**values, "post_id": post_id, "worker": worker})
         return result.rowcount == 1
+
+    def update_claimed_many(self, connection: Connection,
+                            rows: Sequence[tuple[int, str, dict[str, Any]]]) -> set[int]:
+        groups: dict[tuple[str, ...], list[tuple[int, str, dict[str, Any]]]] = {}
+        for row in rows:
+            groups.setdefault(tuple(sorted(row[2])), []).append(row)
+        if len({post_id for post_id, _, _ in rows}) < len(rows):  # a post twice: in turn
+            groups = {(): list(rows)}
+        written: set[int] = set()
+        for columns, group in groups.items():
+            if len(group) == 1 or not set(columns) <= _MANY_COLUMNS:
+                written.update(post_id for post_id, worker, values in group
+                               if self.update_claimed(connection, post_id, worker, values))
+                continue
+            params: dict[str, Any] = {"post_id": [r[0] for r in group],
+                                      "worker": [r[1] for r in group]}
+            for name in columns:
+                bind = _bind_processor(connection, name)
+                params[name] = [bind(r[2][name]) for r in group]
+            written.update(connection.execute(_many_update(columns), params).scalars())
+        return written
 
     def add_event(self, connection: Connection, post_id: int, *, kind: str, actor: str,
                   now: datetime, from_status: str | None, to_status: str | None,
@@ -81,6 +109,39 @@ def _core_update(columns: tuple[str, ...]) -> Any:
     ).values({name: bindparam(name) for name in columns})
 
 
+@lru_cache(maxsize=32)
+def _many_update(columns: tuple[str, ...]) -> Any:
+    """PostgreSQL: many posts' outcomes writing these columns in one UPDATE, each row
+    guarded by its own claim (status and owner), the ids written returned. The values
+    travel as one array per column (typed: an array of NULLs must still be timestamps)."""
+    names = ("post_id", "worker", *columns)
+    arrays = ", ".join(f"CAST(:{n} AS {_PG_TYPES.get(n, 'TEXT')}[])" for n in names)
+    sets = ", ".join(f"{n} = v.{n}" for n in columns)
+    return text(
+        f"UPDATE post SET {sets} FROM unnest({arrays}) AS v({', '.join(names)}) "  # noqa: S608
+        "WHERE post.id = v.post_id AND post.status = 'publishing' "
+        "AND post.claimed_by = v.worker RETURNING post.id")
+
+
+# The columns an outcome writes, written together (others, one post at a time), and
+# those that are not text.
+_PG_TYPES = {"post_id": "INTEGER", "attempts": "INTEGER", "due_at": "TIMESTAMPTZ",
+             "lease_until": "TIMESTAMPTZ", "updated_at": "TIMESTAMPTZ",
+             "published_at": "TIMESTAMPTZ"}
+_MANY_COLUMNS = {*_PG_TYPES, "status", "platform_id", "platform_url", "last_error",
+                 "published_via"}
+
+
+def _bind_processor(connection: Connection, name: str) -> Any:
+    """The column's own conversion of a Python value (an instant made UTC, JSON dumped)."""
+    process = POSTS.c[name].type.bind_processor(connection.dialect)
+    return process if process is not None else _same
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
 class SqliteStatements:
     """Values go in as SQLite stores them (scheduler.db.UTCDateTime's text, JSON text)."""
 
@@ -95,6 +156,12 @@ class SqliteStatements:
         cursor = driver(connection).execute(
             sql, (*(_stored(values[c]) for c in columns), post_id, worker))
         return bool(cursor.rowcount == 1)
+
+    def update_claimed_many(self, connection: Connection,
+                            rows: Sequence[tuple[int, str, dict[str, Any]]]) -> set[int]:
+        # One writer at a time, in the process: a statement each costs no round trip.
+        return {post_id for post_id, worker, values in rows
+                if self.update_claimed(connection, post_id, worker, values)}
 
     def add_event(self, connection: Connection, post_id: int, *, kind: str, actor: str,
                   now: datetime, from_status: str | None, to_status: str | None,
