@@ -1,10 +1,12 @@
 """Outcomes written together (scheduler.publishing.batcher and recording): each caller
 returns only once its own outcome is stored, a lost claim or a faulty outcome affects
-no other outcome of the same transaction, and a closed recorder still writes alone."""
+no other outcome of the same transaction, and a closed recorder still writes alone.
+Container checkpoints saved together (scheduler.publishing.checkpoints) likewise."""
 
 import threading
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import text
@@ -13,11 +15,13 @@ from sqlalchemy.engine import Engine
 from scheduler.clock import FixedClock
 from scheduler.db import write_connection
 from scheduler.publishing.batcher import Batcher, BatcherClosed
+from scheduler.publishing.checkpoints import Checkpoint, CheckpointSaver, ClaimLost
 from scheduler.publishing.claims import ClaimedPost
 from scheduler.publishing.recording import Finish, OutcomeRecorder
 from tests.conftest import BOTH_DATABASES, events
 from tests.test_publishing_store import SLOT, account_of, add_post, busy_database, row, take
 
+T = TypeVar("T")
 ACCOUNTS = [(region, platform) for region in ("prov", "kab-a", "kota-b")
             for platform in ("facebook", "instagram", "x", "telegram")]
 
@@ -44,8 +48,8 @@ def claimed_posts(engine: Engine, clock: FixedClock, count: int) -> list[int]:
     return ids
 
 
-def record_at_once(engine: Engine, busy_post: int, record: Callable[[Finish], None],
-                   finishes: list[Finish]) -> None:
+def record_at_once(engine: Engine, busy_post: int, record: Callable[[T], None],
+                   finishes: list[T]) -> None:
     """Each outcome recorded from its own thread while the database is busy, so they
     queue behind the first batch and are written together after it."""
     with busy_database(engine, busy_post, 0.5):
@@ -175,3 +179,33 @@ def test_outcomes_written_together_are_each_guarded_by_their_own_claim(
         assert [e.kind for e in events(store_db, post_id)][-1] == post.status
     assert row(store_db, ids[6]).due_at == clock.now() + timedelta(minutes=5)
     assert row(store_db, ids[1]).platform_id == f"p{ids[1]}"
+
+
+@pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)
+def test_checkpoints_saved_together_are_each_committed_or_refused_alone(
+        store_db: Engine, clock: FixedClock) -> None:
+    ids = claimed_posts(store_db, clock, 6)
+    lost = ids[2]
+    with write_connection(store_db) as connection:
+        connection.execute(text("UPDATE post SET claimed_by = 'b:1:1' WHERE id = :id"),
+                           {"id": lost})
+    saver = CheckpointSaver(store_db)
+    refused: dict[int, BaseException] = {}
+
+    def save(checkpoint: Checkpoint) -> None:
+        try:
+            saver.save(checkpoint)
+        except ClaimLost as exc:  # its own caller stops before the next request
+            refused[checkpoint.post_id] = exc
+
+    record_at_once(store_db, ids[0], save, [
+        Checkpoint(i, "a:1:1", clock.now(), {"container_id": f"c{i}"}, {"earlier": "x"})
+        for i in ids])
+    saver.close()
+    assert set(refused) == {lost}
+    assert row(store_db, lost).platform_ref == {}
+    for post_id in set(ids) - {lost}:
+        post = row(store_db, post_id)
+        assert post.platform_ref == {"earlier": "x", "container_id": f"c{post_id}"}
+        assert post.status == "publishing"
+        assert [e.kind for e in events(store_db, post_id)][-1] == "checkpoint"

@@ -25,6 +25,7 @@ from scheduler.config import Settings
 from scheduler.db import session_scope
 from scheduler.models import Account
 from scheduler.publishing.attempt import Outcome, run_attempt
+from scheduler.publishing.checkpoints import CheckpointSaver
 from scheduler.publishing.claims import Claimed, due_posts
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.publishing.gate import Gate, Hold
@@ -70,6 +71,7 @@ class Dispatcher:
         self._account_rank: dict[int, float] = {}
         self.claimer = GroupClaimer(engine, worker, clock, gate, settings.claim_lease)
         self.recorder = OutcomeRecorder(engine)
+        self.checkpoints = CheckpointSaver(engine)
         self.leases = LeaseKeeper(engine, worker, clock, settings.claim_lease)
 
     def tick(self) -> int:
@@ -153,7 +155,8 @@ class Dispatcher:
                     try:
                         outcome = run_attempt(self.engine, Claimed(post, account),
                                               self.factory, self.settings, self.clock,
-                                              self.worker, self.recorder.record)
+                                              self.worker, self.recorder.record,
+                                              self.checkpoints.save)
                     finally:
                         self.leases.release(post_id)
                     with self._lock:
@@ -196,5 +199,6 @@ class Dispatcher:
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.claimer.close()
         self.recorder.close()
+        self.checkpoints.close()
         self.leases.close()
         self.factory.close()
