@@ -176,7 +176,11 @@ def test_outcomes_written_together_are_each_guarded_by_their_own_claim(
         post = row(store_db, post_id)
         assert post.status == failed.get(post_id, "published")
         assert post.lease_until is None and post.updated_at == clock.now()
-        assert [e.kind for e in events(store_db, post_id)][-1] == post.status
+        last = events(store_db, post_id)[-1]
+        assert (last.kind, last.at, last.to_status) == (post.status, clock.now(), post.status)
+        assert last.note == (None if post.status == "published" else "tolak")
+        assert last.details == ({"adapter": "telegram"} if post.status == "published"
+                                else None)
     assert row(store_db, ids[6]).due_at == clock.now() + timedelta(minutes=5)
     assert row(store_db, ids[1]).platform_id == f"p{ids[1]}"
 
@@ -208,4 +212,7 @@ def test_checkpoints_saved_together_are_each_committed_or_refused_alone(
         post = row(store_db, post_id)
         assert post.platform_ref == {"earlier": "x", "container_id": f"c{post_id}"}
         assert post.status == "publishing"
-        assert [e.kind for e in events(store_db, post_id)][-1] == "checkpoint"
+        last = events(store_db, post_id)[-1]
+        assert (last.kind, last.details) == ("checkpoint", {"container_id": f"c{post_id}"})
+        assert (last.from_status, last.to_status, last.actor) == (
+            "publishing", "publishing", "a:1:1")

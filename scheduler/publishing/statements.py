@@ -91,7 +91,21 @@ class CoreStatements:
             "details": details, "recorded_at": real_now()})
 
     def add_events(self, connection: Connection, events: list[dict[str, Any]]) -> None:
-        if events:
+        if len(events) > 1 and connection.dialect.name == "postgresql":
+            # One statement, not one execution per row (psycopg's executemany runs each).
+            at = _bind_processor(connection, "at", EVENTS)
+            recorded_at = at(real_now())
+            connection.execute(_MANY_EVENTS, {
+                "post_id": [e["post_id"] for e in events],
+                "at": [at(e["now"]) for e in events],
+                "actor": [e["actor"] for e in events], "kind": [e["kind"] for e in events],
+                "from_status": [e["from_status"] for e in events],
+                "to_status": [e["to_status"] for e in events],
+                "note": [e.get("note") for e in events],
+                # As SQLAlchemy's JSON type stores it (None as JSON null).
+                "details": [json.dumps(e.get("details")) for e in events],
+                "recorded_at": [recorded_at] * len(events)})
+        elif events:
             recorded_at = real_now()
             connection.execute(self._EVENT, [{
                 "post_id": e["post_id"], "at": e["now"], "actor": e["actor"],
@@ -132,9 +146,20 @@ _MANY_COLUMNS = {*_PG_TYPES, "status", "platform_id", "platform_url", "last_erro
                  "published_via"}
 
 
-def _bind_processor(connection: Connection, name: str) -> Any:
-    """The column's own conversion of a Python value (an instant made UTC, JSON dumped)."""
-    process = POSTS.c[name].type.bind_processor(connection.dialect)
+_MANY_EVENTS = text(
+    "INSERT INTO postevent (post_id, at, actor, kind, from_status, to_status, note, "
+    "details, recorded_at) SELECT post_id, at, actor, kind, from_status, to_status, note, "
+    "CAST(details AS JSON), recorded_at FROM unnest(CAST(:post_id AS INTEGER[]), "
+    "CAST(:at AS TIMESTAMPTZ[]), CAST(:actor AS TEXT[]), CAST(:kind AS TEXT[]), "
+    "CAST(:from_status AS TEXT[]), CAST(:to_status AS TEXT[]), CAST(:note AS TEXT[]), "
+    "CAST(:details AS TEXT[]), CAST(:recorded_at AS TIMESTAMPTZ[])) WITH ORDINALITY AS "
+    "v(post_id, at, actor, kind, from_status, to_status, note, details, recorded_at, n) "
+    "ORDER BY n")
+
+
+def _bind_processor(connection: Connection, name: str, table: Table = POSTS) -> Any:
+    """The column's own conversion of a Python value (an instant made UTC)."""
+    process = table.c[name].type.bind_processor(connection.dialect)
     return process if process is not None else _same
 
 
