@@ -2,6 +2,7 @@
 PostgreSQL by URL. The schema is created and upgraded by Alembic migrations only."""
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
@@ -10,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 
 from scheduler.errors import ConfigError
@@ -18,6 +20,7 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 PG_POOL_SIZE, PG_POOL_OVERFLOW = 16, 8  # connections per process on PostgreSQL
+PG_PING_AFTER = 10.0  # seconds unused after which a pooled connection is pinged before use
 
 
 def make_engine(database_url: str, *, echo: bool = False) -> Engine:
@@ -44,13 +47,38 @@ def make_engine(database_url: str, *, echo: bool = False) -> Engine:
         # outcome: kept open (an overflow connection is closed on return and opened again
         # for the next, a new server process each time), and few enough that three
         # workers stay well under the server's default max_connections of 100.
-        engine = create_engine(database_url, echo=echo, pool_pre_ping=True,
+        engine = create_engine(database_url, echo=echo,
                                pool_size=PG_POOL_SIZE, max_overflow=PG_POOL_OVERFLOW)
         event.listen(engine, "begin", _postgresql_begin)
+        _ping_when_idle(engine)
         return engine
     raise ConfigError(
         f"SIAR_DATABASE_URL tidak didukung: {database_url.split(':', 1)[0]}:... "
         "(gunakan sqlite:///berkas.db atau postgresql+psycopg://...)")
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """A pooled connection unused for PG_PING_AFTER seconds is pinged before it is handed
+    out, and replaced if the server has dropped it (a restart, an idle timeout).
+    SQLAlchemy's pool_pre_ping pings at every checkout: a round trip for every
+    transaction, in a burst where the connection was used a few milliseconds before. A
+    connection that dies in between fails its transaction like any dropped connection
+    (scheduler.publishing.retrying tries it again; the pool then replaces it)."""
+
+    def checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["siar_used"] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        used = record.info.get("siar_used")  # none yet: a connection just opened
+        if used is None or time.monotonic() - used < PG_PING_AFTER:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # the pool replaces the connection and checks out again
+            raise DisconnectionError(str(exc)) from exc
+
+    event.listen(engine, "checkin", checkin)
+    event.listen(engine, "checkout", checkout)
 
 
 def sqlite_file(database_url: str) -> Path | None:

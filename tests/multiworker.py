@@ -184,11 +184,16 @@ class Outcome:
 
 def unfinished(engine: Engine, now: datetime) -> int:
     """Posts that would still be sent, are mid-way, or wait for a lookup (an uncertain
-    post on a platform that can be asked): held by the quota (due tomorrow) and posts the
-    platform could not tell about (asked again tomorrow) do not count."""
+    post on a platform that can be asked): held by the quota (due tomorrow, approved or
+    retrying: a post the kill caught, found unpublished, may meet a full quota at its
+    retry) and posts the platform could not tell about (asked again tomorrow) do not
+    count."""
+    deferred = select(PostEvent.post_id).where(col(PostEvent.kind) == "deferred")
     with Session(engine) as session:
         return session.exec(select(func.count()).where(
-            col(Post.status).in_(("retrying", "publishing"))
+            (col(Post.status) == "publishing")
+            | ((col(Post.status) == "retrying")
+               & ((col(Post.due_at) <= now) | col(Post.id).not_in(deferred)))
             | (col(Post.status).in_(("approved", "uncertain")) & (col(Post.due_at) <= now)
                & (col(Post.attempt_via).is_distinct_from("telegram"))))).one()
 
@@ -323,7 +328,7 @@ def _count(engine: Engine, fakes: dict[str, FakePlatform], config: Config, total
             problems.append(f"{where} is recorded published but went public {times} times")
         elif post.status == "uncertain" and not post.last_error:
             problems.append(f"{where} is uncertain without a reason")
-        elif post.status == "approved":
+        elif post.status in ("approved", "retrying"):  # held by the quota, and why
             if post.id not in deferred_ids:
                 problems.append(f"{where} was never sent, and nothing says why")
             deferred += 1

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from scheduler.adapters.base import (
@@ -29,14 +28,14 @@ from scheduler.adapters.base import (
 )
 from scheduler.clock import Clock
 from scheduler.config import Settings
-from scheduler.db import write_connection
 from scheduler.media import public_image_url
 from scheduler.models import Account, PostStatus
+from scheduler.publishing.checkpoints import Checkpoint, save_checkpoint
+from scheduler.publishing.checkpoints import ClaimLost as ClaimLost  # re-exported
+from scheduler.publishing.checkpoints import save_ref as save_ref  # re-exported
 from scheduler.publishing.claims import Claimed
 from scheduler.publishing.factory import AccountHeld, AdapterFactory
 from scheduler.publishing.recording import Finish, Record, record_outcome
-from scheduler.publishing.retrying import busy, reason, until_stored
-from scheduler.publishing.statements import POSTS, statements_for
 from scheduler.redact import SecretSet, redact
 
 log = logging.getLogger(__name__)
@@ -94,15 +93,25 @@ def payload_for(post: PostFields, account: Account, settings: Settings, *,
 
 
 def run_attempt(engine: Engine, claimed: Claimed, factory: AdapterFactory, settings: Settings,
-                clock: Clock, worker: str, record: Record | None = None) -> Outcome:
+                clock: Clock, worker: str, record: Record | None = None,
+                save: Callable[[Checkpoint], None] | None = None) -> Outcome:
     """Publish one claimed post and record its outcome (through `record`: a worker's
-    OutcomeRecorder; alone, in its own transaction, without one)."""
+    OutcomeRecorder; alone, in its own transaction, without one), saving its checkpoints
+    likewise (through `save`: a worker's CheckpointSaver)."""
     post, account = claimed.post, claimed.account
     post_id = post.id or 0
     store: Record = record or (lambda finish: record_outcome(engine, finish))
+    keep = save or (lambda checkpoint: save_checkpoint(engine, checkpoint))
+    # What the post's platform_ref holds: as claimed, then as this attempt saved it (no
+    # one else writes it while this worker holds the claim).
+    known = dict(post.platform_ref or {})
+
+    def checkpoint(ref: Mapping[str, str]) -> None:
+        keep(Checkpoint(post_id, worker, clock.now(), dict(ref), dict(known)))
+        known.update(ref)
+
     try:
-        built = factory.build(account, checkpoint=lambda ref: save_ref(
-            engine, post_id, worker, ref, clock.now()), via=post.attempt_via)
+        built = factory.build(account, checkpoint=checkpoint, via=post.attempt_via)
     except AccountHeld as exc:  # its credentials went away since the claim: nothing sent
         return _record_failure(store, post, worker, clock.now(), post.attempt_via or "-",
                                ReauthorizationRequired(str(exc)), str, settings)
@@ -120,43 +129,6 @@ def run_attempt(engine: Engine, claimed: Claimed, factory: AdapterFactory, setti
         return _record_failure(store, post, worker, clock.now(), built.name, error, scrub,
                                settings)
     return _record_published(store, post, worker, clock.now(), built.name, receipt, scrub)
-
-
-class ClaimLost(TransientPublishError):
-    """This worker no longer holds the post (another worker took it over as uncertain):
-    the adapter must stop before its next request."""
-
-    error_code = "claim_lost"
-
-
-def save_ref(engine: Engine, post_id: int, worker: str, ref: Mapping[str, str],
-             now: datetime) -> None:
-    """Commit a platform reference (a media container id) before the next request goes;
-    raise ClaimLost if the claim is gone, or the database stayed busy past the bound of
-    scheduler.publishing.retrying, so that nothing more is sent."""
-    try:
-        until_stored(f"rujukan unggahan #{post_id}",
-                     lambda: _save_ref(engine, post_id, worker, ref, now))
-    except Exception as exc:
-        if not busy(exc):
-            raise
-        raise ClaimLost(f"rujukan unggahan #{post_id} tidak tersimpan ({reason(exc)}); "
-                        "pengiriman dihentikan") from None
-
-
-def _save_ref(engine: Engine, post_id: int, worker: str, ref: Mapping[str, str],
-              now: datetime) -> None:
-    with write_connection(engine) as connection:
-        current = connection.execute(select(POSTS.c.platform_ref).where(
-            POSTS.c.id == post_id, POSTS.c.claimed_by == worker)).scalar()
-        ops = statements_for(connection)
-        if not ops.update_claimed(connection, post_id, worker, {
-                "platform_ref": {**(current or {}), **ref}, "updated_at": now}):
-            raise ClaimLost(f"unggahan #{post_id} tidak lagi diklaim oleh pekerja ini; "
-                            "pengiriman dihentikan")
-        ops.add_event(connection, post_id, kind="checkpoint", actor=worker, now=now,
-                      from_status=PostStatus.PUBLISHING, to_status=PostStatus.PUBLISHING,
-                      details=dict(ref))
 
 
 def _record_published(store: Record, post: PostFields, worker: str, now: datetime,

@@ -25,6 +25,7 @@ from scheduler.config import Settings
 from scheduler.db import session_scope
 from scheduler.models import Account
 from scheduler.publishing.attempt import Outcome, run_attempt
+from scheduler.publishing.checkpoints import CheckpointSaver
 from scheduler.publishing.claims import Claimed, due_posts
 from scheduler.publishing.factory import AdapterFactory
 from scheduler.publishing.gate import Gate, Hold
@@ -36,6 +37,11 @@ from scheduler.publishing.retrying import busy, reason
 
 log = logging.getLogger(__name__)
 BATCH = 1000  # due posts read per query
+# A tick reads the due posts again only when fewer accounts than this many times the
+# worker's threads have a post queued that could start: a burst's queue already holds
+# work for every thread until the next tick, and reading the same rows again each second
+# cost a worker more than claiming them.
+REFILL_BELOW = 2
 ACCOUNTS_TTL = 30.0  # seconds an in-memory copy of the accounts is used
 
 
@@ -65,13 +71,18 @@ class Dispatcher:
         self._account_rank: dict[int, float] = {}
         self.claimer = GroupClaimer(engine, worker, clock, gate, settings.claim_lease)
         self.recorder = OutcomeRecorder(engine)
+        self.checkpoints = CheckpointSaver(engine)
         self.leases = LeaseKeeper(engine, worker, clock, settings.claim_lease)
 
     def tick(self) -> int:
-        """Read what is due now, then start every post there is room for."""
+        """Read what is due now (unless the queue holds plenty to start already), then
+        start every post there is room for."""
         if self._stopping.is_set():
             return 0
-        self._refill()
+        with self._lock:
+            plenty = self._queue.ready >= REFILL_BELOW * self.capacity
+        if not plenty:
+            self._refill()
         return self._start_more()
 
     def _refill(self, *, skip_passed: bool = False) -> int:
@@ -144,7 +155,8 @@ class Dispatcher:
                     try:
                         outcome = run_attempt(self.engine, Claimed(post, account),
                                               self.factory, self.settings, self.clock,
-                                              self.worker, self.recorder.record)
+                                              self.worker, self.recorder.record,
+                                              self.checkpoints.save)
                     finally:
                         self.leases.release(post_id)
                     with self._lock:
@@ -187,5 +199,6 @@ class Dispatcher:
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.claimer.close()
         self.recorder.close()
+        self.checkpoints.close()
         self.leases.close()
         self.factory.close()

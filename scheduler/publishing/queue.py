@@ -41,6 +41,11 @@ class DueQueue:
         """How many accounts have a post in flight."""
         return len(self._busy)
 
+    @property
+    def ready(self) -> int:
+        """How many accounts have a post queued and nothing in flight (could start now)."""
+        return len(self._waiting)
+
     def add(self, post_id: int, account_id: int) -> None:
         """Queue a post behind those queued before it (a post already queued is not)."""
         if post_id in self._posts:

@@ -109,22 +109,32 @@ def _busy_logged(finish: Finish, exc: BaseException) -> None:
 
 
 def _write(engine: Engine, batch: Sequence[Finish]) -> None:
+    """Each outcome a guarded update on its post's status and owner (written together
+    where the database can: scheduler.publishing.statements); the events of those
+    written, together in one statement."""
     with write_connection(engine, durable=False) as connection:
+        ops = statements_for(connection)
+        written = ops.update_claimed_many(connection, [
+            (f.post_id, f.worker, {**f.values, "lease_until": None, "updated_at": f.now})
+            for f in batch])
+        events = []
         for finish in batch:
-            _apply(connection, finish)
+            if finish.post_id not in written:
+                log.warning("unggahan #%s tidak lagi diklaim oleh pekerja ini; hasil "
+                            "diabaikan", finish.post_id)
+                continue
+            _pause(connection, finish)
+            events.append({
+                "post_id": finish.post_id, "kind": finish.kind, "actor": finish.worker,
+                "now": finish.now, "from_status": PostStatus.PUBLISHING.value,
+                "to_status": str(finish.values.get("status", PostStatus.PUBLISHING.value)),
+                "note": finish.note, "details": finish.details})
+        if events:
+            ops.add_events(connection, events)
 
 
-def _apply(connection: Connection, finish: Finish) -> None:
-    ops = statements_for(connection)
-    if not ops.update_claimed(connection, finish.post_id, finish.worker,
-                              {**finish.values, "lease_until": None, "updated_at": finish.now}):
-        log.warning("unggahan #%s tidak lagi diklaim oleh pekerja ini; hasil diabaikan",
-                    finish.post_id)
-        return
-    ops.add_event(connection, finish.post_id, kind=finish.kind, actor=finish.worker,
-                  now=finish.now, from_status=PostStatus.PUBLISHING,
-                  to_status=str(finish.values.get("status", PostStatus.PUBLISHING)),
-                  note=finish.note, details=finish.details)
+def _pause(connection: Connection, finish: Finish) -> None:
+    """The account is paused (it needs its credentials again), if not paused already."""
     if finish.pause is not None:
         account_id, why = finish.pause
         connection.execute(update(ACCOUNTS).where(

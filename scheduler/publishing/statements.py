@@ -6,11 +6,12 @@ Both run inside the transaction of scheduler.db.write_connection and are tested 
 """
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import Table, bindparam, insert, text, update
 from sqlalchemy.engine import Connection
 
 from scheduler.clock import real_now
@@ -30,6 +31,12 @@ class Statements(Protocol):
     def update_claimed(self, connection: Connection, post_id: int, worker: str,
                        values: dict[str, Any]) -> bool:
         """Write `values` to a post this worker still holds; False if it no longer does."""
+
+    def update_claimed_many(self, connection: Connection,
+                            rows: Sequence[tuple[int, str, dict[str, Any]]]) -> set[int]:
+        """`update_claimed` for each (post id, worker, values), each still guarded by its
+        own claim; the ids written (PostgreSQL: one statement for the rows writing the
+        same columns)."""
 
     def add_event(self, connection: Connection, post_id: int, *, kind: str, actor: str,
                   now: datetime, from_status: str | None, to_status: str | None,
@@ -54,6 +61,27 @@ class CoreStatements:
                                     {**values, "post_id": post_id, "worker": worker})
         return result.rowcount == 1
 
+    def update_claimed_many(self, connection: Connection,
+                            rows: Sequence[tuple[int, str, dict[str, Any]]]) -> set[int]:
+        groups: dict[tuple[str, ...], list[tuple[int, str, dict[str, Any]]]] = {}
+        for row in rows:
+            groups.setdefault(tuple(sorted(row[2])), []).append(row)
+        if len({post_id for post_id, _, _ in rows}) < len(rows):  # a post twice: in turn
+            groups = {(): list(rows)}
+        written: set[int] = set()
+        for columns, group in groups.items():
+            if len(group) == 1 or not set(columns) <= _MANY_COLUMNS:
+                written.update(post_id for post_id, worker, values in group
+                               if self.update_claimed(connection, post_id, worker, values))
+                continue
+            params: dict[str, Any] = {"post_id": [r[0] for r in group],
+                                      "worker": [r[1] for r in group]}
+            for name in columns:
+                bind = _bind_processor(connection, name)
+                params[name] = [bind(r[2][name]) for r in group]
+            written.update(connection.execute(_many_update(columns), params).scalars())
+        return written
+
     def add_event(self, connection: Connection, post_id: int, *, kind: str, actor: str,
                   now: datetime, from_status: str | None, to_status: str | None,
                   note: str | None = None, details: dict[str, Any] | None = None) -> None:
@@ -63,7 +91,21 @@ class CoreStatements:
             "details": details, "recorded_at": real_now()})
 
     def add_events(self, connection: Connection, events: list[dict[str, Any]]) -> None:
-        if events:
+        if len(events) > 1 and connection.dialect.name == "postgresql":
+            # One statement, not one execution per row (psycopg's executemany runs each).
+            at = _bind_processor(connection, "at", EVENTS)
+            recorded_at = at(real_now())
+            connection.execute(_MANY_EVENTS, {
+                "post_id": [e["post_id"] for e in events],
+                "at": [at(e["now"]) for e in events],
+                "actor": [e["actor"] for e in events], "kind": [e["kind"] for e in events],
+                "from_status": [e["from_status"] for e in events],
+                "to_status": [e["to_status"] for e in events],
+                "note": [e.get("note") for e in events],
+                # As SQLAlchemy's JSON type stores it (None as JSON null).
+                "details": [json.dumps(e.get("details")) for e in events],
+                "recorded_at": [recorded_at] * len(events)})
+        elif events:
             recorded_at = real_now()
             connection.execute(self._EVENT, [{
                 "post_id": e["post_id"], "at": e["now"], "actor": e["actor"],
@@ -81,6 +123,50 @@ def _core_update(columns: tuple[str, ...]) -> Any:
     ).values({name: bindparam(name) for name in columns})
 
 
+@lru_cache(maxsize=32)
+def _many_update(columns: tuple[str, ...]) -> Any:
+    """PostgreSQL: many posts' outcomes writing these columns in one UPDATE, each row
+    guarded by its own claim (status and owner), the ids written returned. The values
+    travel as one array per column (typed: an array of NULLs must still be timestamps)."""
+    names = ("post_id", "worker", *columns)
+    arrays = ", ".join(f"CAST(:{n} AS {_PG_TYPES.get(n, 'TEXT')}[])" for n in names)
+    sets = ", ".join(f"{n} = v.{n}" for n in columns)
+    return text(
+        f"UPDATE post SET {sets} FROM unnest({arrays}) AS v({', '.join(names)}) "  # noqa: S608
+        "WHERE post.id = v.post_id AND post.status = 'publishing' "
+        "AND post.claimed_by = v.worker RETURNING post.id")
+
+
+# The columns an outcome writes, written together (others, one post at a time), and
+# those that are not text.
+_PG_TYPES = {"post_id": "INTEGER", "attempts": "INTEGER", "due_at": "TIMESTAMPTZ",
+             "lease_until": "TIMESTAMPTZ", "updated_at": "TIMESTAMPTZ",
+             "published_at": "TIMESTAMPTZ"}
+_MANY_COLUMNS = {*_PG_TYPES, "status", "platform_id", "platform_url", "last_error",
+                 "published_via"}
+
+
+_MANY_EVENTS = text(
+    "INSERT INTO postevent (post_id, at, actor, kind, from_status, to_status, note, "
+    "details, recorded_at) SELECT post_id, at, actor, kind, from_status, to_status, note, "
+    "CAST(details AS JSON), recorded_at FROM unnest(CAST(:post_id AS INTEGER[]), "
+    "CAST(:at AS TIMESTAMPTZ[]), CAST(:actor AS TEXT[]), CAST(:kind AS TEXT[]), "
+    "CAST(:from_status AS TEXT[]), CAST(:to_status AS TEXT[]), CAST(:note AS TEXT[]), "
+    "CAST(:details AS TEXT[]), CAST(:recorded_at AS TIMESTAMPTZ[])) WITH ORDINALITY AS "
+    "v(post_id, at, actor, kind, from_status, to_status, note, details, recorded_at, n) "
+    "ORDER BY n")
+
+
+def _bind_processor(connection: Connection, name: str, table: Table = POSTS) -> Any:
+    """The column's own conversion of a Python value (an instant made UTC)."""
+    process = table.c[name].type.bind_processor(connection.dialect)
+    return process if process is not None else _same
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
 class SqliteStatements:
     """Values go in as SQLite stores them (scheduler.db.UTCDateTime's text, JSON text)."""
 
@@ -95,6 +181,12 @@ class SqliteStatements:
         cursor = driver(connection).execute(
             sql, (*(_stored(values[c]) for c in columns), post_id, worker))
         return bool(cursor.rowcount == 1)
+
+    def update_claimed_many(self, connection: Connection,
+                            rows: Sequence[tuple[int, str, dict[str, Any]]]) -> set[int]:
+        # One writer at a time, in the process: a statement each costs no round trip.
+        return {post_id for post_id, worker, values in rows
+                if self.update_claimed(connection, post_id, worker, values)}
 
     def add_event(self, connection: Connection, post_id: int, *, kind: str, actor: str,
                   now: datetime, from_status: str | None, to_status: str | None,
