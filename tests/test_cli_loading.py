@@ -1,5 +1,6 @@
 """`siar WORD ...` imports only the command modules registering WORD's commands."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -99,3 +100,20 @@ def test_help_and_unknown_words_import_every_command() -> None:
 def test_importing_the_package_registers_everything() -> None:
     assert cli_loading.command_modules() == ALL_MODULES
     assert {"run", "review", "secrets", "account"} <= set(TREE.commands)  # type: ignore[attr-defined]
+
+
+def test_the_collector_runs_during_the_command_and_import_time_objects_are_frozen() -> None:
+    # main() with the app replaced by a probe that notes the collector's state.
+    code = ("import gc, json\n"
+            "import scheduler.cli\n"
+            "from scheduler import cli_loading\n"
+            "seen = []\n"
+            "scheduler.cli.app = lambda: seen.append([gc.isenabled(), gc.get_freeze_count()])\n"
+            "cli_loading.main()\n"
+            "print(json.dumps([*seen[0], gc.isenabled(), gc.get_freeze_count()]))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=REPO, check=False, timeout=60)
+    assert done.returncode == 0, done.stderr
+    enabled_in_command, frozen, enabled_after, frozen_after = json.loads(done.stdout)
+    assert enabled_in_command and enabled_after  # the command collects as usual
+    assert frozen > 10_000 and frozen_after >= frozen  # what the imports made is set aside
