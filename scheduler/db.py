@@ -130,8 +130,14 @@ def _sqlite_begin(connection: Any) -> None:
 
 
 def _postgresql_begin(connection: Any) -> None:
-    if not connection.get_execution_options().get("siar_write", False):
+    options = connection.get_execution_options()
+    if not options.get("siar_write", False):
         connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+    elif not options.get("siar_durable", True):
+        # As SQLite's synchronous=NORMAL: the commit returns before its WAL record is on
+        # disk; a server crash may lose the last such commits, never corrupts (a planning
+        # batch is planned again, an outcome looked up: see write_connection).
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
 
 @lru_cache(maxsize=64)

@@ -136,3 +136,23 @@ def test_a_unit_of_work_is_read_only_unless_asked_to_write(engine: Engine) -> No
         session.add(add("tulis"))
     with session_scope(engine) as session:  # reading after a write: still read-only
         assert [r.key for r in session.exec(select(Region))] == ["tulis"]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_commit_that_may_be_lost_does_not_wait_for_the_disk_on_postgres(
+        engine: Engine) -> None:
+    from scheduler.db import session_scope, write_connection
+
+    def setting(connection: object) -> str:
+        return str(connection.exec_driver_sql(  # type: ignore[attr-defined]
+            "SHOW synchronous_commit").scalar())
+
+    with write_connection(engine, durable=False) as connection:
+        assert setting(connection) == "off"  # as SQLite's synchronous=NORMAL
+    with write_connection(engine) as connection:  # a claim: on disk before it returns
+        assert setting(connection) == "on"
+    with session_scope(engine, write=True, durable=False) as session:
+        assert setting(session.connection()) == "off"
+    with session_scope(engine) as session:
+        assert setting(session.connection()) == "on"
