@@ -35,7 +35,7 @@ from jinja2 import Environment, nodes
 
 from scheduler import slot_steps
 from scheduler.postcontext import SLOT_NAMES
-from scheduler.slot_steps import Macro, Step, Unevaluable, Value
+from scheduler.slot_steps import STEP_LIMIT, Macro, Step, Unevaluable, Value
 from scheduler.template_facts import Facts, FileFacts, macro_named
 
 IMPURE_FILTERS = frozenset({"random"})  # filters whose output is not a function of their input
@@ -68,13 +68,9 @@ class SlotKey:
         last = self._last
         if last is not None and all(a is b for a, b in zip(last[0], values, strict=True)):
             return last[1]
-        out: list[object] = []
-        scope = (context, SLOT_NAMES)
         result: tuple[object, ...] | None
         try:
-            for step in self.steps:
-                step(scope, out)
-            result = tuple(out)
+            result = slot_steps.run(self.steps, (context, SLOT_NAMES, [STEP_LIMIT]))
         except Unevaluable:
             result = None
         self._last = (values, result)
@@ -138,6 +134,10 @@ class SlotKeys:
         facts = self.file_facts(file)
         if facts is None or self._depth >= _DEPTH:
             return None
+        # While it is analysed, a call of it (recursion) is not followed: the call records
+        # the slot values it names. (Without this, a macro calling itself ten times would
+        # be analysed ten to the power _DEPTH times.)
+        self._macros[cache_key] = None
         params = tuple(a.name for a in macro.args)
         # What its body binds (loop variables, assignments, a parameter assigned again): a
         # test naming one cannot be evaluated from the arguments.

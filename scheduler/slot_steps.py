@@ -7,13 +7,22 @@ from typing import Any
 
 from scheduler.postcontext import plain
 
-Scope = tuple[Mapping[str, Any], frozenset[str]]  # values by name, the names holding slot values
+# Values by name, the names holding slot values, and the steps the key may still take.
+Scope = tuple[Mapping[str, Any], frozenset[str], list[int]]
 Step = Callable[[Scope, list[object]], None]
 Value = Callable[[Scope], Any]
 
 
+STEP_LIMIT = 10_000  # steps one key may take (macros calling macros can multiply them)
+
+
 class Unevaluable(Exception):
     """This context's values cannot be followed (a name without a value, an error)."""
+
+
+class TooManySteps(Unevaluable):
+    """The key took more than STEP_LIMIT steps: the post is rendered (under the render's
+    own time limit) instead."""
 
 
 class Macro:
@@ -51,7 +60,7 @@ def compare(first: Value, ops: list[tuple[Callable[[Any, Any], Any], Value]]) ->
 def observe(names: tuple[str, ...]) -> Step:
     """Record the values of those of `names` that hold slot values here."""
     def observe(scope: Scope, out: list[object]) -> None:
-        values, slot = scope
+        values, slot, _ = scope
         try:
             out.append(tuple(plain(values[n]) if n in slot else None for n in names))
         except (KeyError, TypeError):
@@ -60,6 +69,11 @@ def observe(names: tuple[str, ...]) -> Step:
 
 
 def run(steps: list[Step], scope: Scope) -> tuple[object, ...]:
+    """The entries `steps` add, counted against the key's steps."""
+    budget = scope[2]
+    budget[0] -= len(steps)
+    if budget[0] < 0:
+        raise TooManySteps(len(steps))
     out: list[object] = []
     for step in steps:
         step(scope, out)
@@ -115,7 +129,9 @@ def call(macro: Macro, args: list[Value | None], named: list[tuple[str, ...]],
                     raise Unevaluable(param) from None
                 if is_slot:
                     inner.add(param)
-            out.append((True, run(macro.steps, (bound, frozenset(inner)))))
+            out.append((True, run(macro.steps, (bound, frozenset(inner), scope[2]))))
+        except TooManySteps:
+            raise
         except Unevaluable:
             fallen: list[object] = []
             fallback(scope, fallen)

@@ -126,3 +126,24 @@ def test_a_test_that_fails_for_a_post_still_fails_its_render(renderer, tmp_path)
     values, parts = context(DAYS[0], undated)  # None < 0: an error, as it is alone
     with pytest.raises(ContentError):
         texts.text("posts/none.j2", values, parts)
+
+
+def test_hostile_macros_neither_hang_the_analysis_nor_the_key(renderer, tmp_path) -> None:
+    calls = "".join("{{ m(d) }}" for _ in range(10))
+    (tmp_path / "posts/recursive.j2").write_text(
+        f"{{% macro m(d) %}}{calls}{{% endmacro %}}{{{{ m(today) }}}}")
+    chain = "".join(  # each macro calls the next ten times: 10^5 steps for a full key
+        f"{{% macro a{i}(d) %}}" + f"{{{{ a{i + 1}(d) }}}}" * 10 + "{% endmacro %}"
+        for i in range(1, 5)) + "{% macro a5(d) %}{{ d.day }}{% endmacro %}"
+    (tmp_path / "posts/fan-out.j2").write_text(chain + "{{ a1(today) }}")
+    texts = PlannedTexts(renderer)
+    assert renderer.slot_key("posts/recursive.j2") is not None  # analysed, and quickly
+    with pytest.raises(ContentError):  # the render's own limits stop it
+        texts.text("posts/recursive.j2", *context(DAYS[0]))
+    program = renderer.slot_key("posts/fan-out.j2")
+    assert program is not None
+    assert program.key(context(DAYS[0])[0]) is None  # too many steps: keyed in full
+    for day in DAYS[:3]:
+        values, parts = context(day)
+        assert texts.text("posts/fan-out.j2", values, parts) == \
+            renderer.render("posts/fan-out.j2", values)
