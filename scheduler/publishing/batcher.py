@@ -77,3 +77,51 @@ class Batcher(Generic[T, R]):
                 future.set_exception(result)
             else:
                 future.set_result(result)
+
+
+class GroupWriter(Generic[T]):
+    """Items written from any thread, together by one thread (a Batcher); each caller
+    returns once its own item is written. A batch that fails is written again item by
+    item, so a fault reaches its own caller only; once closed, an item is written alone.
+    Subclasses say how a batch and a single item are written."""
+
+    def __init__(self, name: str) -> None:
+        self._batcher: Batcher[T, None] = Batcher(self._commit, name)
+
+    def write(self, item: T) -> None:
+        try:
+            self._batcher.submit(item)
+        except BatcherClosed:
+            self.write_alone(item)
+
+    def close(self) -> None:
+        """Write the items already submitted, then stop."""
+        self._batcher.close()
+
+    def write_together(self, batch: Sequence[T]) -> None:
+        raise NotImplementedError
+
+    def write_alone(self, item: T) -> None:
+        raise NotImplementedError
+
+    def settled(self, batch: Sequence[T], exc: Exception) -> bool:
+        """Whether the batch's failure is dealt with as it is (no item written alone)."""
+        return False
+
+    def _commit(self, batch: Sequence[T]) -> list[BaseException | None]:
+        try:
+            self.write_together(batch)
+            return [None] * len(batch)
+        except Exception as exc:
+            if self.settled(batch, exc):
+                return [None] * len(batch)
+            if len(batch) == 1:
+                return [exc]
+        results: list[BaseException | None] = []
+        for item in batch:
+            try:
+                self.write_alone(item)
+                results.append(None)
+            except Exception as exc:  # its caller reports it
+                results.append(exc)
+        return results

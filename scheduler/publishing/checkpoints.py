@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from scheduler.adapters.base import TransientPublishError
 from scheduler.db import write_connection
 from scheduler.models import PostStatus
-from scheduler.publishing.batcher import Batcher, BatcherClosed
+from scheduler.publishing.batcher import GroupWriter
 from scheduler.publishing.retrying import busy, reason, until_stored
 from scheduler.publishing.statements import POSTS, statements_for
 
@@ -54,39 +54,22 @@ def save_checkpoint(engine: Engine, checkpoint: Checkpoint) -> None:
     _saved_or_lost([checkpoint], engine)
 
 
-class CheckpointSaver:
+class CheckpointSaver(GroupWriter[Checkpoint]):
     """`save()` from any thread; one thread commits the waiting checkpoints together."""
 
     def __init__(self, engine: Engine) -> None:
+        super().__init__("siar-checkpoints")
         self.engine = engine
-        self._batcher: Batcher[Checkpoint, None] = Batcher(self._commit, "siar-checkpoints")
 
     def save(self, checkpoint: Checkpoint) -> None:
         """Returns once committed; ClaimLost as `save_ref`. Once closed, saves alone."""
-        try:
-            self._batcher.submit(checkpoint)
-        except BatcherClosed:
-            save_checkpoint(self.engine, checkpoint)
+        self.write(checkpoint)
 
-    def close(self) -> None:
-        self._batcher.close()
+    def write_together(self, batch: Sequence[Checkpoint]) -> None:
+        _saved_or_lost(batch, self.engine)  # a lost claim: each alone, raised to its own
 
-    def _commit(self, batch: Sequence[Checkpoint]) -> list[BaseException | None]:
-        try:
-            _saved_or_lost(batch, self.engine)
-            return [None] * len(batch)
-        except Exception as exc:  # ClaimLost, or a fault
-            if len(batch) == 1:
-                return [exc]
-        # A lost claim or a fault: each alone, so that it reaches its own caller only.
-        results: list[BaseException | None] = []
-        for checkpoint in batch:
-            try:
-                _saved_or_lost([checkpoint], self.engine)
-                results.append(None)
-            except Exception as exc:
-                results.append(exc)
-        return results
+    def write_alone(self, checkpoint: Checkpoint) -> None:
+        save_checkpoint(self.engine, checkpoint)
 
 
 def _saved_or_lost(batch: Sequence[Checkpoint], engine: Engine) -> None:

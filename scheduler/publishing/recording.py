@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from scheduler.db import write_connection
 from scheduler.models import PostStatus
-from scheduler.publishing.batcher import Batcher, BatcherClosed
+from scheduler.publishing.batcher import GroupWriter
 from scheduler.publishing.retrying import busy, reason, until_stored
 from scheduler.publishing.statements import ACCOUNTS, statements_for
 
@@ -53,45 +53,31 @@ def record_outcome(engine: Engine, finish: Finish) -> None:
     _stored_or_logged(finish, lambda: _write(engine, [finish]))
 
 
-class OutcomeRecorder:
-    """`record()` from any thread; one thread writes the waiting outcomes together."""
+class OutcomeRecorder(GroupWriter[Finish]):
+    """`record()` from any thread; one thread writes the waiting outcomes together. The
+    database busy past the bound: each outcome logged and its post left claimed, for
+    recovery; one outcome the database refuses does not take the others with it."""
 
     def __init__(self, engine: Engine) -> None:
+        super().__init__("siar-outcomes")
         self.engine = engine
-        self._batcher: Batcher[Finish, None] = Batcher(self._commit, "siar-outcomes")
 
     def record(self, finish: Finish) -> None:
-        """Returns once the outcome is written (or, the database busy past the bound,
-        logged and left claimed for recovery); once closed, writes it alone."""
-        try:
-            self._batcher.submit(finish)
-        except BatcherClosed:
-            record_outcome(self.engine, finish)
+        """Returns once the outcome is written (or logged, see above)."""
+        self.write(finish)
 
-    def close(self) -> None:
-        """Write the outcomes already recorded, then stop."""
-        self._batcher.close()
+    def write_together(self, batch: Sequence[Finish]) -> None:
+        until_stored(f"{len(batch)} hasil unggahan", lambda: _write(self.engine, batch))
 
-    def _commit(self, batch: Sequence[Finish]) -> list[BaseException | None]:
-        try:
-            until_stored(f"{len(batch)} hasil unggahan", lambda: _write(self.engine, batch))
-            return [None] * len(batch)
-        except Exception as exc:
-            if busy(exc):  # busy past the bound: every post stays claimed, for recovery
-                for finish in batch:
-                    _busy_logged(finish, exc)
-                return [None] * len(batch)
-            if len(batch) == 1:
-                return [exc]
-        # A fault: one outcome the database refuses must not take the others with it.
-        results: list[BaseException | None] = []
+    def write_alone(self, finish: Finish) -> None:
+        record_outcome(self.engine, finish)
+
+    def settled(self, batch: Sequence[Finish], exc: Exception) -> bool:
+        if not busy(exc):
+            return False
         for finish in batch:
-            try:
-                record_outcome(self.engine, finish)
-                results.append(None)
-            except Exception as exc:  # its caller reports it
-                results.append(exc)
-        return results
+            _busy_logged(finish, exc)
+        return True
 
 
 def _stored_or_logged(finish: Finish, work: Callable[[], None]) -> None:
